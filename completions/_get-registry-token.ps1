@@ -1,0 +1,89 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'get-registry-token'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'get-registry-token' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com)')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com)')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
+            [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the registry; do not read or write the cache')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
+            [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'get-registry-token;forget' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host whose tokens to drop')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host whose tokens to drop')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Drop every cached registry token')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'get-registry-token;credentials-helper' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
+            [CompletionResult]::new('--expiration-window', '--expiration-window', [CompletionResultType]::ParameterName, 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run')
+            [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Hand out a cached token only while at least this many seconds are left')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A host this helper serves (repeatable). Other hosts get `{}`. Without any, every host but the public registries is served')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send token requests to this base URL instead of https://HOST')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'get-registry-token;help' {
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
+            [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'get-registry-token;help;forget' {
+            break
+        }
+        'get-registry-token;help;credentials-helper' {
+            break
+        }
+        'get-registry-token;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

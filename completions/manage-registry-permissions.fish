@@ -1,0 +1,5 @@
+complete -c manage-registry-permissions -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c manage-registry-permissions -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c manage-registry-permissions -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c manage-registry-permissions -s h -l help -d 'Print help'
+complete -c manage-registry-permissions -s V -l version -d 'Print version'

@@ -1,0 +1,41 @@
+# Shared by scripts/demo and scripts/bench: the Python environment and local servers.
+# Source it from the repository root.
+
+VENV=target/test-venv
+
+# Create target/test-venv from tests/support/requirements.txt (as the tests do).
+ensure_venv() {
+  local req=tests/support/requirements.txt
+  if ! cmp -s "$req" "$VENV/.installed" 2>/dev/null; then
+    echo "setting up the Python environment with the AWS emulator in $VENV ..." >&2
+    python3 -m venv --clear "$VENV"
+    "$VENV/bin/python" -m pip install --quiet -r "$req"
+    cp "$req" "$VENV/.installed"
+  fi
+}
+
+# start_server NAME SCRIPT ARGS...: run tests/support/SCRIPT in the background, its
+# stdin held open by a sleeping process; sets NAME_PORT. Stopped by stop_servers.
+SERVER_PIDS=()
+start_server() {
+  local name=$1 script=$2
+  shift 2
+  local portfile
+  portfile=$(mktemp)
+  (sleep 100000 | "$VENV/bin/python" "tests/support/$script" "$@" >"$portfile") &
+  SERVER_PIDS+=($!)
+  for _ in $(seq 1 200); do
+    [ -s "$portfile" ] && break
+    sleep 0.05
+  done
+  [ -s "$portfile" ] || { echo "$script did not start" >&2; exit 1; }
+  printf -v "${name}_PORT" '%s' "$(head -n1 "$portfile")"
+  rm -f "$portfile"
+}
+
+stop_servers() {
+  for pid in "${SERVER_PIDS[@]}"; do
+    pkill -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    cdk_toolkit::app::get_registry_token::main()
+}

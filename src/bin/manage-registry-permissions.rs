@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    cdk_toolkit::app::manage_registry_permissions::main()
+}

@@ -1,0 +1,105 @@
+//! The shapes of cache files: how a document parses and renders.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// A cache file's content: parsed from and rendered to exact bytes. Files shared with
+/// other tools implement this with those tools' exact format.
+pub trait Document: Default {
+    fn parse(bytes: &[u8]) -> Result<Self, String>;
+    fn render(&self) -> Vec<u8>;
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// An expiry-aware cache entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Entry<T> {
+    #[serde(flatten)]
+    pub value: T,
+    /// Unix seconds when the value stops being valid; `None` for values that do not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+}
+
+impl<T> Entry<T> {
+    /// Seconds left before expiry (`u64::MAX` for values that never expire).
+    pub fn seconds_left(&self, now: u64) -> u64 {
+        self.expires_at
+            .map_or(u64::MAX, |at| at.saturating_sub(now))
+    }
+
+    /// Whether at least `min_left` seconds remain.
+    pub fn is_fresh(&self, now: u64, min_left: u64) -> bool {
+        self.seconds_left(now) >= min_left && self.seconds_left(now) > 0
+    }
+}
+
+/// Our own cache files: `{"version": 1, "entries": {key: entry}}`, pretty JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "T: Serialize + DeserializeOwned")]
+pub struct EntryMap<T> {
+    pub version: u32,
+    pub entries: BTreeMap<String, Entry<T>>,
+}
+
+impl<T> Default for EntryMap<T> {
+    fn default() -> Self {
+        Self {
+            version: EntryMap::<T>::VERSION,
+            entries: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> EntryMap<T> {
+    pub const VERSION: u32 = 1;
+
+    /// Drop entries that expired before `now`.
+    pub fn prune(&mut self, now: u64) {
+        self.entries.retain(|_, e| e.seconds_left(now) > 0);
+    }
+}
+
+impl<T: Serialize + DeserializeOwned> Document for EntryMap<T> {
+    fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let map: Self =
+            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        if map.version != Self::VERSION {
+            return Err(format!("unknown format version {}", map.version));
+        }
+        Ok(map)
+    }
+
+    fn render(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
+
+/// A free-form JSON document, rendered pretty (for tests and simple files).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonDocument(pub serde_json::Map<String, serde_json::Value>);
+
+impl Document for JsonDocument {
+    fn parse(bytes: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(bytes)
+            .map(JsonDocument)
+            .map_err(|e| format!("not a JSON object: {e}"))
+    }
+
+    fn render(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&self.0).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}

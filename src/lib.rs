@@ -1,0 +1,14 @@
+//! The shared core of the toolkit's five binaries: AWS configuration and signing,
+//! the secret cache under `~/.cdk/cache`, secret handling, output rendering, the exit
+//! policy, and one module per product area.
+
+pub mod app;
+pub mod aws;
+pub mod cache;
+pub mod env;
+pub mod exit;
+pub mod http;
+pub mod output;
+pub mod registry;
+pub mod secret;
+pub mod time;

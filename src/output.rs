@@ -1,0 +1,247 @@
+//! One renderer for every secret a binary prints.
+//!
+//! Formats: `text` (the bare value, or `NAME=value` lines for several), `json` (one
+//! object), `env` (`export NAME='value'`, shell-escaped), `dotenv` (`NAME="value"`)
+//! and `github` (appends to the file named by `GITHUB_ENV` and prints one
+//! `::add-mask::` line per secret line on stdout).
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use crate::exit::{ExitStatus, HasExitStatus};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SecretFormat {
+    /// The bare value (several values: NAME=value lines).
+    Text,
+    /// A JSON object.
+    Json,
+    /// `export NAME='value'` lines for `eval` in a POSIX shell.
+    Env,
+    /// `NAME="value"` lines for .env files.
+    Dotenv,
+    /// Append to $GITHUB_ENV and mask the values in the job log.
+    Github,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("GITHUB_ENV is not set: --output github works only inside a GitHub Actions job")]
+    NoGithubEnv,
+    #[error("cannot append to the GITHUB_ENV file {path}")]
+    GithubEnv { path: PathBuf, source: io::Error },
+    #[error("cannot write the output")]
+    Io(#[from] io::Error),
+}
+
+impl HasExitStatus for OutputError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            OutputError::NoGithubEnv => ExitStatus::UserError,
+            _ => ExitStatus::Unexpected,
+        }
+    }
+}
+
+/// A named value to print. Public values (e.g. an expiry time) are not masked.
+pub struct Var<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub secret: bool,
+}
+
+impl<'a> Var<'a> {
+    pub fn secret(name: &'a str, value: &'a Secret) -> Self {
+        Self {
+            name,
+            value: value.expose(),
+            secret: true,
+        }
+    }
+
+    pub fn public(name: &'a str, value: &'a str) -> Self {
+        Self {
+            name,
+            value,
+            secret: false,
+        }
+    }
+}
+
+/// Render `vars` in `format` to `out`.
+pub fn render(
+    format: SecretFormat,
+    vars: &[Var<'_>],
+    out: &mut impl Write,
+) -> Result<(), OutputError> {
+    let mut buf = Vec::new();
+    match format {
+        SecretFormat::Text => match vars {
+            [one] => writeln!(buf, "{}", one.value)?,
+            _ => {
+                for v in vars {
+                    writeln!(buf, "{}={}", v.name, v.value)?;
+                }
+            }
+        },
+        SecretFormat::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = vars
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.to_owned(),
+                        serde_json::Value::String(v.value.to_owned()),
+                    )
+                })
+                .collect();
+            writeln!(buf, "{}", serde_json::Value::Object(map))?;
+        }
+        SecretFormat::Env => {
+            for v in vars {
+                writeln!(buf, "export {}={}", v.name, shell_quote(v.value))?;
+            }
+        }
+        SecretFormat::Dotenv => {
+            for v in vars {
+                writeln!(buf, "{}={}", v.name, dotenv_quote(v.value))?;
+            }
+        }
+        SecretFormat::Github => {
+            let path = crate::env::var(crate::env::GITHUB_ENV).ok_or(OutputError::NoGithubEnv)?;
+            let path = PathBuf::from(path);
+            // Mask first, so the value is hidden before anything could echo it.
+            for v in vars.iter().filter(|v| v.secret) {
+                for line in v.value.lines().filter(|l| !l.is_empty()) {
+                    writeln!(buf, "::add-mask::{line}")?;
+                }
+            }
+            let mut env_file = Vec::new();
+            for v in vars {
+                let delimiter = github_delimiter(v.value);
+                write!(
+                    env_file,
+                    "{}<<{delimiter}\n{}\n{delimiter}\n",
+                    v.name, v.value
+                )?;
+            }
+            let err = |source| OutputError::GithubEnv {
+                path: path.clone(),
+                source,
+            };
+            let mut file = OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&path)
+                .map_err(err)?;
+            file.write_all(&env_file).map_err(err)?;
+        }
+    }
+    out.write_all(&buf)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Print `vars` on stdout.
+pub fn print(format: SecretFormat, vars: &[Var<'_>]) -> Result<(), OutputError> {
+    render(format, vars, &mut io::stdout().lock())
+}
+
+/// POSIX shell quoting: bare when every character is safe, else single quotes with
+/// `'\''` for embedded single quotes.
+pub fn shell_quote(value: &str) -> String {
+    let safe = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"%+,-./:=@_^~".contains(&b));
+    if safe {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+/// .env quoting understood by docker compose and python-dotenv: double quotes with
+/// `\\`, `\"`, `\$` and `\n` escaped.
+pub fn dotenv_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '"' => out.push_str("\\\""),
+            '$' => out.push_str(r"\$"),
+            '\n' => out.push_str(r"\n"),
+            '\r' => out.push_str(r"\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A heredoc delimiter for GITHUB_ENV that does not occur in the value.
+fn github_delimiter(value: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        let delimiter = format!("ghadelimiter_{:016x}", h.finish());
+        if !value.contains(&delimiter) {
+            return delimiter;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("abc-DEF_1.2"), "abc-DEF_1.2");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn dotenv_quoting() {
+        assert_eq!(dotenv_quote(r#"a"b$c\d"#), r#""a\"b\$c\\d""#);
+        assert_eq!(dotenv_quote("l1\nl2"), r#""l1\nl2""#);
+    }
+
+    #[test]
+    fn text_json_env_dotenv() {
+        let s = Secret::new("p'w d");
+        let mut out = Vec::new();
+        render(SecretFormat::Text, &[Var::secret("TOKEN", &s)], &mut out).unwrap();
+        assert_eq!(out, b"p'w d\n");
+        out.clear();
+        render(
+            SecretFormat::Json,
+            &[Var::secret("TOKEN", &s), Var::public("EXP", "1")],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "{\"TOKEN\":\"p'w d\",\"EXP\":\"1\"}\n"
+        );
+        out.clear();
+        render(SecretFormat::Env, &[Var::secret("TOKEN", &s)], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "export TOKEN='p'\\''w d'\n"
+        );
+        out.clear();
+        render(SecretFormat::Dotenv, &[Var::secret("TOKEN", &s)], &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "TOKEN=\"p'w d\"\n");
+    }
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary: every test gets an isolated HOME and talks to a
+//! real local AWS emulator or to local endpoints started for it.
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cache;
+mod cli;
+mod registry_helper;
+mod registry_token;

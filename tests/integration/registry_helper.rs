@@ -1,0 +1,235 @@
+//! The Terraform credentials-helper protocol, as Terraform runs it.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::support::{TestEnv, TokenEndpoint, bin_path, stderr, stdout};
+
+const HOST: &str = "registry.example.com";
+
+/// The helper installed under Terraform's name (argv[0] decides the protocol).
+fn helper_binary(env: &TestEnv) -> std::path::PathBuf {
+    let dir = env.path().join(".terraform.d/plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("terraform-credentials-aws-credstore");
+    if !path.exists() {
+        std::os::unix::fs::symlink(bin_path("get-registry-token"), &path).unwrap();
+    }
+    path
+}
+
+fn helper(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(helper_binary(env));
+    cmd.env_clear();
+    for (k, v) in env.std_cmd("x").get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.args(["--registry-host", HOST, "--registry-url", &endpoint.url()]);
+    cmd
+}
+
+#[test]
+fn get_answers_a_token_for_served_hosts() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    let out = helper(&env, &endpoint)
+        .args(["get", HOST])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 1);
+    assert!(v["token"].as_str().unwrap().starts_with("IAMBearerAuth~"));
+    // Old installer arguments are accepted, and the window is raised for long applies.
+    let out = helper(&env, &endpoint)
+        .args([
+            "--service",
+            "execute-api",
+            "--expiration-window",
+            "300",
+            "get",
+            HOST,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), {
+        let first = helper(&env, &endpoint)
+            .args(["get", HOST])
+            .output()
+            .unwrap();
+        stdout(&first)
+    });
+    assert_eq!(endpoint.stats().1, 1, "later gets are cache hits");
+}
+
+#[test]
+fn foreign_hosts_get_an_empty_object() {
+    let env = TestEnv::new();
+    let endpoint = TokenEndpoint::start("normal");
+    for host in ["registry.terraform.io", "other.example.com"] {
+        let out = helper(&env, &endpoint)
+            .args(["get", host])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(stdout(&out), "{}\n");
+        assert_eq!(stderr(&out), "");
+    }
+    assert_eq!(endpoint.stats(), (0, 0));
+}
+
+#[test]
+fn failure_prints_nothing_on_stdout() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("html");
+    let out = helper(&env, &endpoint)
+        .args(["get", HOST])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).starts_with("terraform-credentials-aws-credstore: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn store_then_get_then_forget() {
+    let env = TestEnv::new();
+    let endpoint = TokenEndpoint::start("normal");
+    let mut child = helper(&env, &endpoint);
+    let out = child
+        .args(["store", HOST])
+        .write_stdin("{\"token\":\"static-token-from-login\"}")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+    // No AWS credentials in this environment: the stored token answers by itself.
+    let out = helper(&env, &endpoint)
+        .args(["get", HOST])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "{\"token\":\"static-token-from-login\"}\n");
+    let out = helper(&env, &endpoint)
+        .args(["forget", HOST])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+    // Forgetting again is still fine.
+    helper(&env, &endpoint)
+        .args(["forget", HOST])
+        .assert()
+        .success()
+        .stdout("");
+    let out = helper(&env, &endpoint)
+        .args(["get", HOST])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "no stored token and no credentials now"
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(endpoint.stats().1, 0);
+}
+
+#[test]
+fn store_reads_stdin_to_the_end_and_refuses_garbage() {
+    let env = TestEnv::new();
+    let endpoint = TokenEndpoint::start("normal");
+    let out = helper(&env, &endpoint)
+        .args(["store", HOST])
+        .write_stdin("not json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(!env.cache_dir().join("registry_tokens.json").exists());
+}
+
+#[test]
+fn unknown_verb_is_an_error() {
+    let env = TestEnv::new();
+    let endpoint = TokenEndpoint::start("normal");
+    let out = helper(&env, &endpoint)
+        .args(["erase", HOST])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("unknown verb"));
+}
+
+#[test]
+fn twenty_helpers_at_once_share_one_token() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    // Warm the cache once, then 20 helpers ask at once: all answer, none asks the registry.
+    helper(&env, &endpoint)
+        .args(["get", HOST])
+        .assert()
+        .success();
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            env.std_cmd(helper_binary(&env))
+                .args([
+                    "--registry-host",
+                    HOST,
+                    "--registry-url",
+                    &endpoint.url(),
+                    "get",
+                    HOST,
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            stdout(&out)
+        })
+        .collect();
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(endpoint.stats().1, 1);
+    // And 20 cold helpers at once (different hosts) all succeed and all entries survive.
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let host = format!("r{i}.example.com");
+            env.std_cmd(helper_binary(&env))
+                .args([
+                    "--registry-host",
+                    &host,
+                    "--registry-url",
+                    &endpoint.url(),
+                    "get",
+                    &host,
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.cache_dir().join("registry_tokens.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["entries"].as_object().unwrap().len(), 21);
+    let _ = std::io::stdout().flush();
+}

@@ -1,0 +1,303 @@
+//! Test support: the Python virtual environment with the AWS emulator, the emulator
+//! itself (one per test run, on a free loopback port), local endpoints, and an
+//! isolated environment per test.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command as StdCommand, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+pub const ACCESS_KEY_ID: &str = "AKIATESTTESTTEST0001";
+pub const SECRET_ACCESS_KEY: &str = "test-secret-key-0001";
+pub const REGION: &str = "eu-west-1";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/test-venv`: created on first use (under a lock, so concurrent test
+/// binaries share one) from `tests/support/requirements.txt`.
+pub fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .parent()
+            .expect("target dir")
+            .join("test-venv");
+        let requirements = fs::read_to_string(repo().join("tests/support/requirements.txt"))
+            .expect("requirements");
+        let stamp = dir.join(".installed");
+        fs::create_dir_all(dir.parent().expect("parent")).expect("target dir");
+        let lock = File::create(dir.with_extension("lock")).expect("venv lock");
+        lock.lock().expect("lock venv");
+        if fs::read_to_string(&stamp).ok().as_deref() != Some(requirements.as_str()) {
+            let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+            run(StdCommand::new(python)
+                .args(["-m", "venv", "--clear"])
+                .arg(&dir));
+            run(StdCommand::new(dir.join("bin/python"))
+                .args(["-m", "pip", "install", "--quiet", "-r"])
+                .arg(repo().join("tests/support/requirements.txt")));
+            fs::write(&stamp, &requirements).expect("stamp");
+        }
+        dir
+    })
+}
+
+fn run(cmd: &mut StdCommand) {
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(status.success(), "{cmd:?} failed: {status}");
+}
+
+/// A helper process that prints its port on its first stdout line and lives until
+/// its stdin closes (when this test process exits, whatever the way).
+pub struct Server {
+    pub port: u16,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl Server {
+    pub fn start(script: &str, args: &[OsString]) -> Server {
+        let mut child = StdCommand::new(venv().join("bin/python"))
+            .arg(repo().join("tests/support").join(script))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {script}: {e}"));
+        let stdin = child.stdin.take().expect("stdin");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("port line");
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{script} printed no port: {line:?}"));
+        Server {
+            port,
+            child,
+            _stdin: stdin,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The emulator shared by every test of this run.
+pub fn moto() -> &'static str {
+    static MOTO: OnceLock<(Mutex<Server>, String)> = OnceLock::new();
+    &MOTO
+        .get_or_init(|| {
+            let server = Server::start("moto_server.py", &[]);
+            let url = server.url();
+            (Mutex::new(server), url)
+        })
+        .1
+}
+
+/// An isolated environment: its own HOME, AWS config files, no AWS_* variable from
+/// the developer's shell, no instance metadata.
+pub struct TestEnv {
+    pub home: tempfile::TempDir,
+    vars: Vec<(String, OsString)>,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let home = tempfile::tempdir().expect("temp home");
+        fs::create_dir_all(home.path().join(".aws")).expect(".aws");
+        Self {
+            home,
+            vars: Vec::new(),
+        }
+    }
+
+    /// With static test credentials and a region, talking to the emulator.
+    pub fn with_aws() -> Self {
+        let mut env = Self::new();
+        env.set("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID);
+        env.set("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        env.set("AWS_REGION", REGION);
+        env.set("AWS_ENDPOINT_URL", moto());
+        env
+    }
+
+    pub fn set(&mut self, name: &str, value: impl Into<OsString>) -> &mut Self {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn unset(&mut self, name: &str) -> &mut Self {
+        self.vars.retain(|(n, _)| n != name);
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.path().join(".cdk/cache")
+    }
+
+    /// A command for one of the toolkit's binaries in this environment.
+    pub fn cmd(&self, bin: &str) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new(bin_path(bin));
+        self.apply(cmd.env_clear());
+        cmd
+    }
+
+    /// A std command (for spawning many at once) in this environment.
+    pub fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
+        let mut cmd = StdCommand::new(program);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("HOME", self.home.path());
+        cmd.env("AWS_CONFIG_FILE", self.home.path().join(".aws/config"));
+        cmd.env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            self.home.path().join(".aws/credentials"),
+        );
+        cmd.env("AWS_EC2_METADATA_DISABLED", "true");
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn apply(&self, cmd: &mut assert_cmd::Command) {
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("HOME", self.home.path());
+        cmd.env("AWS_CONFIG_FILE", self.home.path().join(".aws/config"));
+        cmd.env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            self.home.path().join(".aws/credentials"),
+        );
+        cmd.env("AWS_EC2_METADATA_DISABLED", "true");
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.home.path().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let mut f = File::create(&path).expect("create");
+        f.write_all(content.as_ref()).expect("write");
+        path
+    }
+}
+
+pub fn bin_path(bin: &str) -> PathBuf {
+    assert_cmd::cargo::cargo_bin(bin)
+}
+
+/// The toolkit's five binaries.
+pub const BINARIES: &[&str] = &[
+    "get-registry-token",
+    "install-registry-credentials-helper",
+    "manage-registry-permissions",
+    "immukv",
+    "api-key",
+];
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The local registry token endpoint (`token_endpoint.py`), verifying SigV4 for real.
+pub struct TokenEndpoint {
+    pub server: Server,
+    _keys: tempfile::NamedTempFile,
+}
+
+impl TokenEndpoint {
+    /// Accepts the test key for `REGION` and `execute-api`.
+    pub fn start(mode: &str) -> Self {
+        Self::start_with(
+            mode,
+            REGION,
+            "execute-api",
+            &[(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)],
+        )
+    }
+
+    pub fn start_with(
+        mode: &str,
+        region: &str,
+        service: &str,
+        keys: &[(&str, &str, Option<&str>)],
+    ) -> Self {
+        let mut file = tempfile::NamedTempFile::new().expect("keys file");
+        let map: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .map(|(id, secret, token)| {
+                (
+                    id.to_string(),
+                    serde_json::json!({ "secret": secret, "session_token": token }),
+                )
+            })
+            .collect();
+        file.write_all(serde_json::Value::Object(map).to_string().as_bytes())
+            .expect("write keys");
+        let args: Vec<OsString> = vec![
+            "--keys".into(),
+            file.path().into(),
+            "--region".into(),
+            region.into(),
+            "--service".into(),
+            service.into(),
+            "--mode".into(),
+            mode.into(),
+        ];
+        Self {
+            server: Server::start("token_endpoint.py", &args),
+            _keys: file,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// How many token requests reached the endpoint, and how many tokens it minted.
+    pub fn stats(&self) -> (u64, u64) {
+        use std::io::Read;
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");
+        stream
+            .write_all(b"GET /__stats HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let body = response.split("\r\n\r\n").nth(1).expect("body");
+        let v: serde_json::Value = serde_json::from_str(body).expect("json");
+        (
+            v["token_requests"].as_u64().expect("n"),
+            v["minted"].as_u64().expect("m"),
+        )
+    }
+}

@@ -1,0 +1,124 @@
+"""A local registry token endpoint that verifies SigV4 signatures for real.
+
+Usage: token_endpoint.py --keys KEYS.json --region R --service S [--mode MODE]
+
+KEYS.json maps access key ids to {"secret": ..., "session_token": ... (optional)}.
+A request is answered with a token only when its signature, recomputed with
+botocore's own SigV4 code from the known secret, matches; when the credential scope
+names the expected region and service; when a session token, if the key has one, was
+sent and signed. Otherwise 403. `expiration_seconds` above 60000 gets 400, as the
+registry does.
+
+GET /__stats answers {"token_requests": N, "minted": M}. Prints the port on stdout
+and stops when stdin closes.
+
+Modes: normal, html (200 with an HTML page), slow (sleeps 5 s), error (500),
+cap=N (400 above N seconds instead of 60000).
+"""
+import argparse
+import base64
+import datetime
+import hmac
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--keys", required=True)
+parser.add_argument("--region", required=True)
+parser.add_argument("--service", required=True)
+parser.add_argument("--mode", default="normal")
+args = parser.parse_args()
+
+with open(args.keys) as f:
+    KEYS = json.load(f)
+
+LOCK = threading.Lock()
+STATS = {"token_requests": 0, "minted": 0}
+
+
+def verify(handler):
+    """The reason the request is refused, or None when the signature is valid."""
+    auth = handler.headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return "no SigV4 Authorization header"
+    fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    key_id, date, region, service, terminal = fields["Credential"].split("/")
+    if key_id not in KEYS:
+        return "unknown access key"
+    if region != args.region or service != args.service or terminal != "aws4_request":
+        return f"wrong scope {region}/{service}"
+    known = KEYS[key_id]
+    signed = fields["SignedHeaders"].split(";")
+    if known.get("session_token"):
+        if "x-amz-security-token" not in signed:
+            return "session token not signed"
+        if handler.headers.get("X-Amz-Security-Token") != known["session_token"]:
+            return "wrong session token"
+    amz_date = handler.headers.get("X-Amz-Date", "")
+    when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    if abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) > 900:
+        return "request time too skewed"
+    headers = {h: handler.headers[h] for h in signed if h != "host"}
+    request = AWSRequest(method=handler.command, url=f"http://{handler.headers['Host']}{handler.path}", headers=headers)
+    request.context["timestamp"] = amz_date
+    signer = SigV4Auth(Credentials(key_id, known["secret"], known.get("session_token")), service, region)
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if not hmac.compare_digest(expected, fields["Signature"]):
+        return "signature mismatch"
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, body, content_type="text/plain"):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if url.path == "/__stats":
+            with LOCK:
+                return self.reply(200, json.dumps(STATS), "application/json")
+        if url.path != "/token":
+            return self.reply(404, "not found")
+        with LOCK:
+            STATS["token_requests"] += 1
+        reason = verify(self)
+        if reason:
+            return self.reply(403, json.dumps({"message": reason}), "application/json")
+        if args.mode == "html":
+            return self.reply(200, "<html><body><h1>Sign in</h1></body></html>", "text/html")
+        if args.mode == "slow":
+            time.sleep(5)
+        if args.mode == "error":
+            return self.reply(500, "internal error")
+        seconds = int(parse_qs(url.query).get("expiration_seconds", ["300"])[0])
+        cap = int(args.mode.split("=")[1]) if args.mode.startswith("cap=") else 60000
+        if seconds > cap:
+            return self.reply(400, f"expiration_seconds must be at most {cap}")
+        with LOCK:
+            STATS["minted"] += 1
+            n = STATS["minted"]
+        claims = json.dumps({"role_arn": "arn:aws:iam::123456789012:role/test", "expiration": int(time.time()) + seconds, "n": n})
+        self.reply(200, "IAMBearerAuth~" + base64.b64encode(claims.encode()).decode())
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
