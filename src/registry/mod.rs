@@ -1,5 +1,6 @@
 //! The private Terraform module registry: hosts, tokens, the token cache, grants.
 
+pub mod cliconfig;
 pub mod host;
 pub mod token;
 pub mod token_cache;

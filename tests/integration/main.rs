@@ -8,5 +8,6 @@ mod support;
 
 mod cache;
 mod cli;
+mod installer;
 mod registry_helper;
 mod registry_token;
