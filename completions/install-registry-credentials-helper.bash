@@ -23,12 +23,40 @@ _install__registry__credentials__helper() {
 
     case "${cmd}" in
         install__registry__credentials__helper)
-            opts="-h -V --profile --region --endpoint-url --help --version"
+            opts="-h -V --registry-host --service --expiration-window --plugin-directory --rc-file --name --link --force --dry-run --uninstall --no-check --registry-url --profile --region --endpoint-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -W "execute-api lambda" -- "${cur}"))
+                    return 0
+                    ;;
+                --expiration-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plugin-directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rc-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -22,7 +22,8 @@ const BINARY: &str = "get-registry-token";
 pub const HELPER_PREFIX: &str = "terraform-credentials-";
 
 /// The helper's description; also how the installer recognises a helper it installed.
-pub const HELPER_ABOUT: &str = "Terraform credentials helper for a private module registry (cdk-toolkit)";
+pub const HELPER_ABOUT: &str =
+    "Terraform credentials helper for a private module registry (cdk-toolkit)";
 
 /// Public registries that never get a signed request from the helper.
 const PUBLIC_REGISTRIES: &[&str] = &[

@@ -31,7 +31,11 @@ const BINARY: &str = "install-registry-credentials-helper";
 )]
 pub struct Cli {
     /// A registry host the helper serves (repeatable).
-    #[arg(long = "registry-host", value_name = "HOST", required_unless_present = "uninstall")]
+    #[arg(
+        long = "registry-host",
+        value_name = "HOST",
+        required_unless_present = "uninstall"
+    )]
     pub registry_hosts: Vec<String>,
     /// The AWS service the helper signs for.
     #[arg(long, value_enum, default_value = "execute-api")]
@@ -116,7 +120,10 @@ fn helper_args(cli: &Cli, hosts: &[RegistryHost]) -> Vec<String> {
     for h in hosts {
         args.extend(["--registry-host".to_owned(), h.to_string()]);
     }
-    args.extend(["--service".to_owned(), cli.service.signing_name().to_owned()]);
+    args.extend([
+        "--service".to_owned(),
+        cli.service.signing_name().to_owned(),
+    ]);
     if let Some(w) = cli.expiration_window {
         args.extend(["--expiration-window".to_owned(), w.to_string()]);
     }
@@ -140,13 +147,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         )));
     }
     let home = home()?;
-    let plugin_dir = cli.plugin_directory.clone().unwrap_or_else(|| terraform_plugin_dirs(&home).remove(0));
+    let plugin_dir = cli
+        .plugin_directory
+        .clone()
+        .unwrap_or_else(|| terraform_plugin_dirs(&home).remove(0));
     let helper_path = plugin_dir.join(format!("{HELPER_PREFIX}{}", cli.name));
     let files = rc_files(&cli, &home);
     if cli.uninstall {
         return uninstall(&cli, &helper_path, &files);
     }
-    let hosts = cli.registry_hosts.iter().map(|h| RegistryHost::parse(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let hosts = cli
+        .registry_hosts
+        .iter()
+        .map(|h| RegistryHost::parse(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let source = helper_source()?;
     let args = helper_args(&cli, &hosts);
 
@@ -169,7 +183,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     if cli.dry_run {
         let mut out = std::io::stdout().lock();
         let how = if cli.link { "link to" } else { "copy of" };
-        writeln!(out, "would install {} ({how} {})", helper_path.display(), source.display())?;
+        writeln!(
+            out,
+            "would install {} ({how} {})",
+            helper_path.display(),
+            source.display()
+        )?;
         for (file, _, new, removed) in &edits {
             writeln!(out, "--- {}\n+++ {}", file.display(), file.display())?;
             for block in removed {
@@ -190,9 +209,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     note(format_args!("installed {}", helper_path.display()));
     for (file, old, new, _) in &edits {
         write_rc(file, old, new)?;
-        note(format_args!("configured credentials_helper {:?} in {}", cli.name, file.display()));
+        note(format_args!(
+            "configured credentials_helper {:?} in {}",
+            cli.name,
+            file.display()
+        ));
     }
-    if !terraform_plugin_dirs(&home).iter().any(|d| same_dir(d, &plugin_dir)) {
+    if !terraform_plugin_dirs(&home)
+        .iter()
+        .any(|d| same_dir(d, &plugin_dir))
+    {
         warn(format_args!(
             "Terraform looks for helpers only in {}: it will not find {}",
             terraform_plugin_dirs(&home)[0].display(),
@@ -208,8 +234,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 /// `get-registry-token` next to this binary (as `cargo install` puts them).
 fn helper_source() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe()?;
-    let dir = me.parent().ok_or_else(|| failure("cannot locate this program's folder"))?;
-    let candidate = dir.join(format!("get-registry-token{}", std::env::consts::EXE_SUFFIX));
+    let dir = me
+        .parent()
+        .ok_or_else(|| failure("cannot locate this program's folder"))?;
+    let candidate = dir.join(format!(
+        "get-registry-token{}",
+        std::env::consts::EXE_SUFFIX
+    ));
     if candidate.is_file() {
         return Ok(candidate.canonicalize().unwrap_or(candidate));
     }
@@ -236,9 +267,16 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// Temp file or link in the same folder, then rename over the destination.
 fn install_binary(source: &Path, dest: &Path, link: bool) -> anyhow::Result<()> {
-    let dir = dest.parent().ok_or_else(|| user_error("invalid plugin directory"))?;
-    fs::create_dir_all(dir).map_err(|e| user_error(format!("cannot create {}: {e}", dir.display())))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", dest.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let dir = dest
+        .parent()
+        .ok_or_else(|| user_error("invalid plugin directory"))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| user_error(format!("cannot create {}: {e}", dir.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        dest.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
     let _ = fs::remove_file(&tmp);
     let result = (|| -> std::io::Result<()> {
         if link {
@@ -246,7 +284,11 @@ fn install_binary(source: &Path, dest: &Path, link: bool) -> anyhow::Result<()> 
         } else {
             use std::os::unix::fs::OpenOptionsExt;
             let mut input = fs::File::open(source)?;
-            let mut out = fs::OpenOptions::new().write(true).create_new(true).mode(0o755).open(&tmp)?;
+            let mut out = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o755)
+                .open(&tmp)?;
             std::io::copy(&mut input, &mut out)?;
             out.sync_all()?;
         }
@@ -254,7 +296,10 @@ fn install_binary(source: &Path, dest: &Path, link: bool) -> anyhow::Result<()> 
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(user_error(format!("cannot install {}: {e}", dest.display())));
+        return Err(user_error(format!(
+            "cannot install {}: {e}",
+            dest.display()
+        )));
     }
     Ok(())
 }
@@ -263,16 +308,32 @@ fn install_binary(source: &Path, dest: &Path, link: bool) -> anyhow::Result<()> 
 /// only if nobody changed the file since we read it.
 fn write_rc(file: &Path, old: &str, new: &str) -> anyhow::Result<()> {
     if read_text(file)? != old {
-        return Err(failure(format!("{} changed while installing: run again", file.display())));
+        return Err(failure(format!(
+            "{} changed while installing: run again",
+            file.display()
+        )));
     }
-    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let mode = fs::metadata(file).map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions())).unwrap_or(0o644);
-    let tmp = dir.join(format!(".{}.tmp-{}", file.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let mode = fs::metadata(file)
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()))
+        .unwrap_or(0o644);
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         let _ = fs::remove_file(&tmp);
-        let mut out = fs::OpenOptions::new().write(true).create_new(true).mode(mode & 0o777).open(&tmp)?;
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode & 0o777)
+            .open(&tmp)?;
         out.write_all(new.as_bytes())?;
         out.sync_all()?;
         fs::rename(&tmp, file)
@@ -285,16 +346,28 @@ fn write_rc(file: &Path, old: &str, new: &str) -> anyhow::Result<()> {
 }
 
 /// Run the helper as Terraform will and say whether Terraform can use it.
-fn check(helper: &Path, args: &[String], hosts: &[RegistryHost], files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
+fn check(
+    helper: &Path,
+    args: &[String],
+    hosts: &[RegistryHost],
+    files: &[PathBuf],
+) -> anyhow::Result<ExitStatus> {
     let mut ok = true;
     for host in hosts {
-        if let Ok(var) = host.tf_token_var() {
-            if std::env::var_os(&var).is_some() {
-                warn(format_args!("{var} is set in this environment: Terraform will use it instead of the helper"));
-            }
+        if let Some(var) = host
+            .tf_token_var()
+            .ok()
+            .filter(|v| std::env::var_os(v).is_some())
+        {
+            warn(format_args!(
+                "{var} is set in this environment: Terraform will use it instead of the helper"
+            ));
         }
         for file in files {
-            if cliconfig::has_credentials_block(&read_text(file).unwrap_or_default(), &host.to_string()) {
+            if cliconfig::has_credentials_block(
+                &read_text(file).unwrap_or_default(),
+                &host.to_string(),
+            ) {
                 warn(format_args!(
                     "{} has a credentials block for {host}: Terraform will use it instead of the helper",
                     file.display()
@@ -306,34 +379,66 @@ fn check(helper: &Path, args: &[String], hosts: &[RegistryHost], files: &[PathBu
             .args(["get", &host.to_string()])
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| failure(format!("cannot run the installed helper {}: {e}", helper.display())))?;
+            .map_err(|e| {
+                failure(format!(
+                    "cannot run the installed helper {}: {e}",
+                    helper.display()
+                ))
+            })?;
         let answer: Option<serde_json::Value> = serde_json::from_slice(&output.stdout).ok();
-        let has_token = answer.as_ref().and_then(|v| v.get("token")).and_then(|t| t.as_str()).is_some_and(|t| !t.is_empty());
+        let has_token = answer
+            .as_ref()
+            .and_then(|v| v.get("token"))
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| !t.is_empty());
         if output.status.success() && has_token {
-            note(format_args!("checked: Terraform will get a token for {host} from the helper"));
+            note(format_args!(
+                "checked: Terraform will get a token for {host} from the helper"
+            ));
         } else {
             ok = false;
             let mut reason = String::new();
             let _ = (&output.stderr[..]).read_to_string(&mut reason);
-            let reason = reason.lines().next().unwrap_or("no token in its answer").to_owned();
-            warn(format_args!("Terraform will not be able to get a token for {host}: {reason}"));
+            let reason = reason
+                .lines()
+                .next()
+                .unwrap_or("no token in its answer")
+                .to_owned();
+            warn(format_args!(
+                "Terraform will not be able to get a token for {host}: {reason}"
+            ));
         }
     }
-    if ok { Ok(ExitStatus::Success) } else { Err(failure("the helper is installed but its check failed (see above)")) }
+    if ok {
+        Ok(ExitStatus::Success)
+    } else {
+        Err(failure(
+            "the helper is installed but its check failed (see above)",
+        ))
+    }
 }
 
 fn is_our_helper(path: &Path) -> bool {
     if let Ok(target) = fs::read_link(path) {
-        return target.file_name().is_some_and(|n| n.to_string_lossy().starts_with("get-registry-token"));
+        return target
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("get-registry-token"));
     }
-    fs::read(path).is_ok_and(|bytes| bytes.windows(HELPER_ABOUT.len()).any(|w| w == HELPER_ABOUT.as_bytes()))
+    fs::read(path).is_ok_and(|bytes| {
+        bytes
+            .windows(HELPER_ABOUT.len())
+            .any(|w| w == HELPER_ABOUT.as_bytes())
+    })
 }
 
 fn uninstall(cli: &Cli, helper: &Path, files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     let mut changed = false;
     let remove_helper = helper.symlink_metadata().is_ok() && is_our_helper(helper);
     if helper.symlink_metadata().is_ok() && !remove_helper {
-        warn(format_args!("leaving {}: it was not installed by this tool", helper.display()));
+        warn(format_args!(
+            "leaving {}: it was not installed by this tool",
+            helper.display()
+        ));
     }
     let mut out = std::io::stdout().lock();
     for file in files {
@@ -352,7 +457,10 @@ fn uninstall(cli: &Cli, helper: &Path, files: &[PathBuf]) -> anyhow::Result<Exit
             } else {
                 write_rc(file, &text, &new)?;
             }
-            note(format_args!("removed the credentials_helper block from {}", file.display()));
+            note(format_args!(
+                "removed the credentials_helper block from {}",
+                file.display()
+            ));
         }
     }
     if remove_helper {

@@ -33,7 +33,8 @@ pub fn blocks(text: &str) -> Vec<Block> {
             b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-')
+                {
                     i += 1;
                 }
                 let kind = &text[start..i];
@@ -48,7 +49,12 @@ pub fn blocks(text: &str) -> Vec<Block> {
                     let close = skip_braces(b, i);
                     let mut span = line_start(b, start)..line_end(b, close);
                     let managed = extend_with_markers(text, &mut span);
-                    out.push(Block { kind: kind.to_owned(), label, span, managed });
+                    out.push(Block {
+                        kind: kind.to_owned(),
+                        label,
+                        span,
+                        managed,
+                    });
                     i = close;
                 } else {
                     // An attribute (`name = value`) or something we do not edit.
@@ -133,17 +139,26 @@ fn skip_braces(b: &[u8], mut i: usize) -> usize {
 }
 
 fn line_start(b: &[u8], i: usize) -> usize {
-    b[..i].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1)
+    b[..i]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1)
 }
 
 fn line_end(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p + 1)
+    b[i.min(b.len())..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p + 1)
 }
 
 /// Grow `span` over our marker lines when they sit right around it.
 fn extend_with_markers(text: &str, span: &mut Range<usize>) -> bool {
     let before = &text[..span.start];
-    let prev_start = before.trim_end_matches('\n').rfind('\n').map_or(0, |p| p + 1);
+    let prev_start = before
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .map_or(0, |p| p + 1);
     let prev_line = before[prev_start..].trim_end();
     let after = &text[span.end.min(text.len())..];
     let next_line = after.lines().next().unwrap_or("").trim_end();
@@ -160,7 +175,11 @@ fn extend_with_markers(text: &str, span: &mut Range<usize>) -> bool {
 
 /// Quote a string for HCL.
 pub fn hcl_string(s: &str) -> String {
-    let escaped = s.replace('\\', r"\\").replace('"', "\\\"").replace("${", "$${").replace("%{", "%%{");
+    let escaped = s
+        .replace('\\', r"\\")
+        .replace('"', "\\\"")
+        .replace("${", "$${")
+        .replace("%{", "%%{");
     format!("\"{escaped}\"")
 }
 
@@ -190,11 +209,16 @@ pub enum Plan {
 /// replaced; another helper's block is replaced only with `force`.
 pub fn plan_install(text: &str, name: &str, args: &[String], force: bool) -> Plan {
     let block = helper_block(name, args);
-    let helpers: Vec<Block> = blocks(text).into_iter().filter(|b| b.kind == "credentials_helper").collect();
-    if let Some(other) = helpers.iter().find(|b| b.label.as_deref() != Some(name)) {
-        if !force {
-            return Plan::Conflict { other: other.label.clone().unwrap_or_default() };
-        }
+    let helpers: Vec<Block> = blocks(text)
+        .into_iter()
+        .filter(|b| b.kind == "credentials_helper")
+        .collect();
+    if let Some(other) = helpers.iter().find(|b| b.label.as_deref() != Some(name))
+        && !force
+    {
+        return Plan::Conflict {
+            other: other.label.clone().unwrap_or_default(),
+        };
     }
     if helpers.len() == 1 && text[helpers[0].span.clone()] == block {
         return Plan::Unchanged;
@@ -250,7 +274,12 @@ pub fn plan_uninstall(text: &str) -> Option<(String, Vec<String>)> {
 
 /// Whether the file has a `credentials "HOST"` block, which Terraform prefers over a helper.
 pub fn has_credentials_block(text: &str, host: &str) -> bool {
-    blocks(text).iter().any(|b| b.kind == "credentials" && b.label.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(host)))
+    blocks(text).iter().any(|b| {
+        b.kind == "credentials"
+            && b.label
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(host))
+    })
 }
 
 #[cfg(test)]
@@ -266,32 +295,56 @@ mod tests {
     #[test]
     fn install_is_idempotent_and_replaces_old_python_blocks() {
         let original = format!("plugin_cache_dir = \"/tmp/x\" # keep {{\n{OLD_PYTHON}{OLD_PYTHON}");
-        let Plan::Rewrite { text, removed } = plan_install(&original, "aws-credstore", &args(), false) else {
+        let Plan::Rewrite { text, removed } =
+            plan_install(&original, "aws-credstore", &args(), false)
+        else {
             panic!("expected a rewrite")
         };
         assert_eq!(removed.len(), 2);
         assert!(text.starts_with("plugin_cache_dir = \"/tmp/x\" # keep {\n"));
-        assert_eq!(blocks(&text).iter().filter(|b| b.kind == "credentials_helper").count(), 1);
-        assert_eq!(plan_install(&text, "aws-credstore", &args(), false), Plan::Unchanged);
+        assert_eq!(
+            blocks(&text)
+                .iter()
+                .filter(|b| b.kind == "credentials_helper")
+                .count(),
+            1
+        );
+        assert_eq!(
+            plan_install(&text, "aws-credstore", &args(), false),
+            Plan::Unchanged
+        );
     }
 
     #[test]
     fn another_helper_needs_force() {
         let text = "credentials_helper \"other\" {\n  args = []\n}\n";
-        assert_eq!(plan_install(text, "aws-credstore", &args(), false), Plan::Conflict { other: "other".into() });
-        assert!(matches!(plan_install(text, "aws-credstore", &args(), true), Plan::Rewrite { .. }));
+        assert_eq!(
+            plan_install(text, "aws-credstore", &args(), false),
+            Plan::Conflict {
+                other: "other".into()
+            }
+        );
+        assert!(matches!(
+            plan_install(text, "aws-credstore", &args(), true),
+            Plan::Rewrite { .. }
+        ));
     }
 
     #[test]
     fn uninstall_removes_exactly_what_install_added() {
         let original = "credentials \"app.terraform.io\" {\n  token = \"x\" /* } */\n}\n";
-        let Plan::Rewrite { text, .. } = plan_install(original, "aws-credstore", &args(), false) else { panic!() };
+        let Plan::Rewrite { text, .. } = plan_install(original, "aws-credstore", &args(), false)
+        else {
+            panic!()
+        };
         let (back, removed) = plan_uninstall(&text).unwrap();
         assert_eq!(back, original);
         assert_eq!(removed.len(), 1);
         assert!(plan_uninstall(original).is_none());
         assert!(has_credentials_block(original, "app.terraform.io"));
-        let Plan::Rewrite { text, .. } = plan_install("", "aws-credstore", &args(), false) else { panic!() };
+        let Plan::Rewrite { text, .. } = plan_install("", "aws-credstore", &args(), false) else {
+            panic!()
+        };
         assert_eq!(plan_uninstall(&text).unwrap().0, "");
     }
 }

@@ -24,24 +24,49 @@ fn installs_configures_and_checks() {
     let endpoint = TokenEndpoint::start("normal");
     let out = install(&env, &endpoint).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("checked: Terraform will get a token for registry.example.com"), "{}", stderr(&out));
-    let helper = env.path().join(".terraform.d/plugins/terraform-credentials-aws-credstore");
+    assert!(
+        stderr(&out).contains("checked: Terraform will get a token for registry.example.com"),
+        "{}",
+        stderr(&out)
+    );
+    let helper = env
+        .path()
+        .join(".terraform.d/plugins/terraform-credentials-aws-credstore");
     let meta = fs::symlink_metadata(&helper).unwrap();
     assert!(meta.is_file(), "a copy by default");
     assert_eq!(meta.permissions().mode() & 0o111, 0o111);
     let rc = fs::read_to_string(env.path().join(".terraformrc")).unwrap();
     assert_eq!(helper_blocks(&rc), 1);
-    assert!(rc.contains("args = [\"--registry-host\", \"registry.example.com\", \"--service\", \"execute-api\""), "{rc}");
+    assert!(
+        rc.contains(
+            "args = [\"--registry-host\", \"registry.example.com\", \"--service\", \"execute-api\""
+        ),
+        "{rc}"
+    );
 
     // The installed helper answers exactly as Terraform calls it.
-    let out = env.std_cmd(&helper).args(["--registry-host", HOST, "--registry-url", &endpoint.url(), "get", HOST]).output().unwrap();
+    let out = env
+        .std_cmd(&helper)
+        .args([
+            "--registry-host",
+            HOST,
+            "--registry-url",
+            &endpoint.url(),
+            "get",
+            HOST,
+        ])
+        .output()
+        .unwrap();
     assert!(stdout(&out).starts_with("{\"token\":\"IAMBearerAuth~"));
 
     // Twice: still one block, file unchanged.
     let out = install(&env, &endpoint).output().unwrap();
     assert!(out.status.success());
     assert!(stderr(&out).contains("already up to date"));
-    assert_eq!(fs::read_to_string(env.path().join(".terraformrc")).unwrap(), rc);
+    assert_eq!(
+        fs::read_to_string(env.path().join(".terraformrc")).unwrap(),
+        rc
+    );
 }
 
 #[test]
@@ -49,14 +74,27 @@ fn replaces_the_old_python_installers_blocks_in_place() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
     let prefix = "plugin_cache_dir = \"$HOME/.terraform.d/plugin-cache\"\n";
-    env.write(".terraformrc", format!("{prefix}{OLD_PYTHON_BLOCK}{OLD_PYTHON_BLOCK}"));
-    env.write(".terraform.d/plugins/terraform-credentials-aws-credstore", "#!/usr/bin/env python3\nprint('old')\n");
+    env.write(
+        ".terraformrc",
+        format!("{prefix}{OLD_PYTHON_BLOCK}{OLD_PYTHON_BLOCK}"),
+    );
+    env.write(
+        ".terraform.d/plugins/terraform-credentials-aws-credstore",
+        "#!/usr/bin/env python3\nprint('old')\n",
+    );
     install(&env, &endpoint).assert().success();
     let rc = fs::read_to_string(env.path().join(".terraformrc")).unwrap();
     assert!(rc.starts_with(prefix));
     assert_eq!(helper_blocks(&rc), 1, "{rc}");
-    let helper = fs::read(env.path().join(".terraform.d/plugins/terraform-credentials-aws-credstore")).unwrap();
-    assert!(helper.starts_with(b"\x7fELF"), "the Python helper was replaced");
+    let helper = fs::read(
+        env.path()
+            .join(".terraform.d/plugins/terraform-credentials-aws-credstore"),
+    )
+    .unwrap();
+    assert!(
+        helper.starts_with(b"\x7fELF"),
+        "the Python helper was replaced"
+    );
 }
 
 #[test]
@@ -68,8 +106,14 @@ fn another_helper_is_kept_without_force() {
     let out = install(&env, &endpoint).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(env.path().join(".terraformrc")).unwrap(), original);
-    assert!(!env.path().join(".terraform.d").exists(), "nothing installed");
+    assert_eq!(
+        fs::read_to_string(env.path().join(".terraformrc")).unwrap(),
+        original
+    );
+    assert!(
+        !env.path().join(".terraform.d").exists(),
+        "nothing installed"
+    );
     install(&env, &endpoint).arg("--force").assert().success();
     let rc = fs::read_to_string(env.path().join(".terraformrc")).unwrap();
     assert_eq!(helper_blocks(&rc), 1);
@@ -85,8 +129,14 @@ fn dry_run_prints_and_changes_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("would install"), "{text}");
-    assert!(text.contains("-      args = [") && text.contains("+credentials_helper \"aws-credstore\""), "{text}");
-    assert_eq!(fs::read_to_string(env.path().join(".terraformrc")).unwrap(), OLD_PYTHON_BLOCK);
+    assert!(
+        text.contains("-      args = [") && text.contains("+credentials_helper \"aws-credstore\""),
+        "{text}"
+    );
+    assert_eq!(
+        fs::read_to_string(env.path().join(".terraformrc")).unwrap(),
+        OLD_PYTHON_BLOCK
+    );
     assert!(!env.path().join(".terraform.d").exists());
     assert_eq!(endpoint.stats(), (0, 0));
 }
@@ -99,17 +149,47 @@ fn uninstall_removes_exactly_what_it_added() {
     env.write(".terraformrc", original);
     env.write(".tofurc", "");
     install(&env, &endpoint).arg("--link").assert().success();
-    let helper = env.path().join(".terraform.d/plugins/terraform-credentials-aws-credstore");
-    assert!(fs::symlink_metadata(&helper).unwrap().file_type().is_symlink());
-    assert_eq!(helper_blocks(&fs::read_to_string(env.path().join(".tofurc")).unwrap()), 1, "~/.tofurc is edited too");
-    let out = env.cmd("install-registry-credentials-helper").arg("--uninstall").output().unwrap();
+    let helper = env
+        .path()
+        .join(".terraform.d/plugins/terraform-credentials-aws-credstore");
+    assert!(
+        fs::symlink_metadata(&helper)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        helper_blocks(&fs::read_to_string(env.path().join(".tofurc")).unwrap()),
+        1,
+        "~/.tofurc is edited too"
+    );
+    let out = env
+        .cmd("install-registry-credentials-helper")
+        .arg("--uninstall")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(env.path().join(".terraformrc")).unwrap(), original);
-    assert!(!env.path().join(".tofurc").exists() || fs::read_to_string(env.path().join(".tofurc")).unwrap().is_empty());
+    assert_eq!(
+        fs::read_to_string(env.path().join(".terraformrc")).unwrap(),
+        original
+    );
+    assert!(
+        !env.path().join(".tofurc").exists()
+            || fs::read_to_string(env.path().join(".tofurc"))
+                .unwrap()
+                .is_empty()
+    );
     assert!(fs::symlink_metadata(&helper).is_err());
     // A helper file someone else put there is left alone.
-    env.write(".terraform.d/plugins/terraform-credentials-aws-credstore", "#!/bin/sh\n");
-    let out = env.cmd("install-registry-credentials-helper").arg("--uninstall").output().unwrap();
+    env.write(
+        ".terraform.d/plugins/terraform-credentials-aws-credstore",
+        "#!/bin/sh\n",
+    );
+    let out = env
+        .cmd("install-registry-credentials-helper")
+        .arg("--uninstall")
+        .output()
+        .unwrap();
     assert!(stderr(&out).contains("not installed by this tool"));
     assert!(helper.exists());
 }
@@ -124,8 +204,16 @@ fn honours_tf_cli_config_file_and_reports_a_failing_check() {
     // No AWS credentials: installed, but the check says Terraform would fail.
     let out = install(&env, &endpoint).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("Terraform will not be able to get a token"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("no AWS credentials"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Terraform will not be able to get a token"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("no AWS credentials"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(helper_blocks(&fs::read_to_string(&config).unwrap()), 1);
     assert!(!env.path().join(".terraformrc").exists());
 }

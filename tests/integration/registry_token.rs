@@ -340,3 +340,29 @@ fn plain_http_is_refused_except_to_loopback() {
         stderr(&out)
     );
 }
+
+#[test]
+fn https_with_extra_ca_from_ssl_cert_file_or_aws_ca_bundle() {
+    let env = TestEnv::with_aws();
+    let (endpoint, cert) = TokenEndpoint::start_tls(env.path());
+    let host = format!("localhost:{}", endpoint.server.port);
+    // The self-signed certificate is not trusted by default...
+    let out = env
+        .cmd("get-registry-token")
+        .args(["token", "-r", &host, "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    // ...and is when a CA bundle names it.
+    for var in ["SSL_CERT_FILE", "AWS_CA_BUNDLE"] {
+        let out = env
+            .cmd("get-registry-token")
+            .args(["token", "-r", &host, "--no-cache"])
+            .env(var, &cert)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{var}: {}", stderr(&out));
+        minted_token(&stdout(&out));
+    }
+}

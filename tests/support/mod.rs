@@ -245,11 +245,43 @@ impl TokenEndpoint {
         )
     }
 
+    /// Serving HTTPS with a fresh self-signed certificate for localhost; returns the
+    /// endpoint and the path of the CA bundle that signed its certificate.
+    pub fn start_tls(dir: &Path) -> (Self, PathBuf) {
+        let ca = dir.join("test-ca.pem");
+        let cert = dir.join("endpoint-cert.pem");
+        let key = dir.join("endpoint-key.pem");
+        run(StdCommand::new(venv().join("bin/python"))
+            .arg(repo().join("tests/support/make_cert.py"))
+            .args([&ca, &cert, &key]));
+        let extra: Vec<OsString> = vec![
+            "--tls-cert".into(),
+            cert.clone().into(),
+            "--tls-key".into(),
+            key.into(),
+        ];
+        let keys = [(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)];
+        (
+            Self::start_full("normal", REGION, "execute-api", &keys, extra),
+            ca,
+        )
+    }
+
     pub fn start_with(
         mode: &str,
         region: &str,
         service: &str,
         keys: &[(&str, &str, Option<&str>)],
+    ) -> Self {
+        Self::start_full(mode, region, service, keys, Vec::new())
+    }
+
+    fn start_full(
+        mode: &str,
+        region: &str,
+        service: &str,
+        keys: &[(&str, &str, Option<&str>)],
+        extra: Vec<OsString>,
     ) -> Self {
         let mut file = tempfile::NamedTempFile::new().expect("keys file");
         let map: serde_json::Map<String, serde_json::Value> = keys
@@ -273,6 +305,7 @@ impl TokenEndpoint {
             "--mode".into(),
             mode.into(),
         ];
+        let args: Vec<OsString> = args.into_iter().chain(extra).collect();
         Self {
             server: Server::start("token_endpoint.py", &args),
             _keys: file,

@@ -1,6 +1,7 @@
 """A local registry token endpoint that verifies SigV4 signatures for real.
 
 Usage: token_endpoint.py --keys KEYS.json --region R --service S [--mode MODE]
+                         [--tls-cert CERT --tls-key KEY]
 
 KEYS.json maps access key ids to {"secret": ..., "session_token": ... (optional)}.
 A request is answered with a token only when its signature, recomputed with
@@ -35,6 +36,8 @@ parser.add_argument("--keys", required=True)
 parser.add_argument("--region", required=True)
 parser.add_argument("--service", required=True)
 parser.add_argument("--mode", default="normal")
+parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
 args = parser.parse_args()
 
 with open(args.keys) as f:
@@ -78,6 +81,12 @@ def verify(handler):
 
 
 class Handler(BaseHTTPRequestHandler):
+    # One write per response, as real servers do: an unbuffered writer sends the
+    # headers and the body in two segments, and Nagle plus delayed ACKs then add
+    # 40 ms to every request, which would drown what the benchmarks measure.
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
     def log_message(self, *a):
         pass
 
@@ -119,6 +128,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if args.tls_cert:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()
