@@ -3,14 +3,15 @@
 
 VENV=target/test-venv
 
-# Create target/test-venv from tests/support/requirements.txt (as the tests do).
+# Create target/test-venv exactly as the tests do (tests/support/mod.rs: venv()).
 ensure_venv() {
-  local req=tests/support/requirements.txt
-  if ! cmp -s "$req" "$VENV/.installed" 2>/dev/null; then
+  local req=tests/support/requirements.txt ref=tests/support/requirements-reference.txt
+  if ! cat "$req" "$ref" | cmp -s - "$VENV/.installed" 2>/dev/null; then
     echo "setting up the Python environment with the AWS emulator in $VENV ..." >&2
     python3 -m venv --clear "$VENV"
-    "$VENV/bin/python" -m pip install --quiet -r "$req"
-    cp "$req" "$VENV/.installed"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --ignore-requires-python -r "$ref"
+    cat "$req" "$ref" > "$VENV/.installed"
   fi
 }
 

@@ -1,6 +1,7 @@
 //! The private Terraform module registry: hosts, tokens, the token cache, grants.
 
 pub mod cliconfig;
+pub mod grants;
 pub mod host;
 pub mod token;
 pub mod token_cache;

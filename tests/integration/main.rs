@@ -9,5 +9,6 @@ mod support;
 mod cache;
 mod cli;
 mod installer;
+mod registry_grants;
 mod registry_helper;
 mod registry_token;

@@ -20,7 +20,8 @@ fn repo() -> &'static Path {
 }
 
 /// `target/test-venv`: created on first use (under a lock, so concurrent test
-/// binaries share one) from `tests/support/requirements.txt`.
+/// binaries share one) from `tests/support/requirements.txt`, plus the reference
+/// implementations of `tests/support/requirements-reference.txt`.
 pub fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
@@ -28,21 +29,36 @@ pub fn venv() -> &'static Path {
             .parent()
             .expect("target dir")
             .join("test-venv");
-        let requirements = fs::read_to_string(repo().join("tests/support/requirements.txt"))
-            .expect("requirements");
+        let req = repo().join("tests/support/requirements.txt");
+        let reference = repo().join("tests/support/requirements-reference.txt");
+        let stamp_text = fs::read_to_string(&req).expect("requirements")
+            + &fs::read_to_string(&reference).expect("reference requirements");
         let stamp = dir.join(".installed");
         fs::create_dir_all(dir.parent().expect("parent")).expect("target dir");
         let lock = File::create(dir.with_extension("lock")).expect("venv lock");
         lock.lock().expect("lock venv");
-        if fs::read_to_string(&stamp).ok().as_deref() != Some(requirements.as_str()) {
+        if fs::read_to_string(&stamp).ok().as_deref() != Some(stamp_text.as_str()) {
             let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
             run(StdCommand::new(python)
                 .args(["-m", "venv", "--clear"])
                 .arg(&dir));
-            run(StdCommand::new(dir.join("bin/python"))
-                .args(["-m", "pip", "install", "--quiet", "-r"])
-                .arg(repo().join("tests/support/requirements.txt")));
-            fs::write(&stamp, &requirements).expect("stamp");
+            let pip = || {
+                let mut c = StdCommand::new(dir.join("bin/python"));
+                c.args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ]);
+                c
+            };
+            run(pip().arg("-r").arg(&req));
+            run(pip()
+                .arg("--ignore-requires-python")
+                .arg("-r")
+                .arg(&reference));
+            fs::write(&stamp, &stamp_text).expect("stamp");
         }
         dir
     })
@@ -333,4 +349,35 @@ impl TokenEndpoint {
             v["minted"].as_u64().expect("m"),
         )
     }
+}
+
+/// Run `tests/support/fixture.py` against the emulator; returns its stdout.
+pub fn fixture(args: &[&str]) -> String {
+    let out = StdCommand::new(venv().join("bin/python"))
+        .arg(repo().join("tests/support/fixture.py"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+        .env("AWS_DEFAULT_REGION", REGION)
+        .env("AWS_REGION", REGION)
+        .output()
+        .expect("run fixture.py");
+    assert!(
+        out.status.success(),
+        "fixture.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// A name no other test of this run uses (tests share one emulator).
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -1,0 +1,259 @@
+//! manage-registry-permissions against the emulator's DynamoDB, with module records
+//! beside the grants and the registry's own code reading and writing the same table.
+
+use crate::support::{TestEnv, fixture, stderr, stdout, unique};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ci";
+
+struct Table {
+    name: String,
+    env: TestEnv,
+}
+
+impl Table {
+    fn new() -> Self {
+        let name = unique("registry");
+        fixture(&["create-grants-table", &name]);
+        fixture(&["put-module", &name, "platform", "vpc", "aws", "1.0.0"]);
+        let mut env = TestEnv::with_aws();
+        env.set("TABLE", &name);
+        Table { name, env }
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        self.env
+            .cmd("manage-registry-permissions")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn registry_view(&self, ns: &str, role: &str) -> serde_json::Value {
+        serde_json::from_str(&fixture(&["registry-get-grant", &self.name, ns, role])).unwrap()
+    }
+
+    fn modules(&self) -> Vec<serde_json::Value> {
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(&fixture(&["scan", &self.name])).unwrap();
+        items
+            .into_iter()
+            .filter(|i| i["sk"].as_str().unwrap().starts_with("Module~"))
+            .collect()
+    }
+}
+
+#[test]
+fn create_is_what_the_registry_reads_and_fails_when_it_exists() {
+    let t = Table::new();
+    let modules_before = t.modules();
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "create", "--download"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view = t.registry_view("platform", ROLE);
+    assert_eq!(
+        view["allowed"],
+        serde_json::json!({"download": true, "upload": false, "create_grant": false, "delete_grant": false})
+    );
+    assert_eq!(
+        view["item"],
+        serde_json::json!({
+            "pk": "platform", "sk": format!("IAMBearerAuth~{ROLE}"), "namespace": "platform", "identifier": ROLE,
+            "permissions": {"download": true, "upload": false, "create_grant": false, "delete_grant": false}
+        })
+    );
+    let again = t.cmd(&["-r", ROLE, "-n", "platform", "create", "--upload"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        t.registry_view("platform", ROLE)["allowed"]["upload"],
+        false,
+        "unchanged"
+    );
+    assert_eq!(
+        t.modules(),
+        modules_before,
+        "module records are never touched"
+    );
+}
+
+#[test]
+fn update_turns_permissions_off_and_leaves_the_others() {
+    let t = Table::new();
+    t.cmd(&["-r", ROLE, "-n", "platform", "create", "-d", "-u", "-c"]);
+    let out = t.cmd(&[
+        "-r",
+        ROLE,
+        "-n",
+        "platform",
+        "update",
+        "--no-download",
+        "--delete-grant",
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let expected = serde_json::json!({"download": false, "upload": true, "create_grant": true, "delete_grant": true});
+    assert_eq!(shown["permissions"], expected);
+    assert_eq!(t.registry_view("platform", ROLE)["allowed"], expected);
+    t.cmd(&["-r", ROLE, "-n", "platform", "update", "--upload=false"]);
+    assert_eq!(
+        t.registry_view("platform", ROLE)["allowed"]["upload"],
+        false
+    );
+    // Nothing named: a user error, nothing written.
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "update"]);
+    assert_eq!(out.status.code(), Some(2));
+    // No such grant.
+    let out = t.cmd(&["-r", ROLE, "-n", "other", "update", "--download"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("create one with `create`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        t.registry_view("other", ROLE)["item"].is_null(),
+        "update never creates"
+    );
+}
+
+#[test]
+fn shows_what_the_registrys_own_code_wrote() {
+    let t = Table::new();
+    fixture(&[
+        "registry-create-grant",
+        &t.name,
+        "platform",
+        ROLE,
+        r#"{"download": true, "upload": true}"#,
+    ]);
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "get", "--output", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["role_arn"], ROLE);
+    assert_eq!(
+        shown["permissions"],
+        serde_json::json!({"download": true, "upload": true, "create_grant": false, "delete_grant": false})
+    );
+    let text = stdout(&t.cmd(&["-r", ROLE, "-n", "platform", "get"]));
+    assert!(
+        text.contains("download      yes") && text.contains("delete_grant  no"),
+        "{text}"
+    );
+}
+
+#[test]
+fn delete_prints_what_it_removed_and_exits_1_when_nothing() {
+    let t = Table::new();
+    t.cmd(&["-r", ROLE, "-n", "platform", "create", "--upload"]);
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "delete", "--output", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let removed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(removed["permissions"]["upload"], true);
+    assert!(t.registry_view("platform", ROLE)["item"].is_null());
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "delete", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nothing removed"));
+    assert_eq!(t.modules().len(), 1, "the module record is still there");
+    let out = t.cmd(&["-r", ROLE, "-n", "platform", "get"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn list_by_namespace_by_role_and_all_across_pages() {
+    let t = Table::new();
+    // With 4 items per request, every listing takes several pages.
+    for i in 0..30 {
+        let role = format!("arn:aws:iam::123456789012:role/team/r{i:02}");
+        let ns = if i % 3 == 0 { "platform" } else { "apps" };
+        let out = t.cmd(&["-r", &role, "-n", ns, "create", "--download"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    t.cmd(&[
+        "-r",
+        "arn:aws:iam::123456789012:role/team/r01",
+        "-n",
+        "platform",
+        "create",
+        "-u",
+    ]);
+    let list = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = t.cmd(&[args, &["list", "--page-size", "4", "--output", "json"]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    assert_eq!(list(&[]).len(), 31, "module records are not grants");
+    assert_eq!(list(&["-n", "platform"]).len(), 11);
+    let by_role = list(&["-r", "arn:aws:iam::123456789012:role/team/r01"]);
+    assert_eq!(by_role.len(), 2);
+    assert!(
+        by_role
+            .iter()
+            .all(|g| g["role_arn"] == "arn:aws:iam::123456789012:role/team/r01")
+    );
+    let table = stdout(&t.cmd(&["-n", "platform", "list"]));
+    assert!(table.starts_with("NAMESPACE"), "{table}");
+    assert_eq!(table.lines().count(), 12);
+}
+
+#[test]
+fn session_arns_become_the_role_the_registry_looks_up() {
+    let t = Table::new();
+    let session =
+        "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_abc/alice@example.com";
+    let out = t.cmd(&["-r", session, "-n", "platform", "create", "--download"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("note:"), "{}", stderr(&out));
+    let role =
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc";
+    assert_eq!(
+        t.registry_view("platform", role)["allowed"]["download"],
+        true
+    );
+}
+
+#[test]
+fn bad_input_is_refused_before_any_call() {
+    let t = Table::new();
+    for (args, message) in [
+        (
+            vec!["-r", "arn:aws:iam::123:role/x", "-n", "platform", "create"],
+            "12 digits",
+        ),
+        (
+            vec![
+                "-r",
+                "arn:aws:iam::123456789012:user/alice",
+                "-n",
+                "platform",
+                "create",
+            ],
+            "IAM roles",
+        ),
+        (
+            vec!["-r", ROLE, "-n", "bad/ns", "create"],
+            "invalid namespace",
+        ),
+        (vec!["-n", "platform", "create"], "--role-arn"),
+        (vec!["-r", ROLE, "create"], "--namespace"),
+    ] {
+        let out = t.cmd(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1);
+    }
+    let out = t
+        .env
+        .cmd("manage-registry-permissions")
+        .args(["--table", "no-such-table", "-r", ROLE, "-n", "x", "get"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    let items: Vec<serde_json::Value> = serde_json::from_str(&fixture(&["scan", &t.name])).unwrap();
+    assert_eq!(items.len(), 1, "only the module record");
+}

@@ -1,0 +1,50 @@
+"""Provision the emulator and run the reference implementations for the tests.
+
+fixture.py create-grants-table TABLE
+fixture.py put-module TABLE NAMESPACE NAME SYSTEM VERSION
+fixture.py scan TABLE                          -> every item, as JSON
+fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
+fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
+"""
+import json
+import os
+import sys
+
+import boto3
+
+cmd, table, *rest = sys.argv[1:]
+
+
+def registry_auth():
+    os.environ["TABLE"] = table
+    from registry.auth.bearer import IAMBearerAuth
+
+    return IAMBearerAuth
+
+
+if cmd == "create-grants-table":
+    boto3.client("dynamodb").create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+elif cmd == "put-module":
+    ns, name, system, version = rest
+    boto3.resource("dynamodb").Table(table).put_item(
+        Item={"pk": ns, "sk": f"Module~{ns}~{name}~{system}~{version}", "namespace": ns, "name": name, "system": system, "version": version}
+    )
+elif cmd == "scan":
+    items = boto3.resource("dynamodb").Table(table).scan()["Items"]
+    print(json.dumps(sorted(items, key=lambda i: (i["pk"], i["sk"])), sort_keys=True))
+elif cmd == "registry-create-grant":
+    ns, role, perms = rest
+    registry_auth().create_grant(namespace=ns, identifier=role, permissions=json.loads(perms))
+elif cmd == "registry-get-grant":
+    ns, role = rest
+    auth = registry_auth()
+    item = auth.get_grant(namespace=ns, identifier=role)
+    allowed = {op: bool(item and item.get("permissions", {}).get(op, False)) for op in ["download", "upload", "create_grant", "delete_grant"]}
+    print(json.dumps({"item": item, "allowed": allowed}, sort_keys=True))
+else:
+    raise SystemExit(f"unknown command {cmd}")
