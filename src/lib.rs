@@ -2,6 +2,7 @@
 //! the secret cache under `~/.cdk/cache`, secret handling, output rendering, the exit
 //! policy, and one module per product area.
 
+pub mod apikey;
 pub mod app;
 pub mod aws;
 pub mod cache;
@@ -9,6 +10,7 @@ pub mod env;
 pub mod exit;
 pub mod http;
 pub mod output;
+pub mod pyjson;
 pub mod registry;
 pub mod secret;
 pub mod time;

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod api_key;
 mod cache;
 mod cli;
 mod installer;

@@ -5,6 +5,11 @@ fixture.py put-module TABLE NAMESPACE NAME SYSTEM VERSION
 fixture.py scan TABLE                          -> every item, as JSON
 fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
 fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
+fixture.py ssm-put NAME VALUE                   (a SecureString, as the construct writes it)
+fixture.py ssm-get NAME                         -> {"type": ..., "value": ...}
+fixture.py secret-create NAME TEXT
+fixture.py apikey-cache-write PATH JSON         (with json.dump, as the construct's cache.py)
+fixture.py apikey-cache-read PATH               -> json.dumps(json.load(file)), the construct's view
 """
 import json
 import os
@@ -12,7 +17,7 @@ import sys
 
 import boto3
 
-cmd, table, *rest = sys.argv[1:]
+cmd, table, *rest = sys.argv[1:]  # `table` is the first argument, whatever it names
 
 
 def registry_auth():
@@ -46,5 +51,19 @@ elif cmd == "registry-get-grant":
     item = auth.get_grant(namespace=ns, identifier=role)
     allowed = {op: bool(item and item.get("permissions", {}).get(op, False)) for op in ["download", "upload", "create_grant", "delete_grant"]}
     print(json.dumps({"item": item, "allowed": allowed}, sort_keys=True))
+elif cmd == "ssm-put":
+    boto3.client("ssm").put_parameter(Name=table, Value=rest[0], Type="SecureString", Overwrite=True)
+elif cmd == "ssm-get":
+    p = boto3.client("ssm").get_parameter(Name=table, WithDecryption=True)["Parameter"]
+    print(json.dumps({"type": p["Type"], "value": p["Value"]}))
+elif cmd == "secret-create":
+    boto3.client("secretsmanager").create_secret(Name=table, SecretString=rest[0])
+elif cmd == "apikey-cache-write":
+    os.makedirs(os.path.dirname(table), exist_ok=True)
+    with open(table, "w") as f:
+        json.dump(json.loads(rest[0]), f)
+elif cmd == "apikey-cache-read":
+    with open(table) as f:
+        sys.stdout.write(json.dumps(json.load(f)))
 else:
     raise SystemExit(f"unknown command {cmd}")

@@ -283,6 +283,18 @@ impl TokenEndpoint {
         )
     }
 
+    /// Also an API on every other path, taking `api_key` as x-api-key or a SigV4
+    /// signature by one of `keys`.
+    pub fn start_api(api_key: &str, keys: &[(&str, &str, Option<&str>)]) -> Self {
+        Self::start_full(
+            "normal",
+            REGION,
+            "execute-api",
+            keys,
+            vec!["--api-key".into(), api_key.into()],
+        )
+    }
+
     pub fn start_with(
         mode: &str,
         region: &str,

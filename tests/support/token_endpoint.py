@@ -36,6 +36,7 @@ parser.add_argument("--keys", required=True)
 parser.add_argument("--region", required=True)
 parser.add_argument("--service", required=True)
 parser.add_argument("--mode", default="normal")
+parser.add_argument("--api-key", help="also serve every other path as an API that takes this x-api-key or a SigV4 signature")
 parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
 parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
 args = parser.parse_args()
@@ -47,7 +48,7 @@ LOCK = threading.Lock()
 STATS = {"token_requests": 0, "minted": 0}
 
 
-def verify(handler):
+def verify(handler, body=b""):
     """The reason the request is refused, or None when the signature is valid."""
     auth = handler.headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
@@ -70,7 +71,7 @@ def verify(handler):
     if abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) > 900:
         return "request time too skewed"
     headers = {h: handler.headers[h] for h in signed if h != "host"}
-    request = AWSRequest(method=handler.command, url=f"http://{handler.headers['Host']}{handler.path}", headers=headers)
+    request = AWSRequest(method=handler.command, url=f"http://{handler.headers['Host']}{handler.path}", headers=headers, data=body)
     request.context["timestamp"] = amz_date
     signer = SigV4Auth(Credentials(key_id, known["secret"], known.get("session_token")), service, region)
     canonical = signer.canonical_request(request)
@@ -81,6 +82,26 @@ def verify(handler):
 
 
 class Handler(BaseHTTPRequestHandler):
+    def api(self):
+        """Any other path: an API that echoes the request when it is authorized."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        if args.api_key and self.headers.get("x-api-key") == args.api_key:
+            auth = "api-key"
+        elif self.headers.get("Authorization"):
+            reason = verify(self, body.encode())
+            if reason:
+                return self.reply(403, json.dumps({"message": reason}), "application/json")
+            auth = "sigv4"
+        else:
+            return self.reply(403, json.dumps({"message": "Forbidden"}), "application/json")
+        echo = {"auth": auth, "method": self.command, "path": self.path, "body": body, "x-test": self.headers.get("x-test")}
+        self.reply(200, json.dumps(echo), "application/json")
+
+    do_POST = api
+    do_PUT = api
+    do_DELETE = api
+
     # One write per response, as real servers do: an unbuffered writer sends the
     # headers and the body in two segments, and Nagle plus delayed ACKs then add
     # 40 ms to every request, which would drown what the benchmarks measure.
@@ -104,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 return self.reply(200, json.dumps(STATS), "application/json")
         if url.path != "/token":
-            return self.reply(404, "not found")
+            return self.api()
         with LOCK:
             STATS["token_requests"] += 1
         reason = verify(self)
