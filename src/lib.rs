@@ -9,6 +9,7 @@ pub mod cache;
 pub mod env;
 pub mod exit;
 pub mod http;
+pub mod immukv;
 pub mod output;
 pub mod pyjson;
 pub mod registry;

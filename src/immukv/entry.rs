@@ -1,0 +1,354 @@
+//! Log entries and key objects: their stored bodies and their hashes.
+
+use sha2::{Digest, Sha256};
+
+use super::json::{self, Json};
+
+pub const GENESIS_HASH: &str = "sha256:genesis";
+
+/// Which client's hash recipe an entry matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `previous_hash` / `timestamp_ms`, Python string escaping (the one we write).
+    Python,
+    /// `previousHash` / `timestampMs`, the TypeScript client's escaping (DEL unescaped).
+    TypeScript,
+}
+
+/// One entry, from a log version or a key object version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub key: String,
+    /// The stored text of `value` (canonical for entries we write), `null` when absent.
+    pub value_raw: String,
+    pub sequence: i64,
+    pub timestamp_ms: i64,
+    pub hash: String,
+    pub previous_hash: String,
+    pub previous_version_id: Option<String>,
+    pub previous_key_object_etag: Option<String>,
+    /// For key objects: the log version that holds this entry.
+    pub log_version_id: Option<String>,
+    /// The S3 version this entry was read from (the log version for log entries).
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("malformed entry: {0}")]
+pub struct EntryError(pub String);
+
+fn ts_write_str(out: &mut String, s: &str) {
+    // As Python, except that DEL (U+007F) is not escaped.
+    let mut py = String::new();
+    crate::pyjson::write_str(&mut py, s);
+    out.push_str(&py.replace("\\u007f", "\u{7f}"));
+}
+
+/// The canonical text that is hashed, in the given dialect, with the value's text
+/// spliced in as it is.
+pub fn hash_input(
+    dialect: Dialect,
+    key: &str,
+    previous_hash: &str,
+    sequence: i64,
+    timestamp_ms: i64,
+    value_raw: &str,
+) -> String {
+    let mut s = String::with_capacity(value_raw.len() + key.len() + 128);
+    s.push_str("{\"key\":");
+    let (prev_name, ts_name) = match dialect {
+        Dialect::Python => {
+            crate::pyjson::write_str(&mut s, key);
+            ("previous_hash", "timestamp_ms")
+        }
+        Dialect::TypeScript => {
+            ts_write_str(&mut s, key);
+            ("previousHash", "timestampMs")
+        }
+    };
+    s.push_str(&format!(",\"{prev_name}\":"));
+    crate::pyjson::write_str(&mut s, previous_hash);
+    s.push_str(&format!(
+        ",\"sequence\":{sequence},\"{ts_name}\":{timestamp_ms},\"value\":"
+    ));
+    s.push_str(value_raw);
+    s.push('}');
+    s
+}
+
+pub fn compute_hash(
+    dialect: Dialect,
+    key: &str,
+    previous_hash: &str,
+    sequence: i64,
+    timestamp_ms: i64,
+    value_raw: &str,
+) -> String {
+    let input = hash_input(
+        dialect,
+        key,
+        previous_hash,
+        sequence,
+        timestamp_ms,
+        value_raw,
+    );
+    format!("sha256:{}", hex::encode(Sha256::digest(input.as_bytes())))
+}
+
+fn optional_str(v: &Json, field: &str) -> Result<Option<String>, EntryError> {
+    match v.get(field) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(EntryError(format!("{field} is not a string"))),
+    }
+}
+
+fn required_str(v: &Json, field: &str) -> Result<String, EntryError> {
+    optional_str(v, field)?.ok_or_else(|| EntryError(format!("{field} is missing")))
+}
+
+fn required_int(v: &Json, field: &str) -> Result<i64, EntryError> {
+    v.get(field)
+        .and_then(Json::as_i64)
+        .ok_or_else(|| EntryError(format!("{field} is missing or not an integer")))
+}
+
+impl LogEntry {
+    /// Parse a stored log or key-object body.
+    pub fn parse(body: &[u8], version_id: Option<String>) -> Result<Self, EntryError> {
+        let text = std::str::from_utf8(body).map_err(|_| EntryError("not UTF-8".into()))?;
+        let (v, raw) =
+            json::parse_with_raw(text, "value").map_err(|e| EntryError(e.to_string()))?;
+        // The Python client drops `"value": null` when writing None; it hashed null.
+        let value_raw = raw.map_or_else(|| "null".to_owned(), str::to_owned);
+        Ok(Self {
+            key: required_str(&v, "key")?,
+            value_raw,
+            sequence: required_int(&v, "sequence")?,
+            timestamp_ms: required_int(&v, "timestamp_ms")?,
+            hash: required_str(&v, "hash")?,
+            previous_hash: required_str(&v, "previous_hash")?,
+            previous_version_id: optional_str(&v, "previous_version_id")?,
+            previous_key_object_etag: optional_str(&v, "previous_key_object_etag")?,
+            log_version_id: optional_str(&v, "log_version_id")?,
+            version_id,
+        })
+    }
+
+    /// A new entry: hashed in the Python dialect.
+    pub fn new(
+        key: &str,
+        value: &Json,
+        sequence: i64,
+        timestamp_ms: i64,
+        previous_hash: &str,
+        previous_version_id: Option<String>,
+        previous_key_object_etag: Option<String>,
+    ) -> Self {
+        let value_raw = value.canonical();
+        let hash = compute_hash(
+            Dialect::Python,
+            key,
+            previous_hash,
+            sequence,
+            timestamp_ms,
+            &value_raw,
+        );
+        Self {
+            key: key.to_owned(),
+            value_raw,
+            sequence,
+            timestamp_ms,
+            hash,
+            previous_hash: previous_hash.to_owned(),
+            previous_version_id,
+            previous_key_object_etag,
+            log_version_id: None,
+            version_id: None,
+        }
+    }
+
+    /// Which dialect's hash matches the stored hash, if any.
+    pub fn verify_hash(&self) -> Option<Dialect> {
+        [Dialect::Python, Dialect::TypeScript]
+            .into_iter()
+            .find(|d| {
+                compute_hash(
+                    *d,
+                    &self.key,
+                    &self.previous_hash,
+                    self.sequence,
+                    self.timestamp_ms,
+                    &self.value_raw,
+                ) == self.hash
+            })
+    }
+
+    /// The Python dialect's expected hash (for reporting a mismatch).
+    pub fn expected_hash(&self) -> String {
+        compute_hash(
+            Dialect::Python,
+            &self.key,
+            &self.previous_hash,
+            self.sequence,
+            self.timestamp_ms,
+            &self.value_raw,
+        )
+    }
+
+    /// The log body, exactly as the Python client writes it (absent optional fields omitted).
+    pub fn log_body(&self) -> String {
+        let mut s = String::new();
+        s.push_str("{\"hash\":");
+        crate::pyjson::write_str(&mut s, &self.hash);
+        s.push_str(",\"key\":");
+        crate::pyjson::write_str(&mut s, &self.key);
+        s.push_str(",\"previous_hash\":");
+        crate::pyjson::write_str(&mut s, &self.previous_hash);
+        if let Some(etag) = &self.previous_key_object_etag {
+            s.push_str(",\"previous_key_object_etag\":");
+            crate::pyjson::write_str(&mut s, etag);
+        }
+        if let Some(v) = &self.previous_version_id {
+            s.push_str(",\"previous_version_id\":");
+            crate::pyjson::write_str(&mut s, v);
+        }
+        s.push_str(&format!(
+            ",\"sequence\":{},\"timestamp_ms\":{},\"value\":",
+            self.sequence, self.timestamp_ms
+        ));
+        s.push_str(&self.value_raw);
+        s.push('}');
+        s
+    }
+
+    /// The key object's body for this entry, held in log version `log_version_id`.
+    pub fn key_body(&self, log_version_id: &str) -> String {
+        let mut s = String::new();
+        s.push_str("{\"hash\":");
+        crate::pyjson::write_str(&mut s, &self.hash);
+        s.push_str(",\"key\":");
+        crate::pyjson::write_str(&mut s, &self.key);
+        s.push_str(",\"log_version_id\":");
+        crate::pyjson::write_str(&mut s, log_version_id);
+        s.push_str(",\"previous_hash\":");
+        crate::pyjson::write_str(&mut s, &self.previous_hash);
+        s.push_str(&format!(
+            ",\"sequence\":{},\"timestamp_ms\":{},\"value\":",
+            self.sequence, self.timestamp_ms
+        ));
+        s.push_str(&self.value_raw);
+        s.push('}');
+        s
+    }
+
+    /// The entry as one JSON object for output.
+    pub fn to_json(&self) -> String {
+        let mut s = String::new();
+        s.push_str("{\"key\":");
+        crate::pyjson::write_str(&mut s, &self.key);
+        s.push_str(",\"value\":");
+        s.push_str(&self.value_raw);
+        s.push_str(&format!(
+            ",\"sequence\":{},\"timestamp_ms\":{}",
+            self.sequence, self.timestamp_ms
+        ));
+        for (name, v) in [
+            ("version_id", &self.version_id),
+            ("log_version_id", &self.log_version_id),
+            ("previous_version_id", &self.previous_version_id),
+        ] {
+            if let Some(v) = v {
+                s.push_str(&format!(",\"{name}\":"));
+                crate::pyjson::write_str(&mut s, v);
+            }
+        }
+        s.push_str(",\"hash\":");
+        crate::pyjson::write_str(&mut s, &self.hash);
+        s.push_str(",\"previous_hash\":");
+        crate::pyjson::write_str(&mut s, &self.previous_hash);
+        s.push('}');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_vectors() {
+        // A copy of ../shared/specs/immukv-vectors.json, so a clone tests by itself.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/immukv-vectors.json"
+        ))
+        .expect("vectors");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for v in doc["vectors"].as_array().unwrap() {
+            let input = &v["input"];
+            let value = json::parse(input["value_json"].as_str().unwrap()).unwrap();
+            let py = &v["python"];
+            assert_eq!(
+                value.canonical(),
+                py["value_canonical"].as_str().unwrap(),
+                "{}",
+                v["name"]
+            );
+            let key = input["key"].as_str().unwrap();
+            let prev = input["previous_hash"].as_str().unwrap();
+            let (seq, ts) = (
+                input["sequence"].as_i64().unwrap(),
+                input["timestamp_ms"].as_i64().unwrap(),
+            );
+            // Some vectors' bodies carry the optional links; take them from the body.
+            let stored =
+                LogEntry::parse(py["log_body"].as_str().unwrap().as_bytes(), None).unwrap();
+            let entry = LogEntry::new(
+                key,
+                &value,
+                seq,
+                ts,
+                prev,
+                stored.previous_version_id.clone(),
+                stored.previous_key_object_etag.clone(),
+            );
+            assert_eq!(
+                hash_input(Dialect::Python, key, prev, seq, ts, &entry.value_raw),
+                py["hash_input_canonical"].as_str().unwrap()
+            );
+            assert_eq!(entry.hash, py["hash"].as_str().unwrap(), "{}", v["name"]);
+            assert_eq!(
+                entry.log_body(),
+                py["log_body"].as_str().unwrap(),
+                "{}",
+                v["name"]
+            );
+            assert_eq!(
+                entry.key_body("examplelogversionid"),
+                py["key_object_body"].as_str().unwrap()
+            );
+            // Reading the stored body back verifies, in the Python dialect.
+            let read = LogEntry::parse(py["log_body"].as_str().unwrap().as_bytes(), None).unwrap();
+            assert_eq!(read.verify_hash(), Some(Dialect::Python));
+            // The TypeScript client's hash of its own serialization verifies too.
+            let ts_dialect = &v["typescript"];
+            let ts_value = ts_dialect["value_canonical"].as_str().unwrap();
+            assert_eq!(
+                hash_input(Dialect::TypeScript, key, prev, seq, ts, ts_value),
+                ts_dialect["hash_input_canonical"].as_str().unwrap(),
+                "{}",
+                v["name"]
+            );
+            let mut ts_entry = read.clone();
+            ts_entry.value_raw = ts_value.to_owned();
+            ts_entry.hash = ts_dialect["hash"].as_str().unwrap().to_owned();
+            assert_eq!(
+                ts_entry.verify_hash(),
+                Some(Dialect::TypeScript),
+                "{}",
+                v["name"]
+            );
+        }
+    }
+}
