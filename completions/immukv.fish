@@ -1,5 +1,140 @@
-complete -c immukv -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
-complete -c immukv -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
-complete -c immukv -s h -l help -d 'Print help'
-complete -c immukv -s V -l version -d 'Print version'
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_immukv_global_optspecs
+    string join \n bucket= prefix= path-style read-only concurrency= profile= region= endpoint-url= h/help V/version
+end
+
+function __fish_immukv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_immukv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_immukv_using_subcommand
+    set -l cmd (__fish_immukv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c immukv -n "__fish_immukv_needs_command" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_needs_command" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_needs_command" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_needs_command" -s V -l version -d 'Print version'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "get" -d 'Print a key\'s newest value'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "history" -d 'A key\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "log" -d 'The log\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "keys" -d 'The store\'s keys, in order'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "log-entry" -d 'One log entry by its version id'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "verify" -d 'Check the hash chain, newest to oldest; exit 1 at the first broken link'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l file -d 'Read the value from this file' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
+json\t'One JSON array'
+jsonl\t'One JSON object per line'"
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l string -d 'Store the text as a JSON string instead of parsing it'
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l force -d 'Write even when the log has a delete marker (continues from its newest version)'
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l entry -d 'Print the whole entry (JSON) instead of the value'
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand get" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l limit -d 'At most this many items' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l before -d 'Only items older than this version id (key for `keys`): the next page' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l after -d 'Only items newer than this version id' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
+json\t'One JSON array'
+jsonl\t'One JSON object per line'"
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l limit -d 'At most this many items' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l before -d 'Only items older than this version id (key for `keys`): the next page' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l after -d 'Only items newer than this version id' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
+json\t'One JSON array'
+jsonl\t'One JSON object per line'"
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l limit -d 'At most this many keys' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l after -d 'Only keys after this one' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
+json\t'One JSON array'
+jsonl\t'One JSON object per line'"
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l limit -d 'Check only the newest N entries' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "get" -d 'Print a key\'s newest value'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "history" -d 'A key\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "log" -d 'The log\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "keys" -d 'The store\'s keys, in order'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "log-entry" -d 'One log entry by its version id'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "verify" -d 'Check the hash chain, newest to oldest; exit 1 at the first broken link'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

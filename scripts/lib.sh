@@ -9,8 +9,7 @@ ensure_venv() {
   if ! cat "$req" "$ref" | cmp -s - "$VENV/.installed" 2>/dev/null; then
     echo "setting up the Python environment with the AWS emulator in $VENV ..." >&2
     python3 -m venv --clear "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --ignore-requires-python -r "$ref"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --ignore-requires-python -r "$req" -r "$ref"
     cat "$req" "$ref" > "$VENV/.installed"
   fi
 }

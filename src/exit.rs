@@ -110,6 +110,9 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         if let Some(e) = cause.downcast_ref::<crate::registry::token::TokenError>() {
             return e.exit_status();
         }
+        if let Some(e) = cause.downcast_ref::<crate::immukv::store::StoreError>() {
+            return e.exit_status();
+        }
         if let Some(e) = cause.downcast_ref::<crate::output::OutputError>() {
             return e.exit_status();
         }

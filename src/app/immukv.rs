@@ -1,22 +1,513 @@
-//! `immukv`.
+//! `immukv`: a command-line client for ImmuKV stores, interoperable with the official
+//! Python and TypeScript clients.
 
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use futures_util::{StreamExt, TryStreamExt};
 
-use crate::aws::AwsArgs;
-use crate::exit::ExitStatus;
+use crate::aws::{Aws, AwsArgs};
+use crate::exit::{ExitStatus, failure, user_error};
+use crate::immukv::entry::{Dialect, LogEntry};
+use crate::immukv::json;
+use crate::immukv::store::Store;
+
+const BINARY: &str = "immukv";
 
 #[derive(Debug, Parser)]
-#[command(name = "immukv", version)]
+#[command(
+    name = BINARY,
+    version,
+    about = "A command-line client for ImmuKV, the append-only, hash-chained key-value store on S3",
+    after_help = "Examples:\n  export IMMUKV_BUCKET=my-immukv-bucket\n  immukv set sensor-1 '{\"temp\": 21.5}'\n  \
+        immukv get sensor-1\n  immukv history sensor-1 --limit 10\n  immukv log --output jsonl\n  immukv verify"
+)]
 pub struct Cli {
     #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The store's S3 bucket.
+    #[arg(
+        long,
+        global = true,
+        env = "IMMUKV_BUCKET",
+        value_name = "BUCKET",
+        help_heading = "Store"
+    )]
+    pub bucket: Option<String>,
+    /// Prefix of the store's objects, prepended as is (no `/` added).
+    #[arg(
+        long,
+        global = true,
+        env = "IMMUKV_PREFIX",
+        value_name = "PREFIX",
+        default_value = "",
+        help_heading = "Store"
+    )]
+    pub prefix: String,
+    /// Address the bucket by path (emulators, dotted bucket names).
+    #[arg(long, global = true, help_heading = "Store")]
+    pub path_style: bool,
+    /// Never write, not even to repair an orphaned entry.
+    #[arg(long, global = true, help_heading = "Store")]
+    pub read_only: bool,
+    /// Objects fetched at once by listings and verify.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 32,
+        help_heading = "Store"
+    )]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Tab-separated lines: sequence, time, key, value, version.
+    Text,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Paging {
+    /// At most this many items.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only items older than this version id (key for `keys`): the next page.
+    #[arg(long, value_name = "ID")]
+    pub before: Option<String>,
+    /// Only items newer than this version id.
+    #[arg(long, value_name = "ID")]
+    pub after: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a value: JSON from the argument, --file, or stdin.
+    #[command(allow_negative_numbers = true)]
+    Set {
+        key: String,
+        /// The value as JSON (omit to read --file or stdin).
+        value: Option<String>,
+        /// Read the value from this file.
+        #[arg(long, value_name = "PATH", conflicts_with = "value")]
+        file: Option<std::path::PathBuf>,
+        /// Store the text as a JSON string instead of parsing it.
+        #[arg(long)]
+        string: bool,
+        /// Write even when the log has a delete marker (continues from its newest version).
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        output: ListFormat,
+    },
+    /// Print a key's newest value.
+    Get {
+        key: String,
+        /// Print the whole entry (JSON) instead of the value.
+        #[arg(long)]
+        entry: bool,
+    },
+    /// A key's entries, newest first.
+    History {
+        key: String,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// The log's entries, newest first.
+    Log {
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// The store's keys, in order.
+    Keys {
+        /// Only keys starting with this (`--prefix` selects the store itself).
+        #[arg(value_name = "KEY_PREFIX", default_value = "")]
+        key_prefix: String,
+        /// At most this many keys.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Only keys after this one.
+        #[arg(long, value_name = "KEY")]
+        after: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        output: ListFormat,
+    },
+    /// One log entry by its version id.
+    LogEntry { version_id: String },
+    /// Check the hash chain, newest to oldest; exit 1 at the first broken link.
+    Verify {
+        /// Check only the newest N entries.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
 }
 
 pub fn main() -> ExitCode {
-    crate::exit::run("immukv", || {
-        let _cli = Cli::parse();
-        Ok(ExitStatus::Success)
+    crate::exit::run(BINARY, || {
+        let cli = Cli::parse();
+        crate::exit::runtime()?.block_on(run(cli))
     })
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let bucket = cli
+        .store
+        .bucket
+        .clone()
+        .ok_or_else(|| user_error("no bucket given: pass --bucket or set IMMUKV_BUCKET"))?;
+    // Validate input before any AWS call.
+    let value = match &cli.command {
+        Command::Set {
+            value,
+            file,
+            string,
+            ..
+        } => Some(read_value(value.as_deref(), file.as_deref(), *string)?),
+        _ => None,
+    };
+    let aws = Aws::new(cli.aws.clone());
+    let store = Store::new(
+        aws.s3(cli.store.path_style).await?,
+        bucket,
+        cli.store.prefix.clone(),
+        cli.store.read_only,
+        cli.store.concurrency,
+    );
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Set {
+            key, force, output, ..
+        } => {
+            store.key_path(&key)?;
+            let value = value.ok_or_else(|| user_error("no value"))?;
+            let entry = store.set(&key, &value, force).await?;
+            match output {
+                ListFormat::Text => writeln!(
+                    out,
+                    "{}\t{}",
+                    entry.sequence,
+                    entry.version_id.as_deref().unwrap_or("")
+                )?,
+                _ => writeln!(out, "{}", entry.to_json())?,
+            }
+        }
+        Command::Get { key, entry } => {
+            let e = store.get_entry(&key).await?;
+            if entry {
+                writeln!(out, "{}", e.to_json())?;
+            } else {
+                writeln!(out, "{}", e.value_raw)?;
+            }
+        }
+        Command::LogEntry { version_id } => {
+            let e = store.log_entry(&version_id).await?;
+            writeln!(out, "{}", e.to_json())?;
+        }
+        Command::History { key, paging } => {
+            let path = store.key_path(&key)?;
+            let mut printer = Printer::new(paging.output, &mut out);
+            let progress = Progress::new("entries");
+            // An orphan (log ahead of the key object) is the newest entry.
+            let stream = store.history(&path, paging.before.clone());
+            let mut stream = Box::pin(stream);
+            let first = stream.try_next().await?;
+            let mut count = 0usize;
+            let limit = paging.limit.unwrap_or(usize::MAX);
+            let orphan = match paging.before {
+                None => {
+                    store
+                        .orphan_for(&key, first.as_ref().map(|e| e.sequence))
+                        .await?
+                }
+                Some(_) => None,
+            };
+            if let Some(orphan) = orphan
+                && paging.after.as_deref() != orphan.version_id.as_deref()
+                && count < limit
+            {
+                printer.entry(&orphan)?;
+                count += 1;
+            }
+            let rest = futures_util::stream::iter(first.map(Ok)).chain(stream);
+            print_stream(rest, &mut printer, &progress, &paging, limit, count).await?;
+            printer.finish()?;
+        }
+        Command::Log { paging } => {
+            let log = store.log_key();
+            let mut printer = Printer::new(paging.output, &mut out);
+            let progress = Progress::new("entries");
+            let limit = paging.limit.unwrap_or(usize::MAX);
+            print_stream(
+                store.log_entries(&log, paging.before.clone()),
+                &mut printer,
+                &progress,
+                &paging,
+                limit,
+                0,
+            )
+            .await?;
+            printer.finish()?;
+        }
+        Command::Keys {
+            key_prefix,
+            limit,
+            after,
+            output,
+        } => {
+            let mut stream = Box::pin(
+                store
+                    .keys(&key_prefix, after)
+                    .take(limit.unwrap_or(usize::MAX)),
+            );
+            let mut first = true;
+            if output == ListFormat::Json {
+                write!(out, "[")?;
+            }
+            while let Some(k) = stream.try_next().await? {
+                let mut quoted = String::new();
+                crate::pyjson::write_str(&mut quoted, &k);
+                match output {
+                    ListFormat::Text => writeln!(out, "{k}")?,
+                    ListFormat::Jsonl => writeln!(out, "{quoted}")?,
+                    ListFormat::Json => write!(out, "{}{quoted}", if first { "" } else { "," })?,
+                }
+                first = false;
+            }
+            if output == ListFormat::Json {
+                writeln!(out, "]")?;
+            }
+        }
+        Command::Verify { limit } => return verify(&store, limit).await,
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// The value to write: parsed as Python's json.loads would, or taken as a string.
+fn read_value(
+    arg: Option<&str>,
+    file: Option<&std::path::Path>,
+    as_string: bool,
+) -> anyhow::Result<json::Json> {
+    let text = match (arg, file) {
+        (Some(a), _) => a.to_owned(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| user_error(format!("cannot read {}: {e}", path.display())))?,
+        (None, None) => {
+            if std::io::stdin().is_terminal() {
+                return Err(user_error(
+                    "no value given: pass it as an argument, with --file, or on stdin",
+                ));
+            }
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| user_error(format!("cannot read stdin as UTF-8: {e}")))?;
+            s
+        }
+    };
+    if as_string {
+        return Ok(json::Json::Str(text));
+    }
+    json::parse(&text).map_err(|e| {
+        user_error(format!(
+            "the value is not valid JSON ({e}); pass --string to store text"
+        ))
+    })
+}
+
+async fn print_stream<S>(
+    stream: S,
+    printer: &mut Printer<'_>,
+    progress: &Progress,
+    paging: &Paging,
+    limit: usize,
+    mut count: usize,
+) -> anyhow::Result<()>
+where
+    S: futures_util::Stream<Item = Result<LogEntry, crate::immukv::store::StoreError>>,
+{
+    let mut stream = std::pin::pin!(stream);
+    while count < limit {
+        let Some(entry) = stream.try_next().await? else {
+            break;
+        };
+        if paging.after.is_some() && entry.version_id == paging.after {
+            break;
+        }
+        printer.entry(&entry)?;
+        progress.tick();
+        count += 1;
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// Entries on stdout, as they arrive.
+struct Printer<'a> {
+    format: ListFormat,
+    out: &'a mut dyn Write,
+    first: bool,
+}
+
+impl<'a> Printer<'a> {
+    fn new(format: ListFormat, out: &'a mut dyn Write) -> Self {
+        Self {
+            format,
+            out,
+            first: true,
+        }
+    }
+
+    fn entry(&mut self, e: &LogEntry) -> std::io::Result<()> {
+        match self.format {
+            ListFormat::Text => {
+                let secs = u64::try_from(e.timestamp_ms / 1000).unwrap_or(0);
+                let time = crate::time::rfc3339(secs)
+                    .replace('Z', &format!(".{:03}Z", e.timestamp_ms.rem_euclid(1000)));
+                writeln!(
+                    self.out,
+                    "{}\t{time}\t{}\t{}\t{}",
+                    e.sequence,
+                    e.key,
+                    e.value_raw,
+                    e.version_id.as_deref().unwrap_or("")
+                )
+            }
+            ListFormat::Jsonl => writeln!(self.out, "{}", e.to_json()),
+            ListFormat::Json => {
+                let sep = if self.first { "[" } else { "," };
+                self.first = false;
+                write!(self.out, "{sep}{}", e.to_json())
+            }
+        }
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        if self.format == ListFormat::Json {
+            writeln!(self.out, "{}", if self.first { "[]" } else { "]" })?;
+        }
+        self.out.flush()
+    }
+}
+
+/// A spinner with a count on stderr, only when stderr is a terminal.
+struct Progress(indicatif::ProgressBar);
+
+impl Progress {
+    fn new(what: &'static str) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {{pos}} {what} ({{per_sec}})"
+        )) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(bar)
+    }
+
+    fn tick(&self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Walk the log newest to oldest: every hash recomputes (either dialect), every
+/// entry's previous_hash is the next older entry's hash, sequences are contiguous.
+async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatus> {
+    let log = store.log_key();
+    let progress = Progress::new("entries verified");
+    let mut stream = std::pin::pin!(
+        store
+            .log_entries(&log, None)
+            .take(limit.unwrap_or(usize::MAX))
+    );
+    let mut newer: Option<LogEntry> = None;
+    let (mut python, mut typescript, mut count) = (0usize, 0usize, 0usize);
+    while let Some(entry) = stream.try_next().await? {
+        let vid = entry.version_id.clone().unwrap_or_default();
+        match entry.verify_hash() {
+            Some(Dialect::Python) => python += 1,
+            Some(Dialect::TypeScript) => typescript += 1,
+            None => {
+                progress.finish();
+                return Err(failure(format!(
+                    "broken chain at sequence {} (version {vid}, key {:?}): stored hash {}, computed {}",
+                    entry.sequence,
+                    entry.key,
+                    entry.hash,
+                    entry.expected_hash()
+                )));
+            }
+        }
+        if let Some(n) = &newer {
+            let nvid = n.version_id.clone().unwrap_or_default();
+            if n.previous_hash != entry.hash {
+                progress.finish();
+                return Err(failure(format!(
+                    "broken link between sequence {} (version {nvid}) and sequence {} (version {vid}): \
+                     expected previous_hash {}, found {}",
+                    n.sequence, entry.sequence, entry.hash, n.previous_hash
+                )));
+            }
+            if n.sequence != entry.sequence + 1 {
+                progress.finish();
+                return Err(failure(format!(
+                    "sequence gap between version {nvid} (sequence {}) and version {vid} (sequence {})",
+                    n.sequence, entry.sequence
+                )));
+            }
+        }
+        count += 1;
+        progress.tick();
+        newer = Some(entry);
+    }
+    progress.finish();
+    if let Some(oldest) = &newer
+        && limit.is_none_or(|l| count < l)
+        && (oldest.sequence != 0 || oldest.previous_hash != crate::immukv::entry::GENESIS_HASH)
+    {
+        return Err(failure(format!(
+            "the oldest entry (sequence {}, version {}) does not start at genesis",
+            oldest.sequence,
+            oldest.version_id.as_deref().unwrap_or("")
+        )));
+    }
+    let mut dialects = Vec::new();
+    if python > 0 {
+        dialects.push(format!("{python} python"));
+    }
+    if typescript > 0 {
+        dialects.push(format!("{typescript} typescript"));
+    }
+    let dialects = if dialects.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", dialects.join(", "))
+    };
+    crate::exit::note(format_args!(
+        "verified {count} entries{dialects}: the chain is intact"
+    ));
+    Ok(ExitStatus::Success)
 }

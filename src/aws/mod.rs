@@ -118,23 +118,21 @@ where
                 status,
             )
         }
-        SdkError::DispatchFailure(d) => {
-            if let Some(ce) = d.as_other() {
-                let _ = ce;
-            }
-            (
-                format!("cannot reach AWS: {}", chain_text(&err)),
-                ExitStatus::ServiceError,
-            )
-        }
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => (
+            format!("cannot reach AWS: {}", chain_text(&err)),
+            ExitStatus::ServiceError,
+        ),
         SdkError::TimeoutError(_) => ("timed out".to_owned(), ExitStatus::ServiceError),
         _ => (chain_text(&err), ExitStatus::ServiceError),
     };
     // Missing credentials surface as a construction/dispatch failure; say it plainly.
     let text = chain_text(&err);
-    if text.contains("no providers in chain provided credentials")
-        || text.contains("CredentialsNotLoaded")
-    {
+    let no_credentials = [
+        "no providers in chain provided credentials",
+        "no credentials found in chain",
+        "CredentialsNotLoaded",
+    ];
+    if no_credentials.iter().any(|needle| text.contains(needle)) {
         return AwsError::NoCredentials("no provider in the chain had any".to_owned());
     }
     AwsError::Service {

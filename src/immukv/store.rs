@@ -1,1 +1,682 @@
-pub struct Placeholder;
+//! An ImmuKV store on S3: the two-phase write with optimistic locking, reads that see
+//! orphans, and concurrent, ordered, streaming listings.
+
+use std::time::Duration;
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+
+use super::entry::{GENESIS_HASH, LogEntry};
+use super::json::Json;
+use crate::aws::sdk_error;
+use crate::exit::{ExitStatus, HasExitStatus};
+
+/// S3's limit on object key length, in bytes.
+pub const MAX_OBJECT_KEY: usize = 1024;
+/// Attempts at committing a log entry against concurrent writers.
+const MAX_ATTEMPTS: u32 = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the bucket {0} does not exist (or is not visible to these credentials): check --bucket and --region"
+    )]
+    NoSuchBucket(String),
+    #[error(
+        "the bucket {0} does not have versioning enabled: ImmuKV keeps every entry as an object version"
+    )]
+    NotVersioned(String),
+    #[error(
+        "the log {0} has a delete marker: writing would restart the chain from genesis and fork it; \
+         remove the delete marker to restore the log, or pass --force to continue from its newest version"
+    )]
+    LogDeleted(String),
+    #[error("no write permission on {0}: these credentials are read-only")]
+    ReadOnly(String),
+    #[error("the store is opened with --read-only")]
+    ReadOnlyMode,
+    #[error("key {0:?} not found")]
+    KeyNotFound(String),
+    #[error("log version {0} not found")]
+    VersionNotFound(String),
+    #[error(
+        "the object key {0:?} is {1} bytes, longer than S3's {MAX_OBJECT_KEY}: use a shorter key or prefix"
+    )]
+    KeyTooLong(String, usize),
+    #[error("gave up after {0} attempts: other writers kept winning the log; try again")]
+    TooManyConflicts(u32),
+    #[error("{object}: {source}")]
+    Malformed {
+        object: String,
+        source: super::entry::EntryError,
+    },
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
+}
+
+impl HasExitStatus for StoreError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            StoreError::KeyNotFound(_) | StoreError::VersionNotFound(_) => ExitStatus::Failure,
+            StoreError::ReadOnly(_) | StoreError::LogDeleted(_) => ExitStatus::Failure,
+            StoreError::TooManyConflicts(_) | StoreError::Malformed { .. } => {
+                ExitStatus::ServiceError
+            }
+            StoreError::Aws(e) => e.exit_status(),
+            _ => ExitStatus::UserError,
+        }
+    }
+}
+
+/// What a failed S3 call meant.
+enum S3Failure {
+    NotFound { delete_marker: bool },
+    Denied,
+    PreconditionFailed,
+    Conflict,
+    NoSuchBucket,
+    Other(crate::aws::AwsError),
+}
+
+fn classify<E>(op: &str, err: SdkError<E, Response>) -> S3Failure
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if let SdkError::ServiceError(service) = &err {
+        let raw = service.raw();
+        let code = service.err().code().unwrap_or("");
+        if code == "NoSuchBucket" {
+            return S3Failure::NoSuchBucket;
+        }
+        match raw.status().as_u16() {
+            404 => {
+                let delete_marker = raw
+                    .headers()
+                    .get("x-amz-delete-marker")
+                    .is_some_and(|v| v == "true");
+                return S3Failure::NotFound { delete_marker };
+            }
+            403 => return S3Failure::Denied,
+            412 => return S3Failure::PreconditionFailed,
+            409 => return S3Failure::Conflict,
+            _ => {}
+        }
+    }
+    S3Failure::Other(sdk_error(op, err))
+}
+
+/// One fetched object.
+struct Fetched {
+    body: Vec<u8>,
+    etag: Option<String>,
+    version_id: Option<String>,
+}
+
+/// The newest log entry and what writing after it needs.
+struct LogHead {
+    entry: Option<LogEntry>,
+    etag: Option<String>,
+}
+
+pub struct Store {
+    client: Client,
+    bucket: String,
+    prefix: String,
+    read_only: bool,
+    concurrency: usize,
+}
+
+impl Store {
+    pub fn new(
+        client: Client,
+        bucket: String,
+        prefix: String,
+        read_only: bool,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            client,
+            bucket,
+            prefix,
+            read_only,
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    pub fn log_key(&self) -> String {
+        format!("{}_log.json", self.prefix)
+    }
+
+    /// The object key of `key`, refused when S3 could not store it.
+    pub fn key_path(&self, key: &str) -> Result<String, StoreError> {
+        let path = format!("{}keys/{key}.json", self.prefix);
+        if path.len() > MAX_OBJECT_KEY {
+            return Err(StoreError::KeyTooLong(
+                key.chars().take(40).collect::<String>() + "...",
+                path.len(),
+            ));
+        }
+        Ok(path)
+    }
+
+    fn bucket_error(&self, f: S3Failure) -> StoreError {
+        match f {
+            S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.bucket.clone()),
+            S3Failure::Other(e) => StoreError::Aws(e),
+            S3Failure::Denied => StoreError::ReadOnly(self.bucket.clone()),
+            _ => StoreError::Aws(crate::aws::AwsError::Service {
+                operation: "S3".into(),
+                message: "unexpected answer".into(),
+                status: ExitStatus::ServiceError,
+            }),
+        }
+    }
+
+    /// GET an object (a version of it); `Ok(None)` when missing. Under the construct's
+    /// least-privilege policies a missing object can answer 403, so that is missing too.
+    async fn get(
+        &self,
+        object: &str,
+        version: Option<&str>,
+    ) -> Result<Result<Fetched, S3Failure>, StoreError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .set_version_id(version.map(str::to_owned))
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let etag = out.e_tag().map(str::to_owned);
+                let version_id = out.version_id().map(str::to_owned);
+                let body = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| crate::exit::service_error(format!("reading {object}: {e}")))
+                    .map_err(|e| {
+                        StoreError::Aws(crate::aws::AwsError::Service {
+                            operation: "S3 GetObject".into(),
+                            message: format!("{e:#}"),
+                            status: ExitStatus::ServiceError,
+                        })
+                    })?
+                    .into_bytes()
+                    .to_vec();
+                Ok(Ok(Fetched {
+                    body,
+                    etag,
+                    version_id,
+                }))
+            }
+            Err(e) => match classify("S3 GetObject", e) {
+                f @ (S3Failure::NotFound { .. } | S3Failure::Denied) => Ok(Err(f)),
+                f => Err(self.bucket_error(f)),
+            },
+        }
+    }
+
+    fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
+        LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|source| {
+            StoreError::Malformed {
+                object: object.to_owned(),
+                source,
+            }
+        })
+    }
+
+    /// The newest log entry. A deleted log is an error unless `force`, which then
+    /// continues from the newest real version.
+    async fn log_head(&self, force: bool) -> Result<LogHead, StoreError> {
+        let log = self.log_key();
+        match self.get(&log, None).await? {
+            Ok(f) => {
+                if f.version_id.as_deref().is_none_or(|v| v == "null") {
+                    return Err(StoreError::NotVersioned(self.bucket.clone()));
+                }
+                let entry = self.parse(&log, &f)?;
+                Ok(LogHead {
+                    entry: Some(entry),
+                    etag: f.etag,
+                })
+            }
+            Err(S3Failure::NotFound { delete_marker }) => {
+                // A 404 is an empty store, or a deleted log: S3 says so in a header,
+                // which not every implementation sends, so the log's versions decide.
+                let newest = Box::pin(self.versions(&log, None))
+                    .next()
+                    .await
+                    .transpose()?;
+                let deleted =
+                    delete_marker || newest.is_some() || self.has_delete_marker(&log).await?;
+                if !deleted {
+                    return Ok(LogHead {
+                        entry: None,
+                        etag: None,
+                    });
+                }
+                if !force {
+                    return Err(StoreError::LogDeleted(log));
+                }
+                match newest {
+                    Some(vid) => Ok(LogHead {
+                        entry: Some(self.log_entry(&vid).await?),
+                        etag: None,
+                    }),
+                    None => Ok(LogHead {
+                        entry: None,
+                        etag: None,
+                    }),
+                }
+            }
+            Err(_) => Ok(LogHead {
+                entry: None,
+                etag: None,
+            }),
+        }
+    }
+
+    /// Whether `object`'s newest version is a delete marker.
+    async fn has_delete_marker(&self, object: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .list_object_versions()
+            .bucket(&self.bucket)
+            .prefix(object)
+            .send()
+            .await
+            .map_err(|e| self.bucket_error(classify("S3 ListObjectVersions", e)))?;
+        Ok(out.delete_markers().iter().any(|m| m.key() == Some(object)))
+    }
+
+    /// Refuse a bucket without versioning before the first write. The construct's
+    /// policies do not allow GetBucketVersioning (and some emulators answer it in a
+    /// shape the SDK rejects): then the answer is unknown and the first PUT decides.
+    async fn check_versioning(&self) -> Result<(), StoreError> {
+        match self
+            .client
+            .get_bucket_versioning()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
+            Ok(out)
+                if out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled) =>
+            {
+                Ok(())
+            }
+            Ok(_) => Err(StoreError::NotVersioned(self.bucket.clone())),
+            Err(e) => match classify("S3 GetBucketVersioning", e) {
+                S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.bucket.clone())),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The first log write landed in a bucket without versioning: take it back, so
+    /// the refusal leaves nothing behind.
+    async fn undo_unversioned_write(&self, object: &str) -> StoreError {
+        if let Err(e) = self
+            .client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .send()
+            .await
+        {
+            crate::exit::warn(format_args!(
+                "could not remove {object} again: {}",
+                sdk_error("S3 DeleteObject", e)
+            ));
+        }
+        StoreError::NotVersioned(self.bucket.clone())
+    }
+
+    async fn put(
+        &self,
+        object: &str,
+        body: String,
+        if_match: Option<&str>,
+    ) -> Result<(Option<String>, Option<String>), S3Failure> {
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .content_type("application/json")
+            .body(ByteStream::from(body.into_bytes()));
+        req = match if_match {
+            Some(etag) => req.if_match(etag),
+            None => req.if_none_match("*"),
+        };
+        match req.send().await {
+            Ok(out) => Ok((
+                out.e_tag().map(str::to_owned),
+                out.version_id().map(str::to_owned),
+            )),
+            Err(e) => Err(classify("S3 PutObject", e)),
+        }
+    }
+
+    async fn head_etag(&self, object: &str) -> Result<Option<String>, StoreError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.e_tag().map(str::to_owned)),
+            Err(e) => match classify("S3 HeadObject", e) {
+                S3Failure::NotFound { .. } | S3Failure::Denied => Ok(None),
+                f => Err(self.bucket_error(f)),
+            },
+        }
+    }
+
+    /// Propagate the newest log entry to its key object if it never got there (the
+    /// writer died between the phases). Returns the key object's new ETag when this
+    /// call wrote it.
+    async fn repair(&self, latest: &LogEntry) -> Result<Option<String>, StoreError> {
+        let (Some(log_version), Ok(path)) =
+            (latest.version_id.as_deref(), self.key_path(&latest.key))
+        else {
+            return Ok(None);
+        };
+        let body = latest.key_body(log_version);
+        match self
+            .put(&path, body, latest.previous_key_object_etag.as_deref())
+            .await
+        {
+            Ok((etag, _)) => Ok(etag),
+            // Already propagated, by its writer or another repairer.
+            Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => Ok(None),
+            Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
+            Err(S3Failure::NotFound { .. }) => Ok(None),
+            Err(f) => Err(self.bucket_error(f)),
+        }
+    }
+
+    /// Append `key = value` to the log, then write the key object.
+    pub async fn set(&self, key: &str, value: &Json, force: bool) -> Result<LogEntry, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnlyMode);
+        }
+        let path = self.key_path(key)?;
+        let log = self.log_key();
+        let mut checked_versioning = false;
+        for attempt in 0..MAX_ATTEMPTS {
+            let head = self.log_head(force).await?;
+            if head.entry.is_none() && !checked_versioning {
+                self.check_versioning().await?;
+                checked_versioning = true;
+            }
+            let repaired_etag = match &head.entry {
+                Some(latest) => self.repair(latest).await?,
+                None => None,
+            };
+            let key_etag = match (&head.entry, repaired_etag) {
+                (Some(latest), Some(etag)) if latest.key == key => Some(etag),
+                _ => self.head_etag(&path).await?,
+            };
+            let (sequence, previous_hash, previous_version_id) = match &head.entry {
+                Some(latest) => (
+                    latest.sequence + 1,
+                    latest.hash.clone(),
+                    latest.version_id.clone(),
+                ),
+                None => (0, GENESIS_HASH.to_owned(), None),
+            };
+            let mut entry = LogEntry::new(
+                key,
+                value,
+                sequence,
+                now_ms(),
+                &previous_hash,
+                previous_version_id,
+                key_etag.clone(),
+            );
+            match self.put(&log, entry.log_body(), head.etag.as_deref()).await {
+                Ok((_, Some(version))) if version != "null" => {
+                    entry.version_id = Some(version.clone());
+                    // Phase 2. A failure leaves an orphan that the next writer repairs.
+                    let body = entry.key_body(&version);
+                    if let Err(f) = self.put(&path, body, key_etag.as_deref()).await {
+                        let why = match f {
+                            S3Failure::Other(e) => e.to_string(),
+                            S3Failure::Denied => "access denied".to_owned(),
+                            _ => "a concurrent write".to_owned(),
+                        };
+                        crate::exit::warn(format_args!(
+                            "the entry is committed to the log, but its key object was not written ({why}); \
+                             the next write repairs it"
+                        ));
+                    }
+                    return Ok(entry);
+                }
+                Ok(_) => return Err(self.undo_unversioned_write(&log).await),
+                Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.bucket.clone())),
+                Err(f) => return Err(self.bucket_error(f)),
+            }
+        }
+        Err(StoreError::TooManyConflicts(MAX_ATTEMPTS))
+    }
+
+    /// The newest entry of `key`: the key object, or the log entry when the newest log
+    /// entry is for this key and its key object lags (an orphan).
+    pub async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
+        let path = self.key_path(key)?;
+        let log = self.log_key();
+        let (object, head) = tokio::join!(self.get(&path, None), self.get(&log, None));
+        let from_object = match object? {
+            Ok(f) => Some(self.parse(&path, &f)?),
+            Err(_) => None,
+        };
+        let from_log = match head? {
+            Ok(f) => Some(self.parse(&log, &f)?).filter(|e| e.key == key),
+            Err(_) => None,
+        };
+        match (from_object, from_log) {
+            (Some(o), Some(l)) if l.sequence > o.sequence => Ok(l),
+            (Some(o), _) => Ok(o),
+            (None, Some(l)) => Ok(l),
+            (None, None) => Err(StoreError::KeyNotFound(key.to_owned())),
+        }
+    }
+
+    /// One log version.
+    pub async fn log_entry(&self, version_id: &str) -> Result<LogEntry, StoreError> {
+        let log = self.log_key();
+        match self.get(&log, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(&log, &f)?;
+                e.version_id.get_or_insert_with(|| version_id.to_owned());
+                Ok(e)
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
+    }
+
+    async fn key_version(&self, path: &str, version_id: &str) -> Result<LogEntry, StoreError> {
+        match self.get(path, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(path, &f)?;
+                e.version_id = Some(version_id.to_owned());
+                Ok(e)
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
+    }
+
+    /// Version ids of exactly `object`, newest first, page by page (delete markers and
+    /// other objects sharing the prefix are skipped), starting after `before`.
+    pub fn versions<'a>(
+        &'a self,
+        object: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+        struct Page {
+            key_marker: Option<String>,
+            version_marker: Option<String>,
+            done: bool,
+        }
+        let start = Page {
+            key_marker: before.as_ref().map(|_| object.to_owned()),
+            version_marker: before,
+            done: false,
+        };
+        stream::try_unfold(start, move |page| async move {
+            if page.done {
+                return Ok::<_, StoreError>(None);
+            }
+            let out = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(object)
+                .set_key_marker(page.key_marker)
+                .set_version_id_marker(page.version_marker)
+                .send()
+                .await
+                .map_err(|e| self.bucket_error(classify("S3 ListObjectVersions", e)))?;
+            let ids: Vec<String> = out
+                .versions()
+                .iter()
+                .filter(|v| v.key() == Some(object))
+                .filter_map(|v| v.version_id().map(str::to_owned))
+                .collect();
+            let truncated = out.is_truncated() == Some(true);
+            let next = Page {
+                key_marker: out.next_key_marker().map(str::to_owned),
+                version_marker: out.next_version_id_marker().map(str::to_owned),
+                // Past our object's versions there is nothing more for us.
+                done: !truncated || out.next_key_marker().is_some_and(|k| k != object),
+            };
+            Ok(Some((stream::iter(ids.into_iter().map(Ok)), next)))
+        })
+        .try_flatten()
+    }
+
+    /// Log entries, newest first, fetched `concurrency` at a time, in order.
+    pub fn log_entries<'a>(
+        &'a self,
+        log: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        self.versions(log, before)
+            .map(move |vid| async move {
+                let vid = vid?;
+                self.log_entry(&vid).await
+            })
+            .buffered(self.concurrency)
+    }
+
+    /// A key's entries, newest first: key object versions, fetched concurrently.
+    pub fn history<'a>(
+        &'a self,
+        path: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        self.versions(path, before)
+            .map(move |vid| async move {
+                let vid = vid?;
+                self.key_version(path, &vid).await
+            })
+            .buffered(self.concurrency)
+    }
+
+    /// The newest log entry, when it is for `key` and newer than `than` (an orphan
+    /// that history must show first).
+    pub async fn orphan_for(
+        &self,
+        key: &str,
+        than: Option<i64>,
+    ) -> Result<Option<LogEntry>, StoreError> {
+        let log = self.log_key();
+        match self.get(&log, None).await? {
+            Ok(f) => {
+                let e = self.parse(&log, &f)?;
+                Ok((e.key == key && than.is_none_or(|s| e.sequence > s)).then_some(e))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Keys under `key_prefix`, in order, after `after`.
+    pub fn keys<'a>(
+        &'a self,
+        key_prefix: &'a str,
+        after: Option<String>,
+    ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+        let base = format!("{}keys/", self.prefix);
+        let list_prefix = format!("{base}{key_prefix}");
+        let start_after = after.map(|a| format!("{base}{a}.json"));
+        stream::try_unfold(
+            (None::<String>, start_after, false),
+            move |(token, start_after, done)| {
+                let base = base.clone();
+                let list_prefix = list_prefix.clone();
+                async move {
+                    if done {
+                        return Ok::<_, StoreError>(None);
+                    }
+                    let out = self
+                        .client
+                        .list_objects_v2()
+                        .bucket(&self.bucket)
+                        .prefix(&list_prefix)
+                        .set_continuation_token(token)
+                        .set_start_after(start_after.clone())
+                        .send()
+                        .await
+                        .map_err(|e| self.bucket_error(classify("S3 ListObjectsV2", e)))?;
+                    let keys: Vec<String> = out
+                        .contents()
+                        .iter()
+                        .filter_map(|o| o.key())
+                        .filter_map(|k| {
+                            k.strip_prefix(base.as_str())?
+                                .strip_suffix(".json")
+                                .map(str::to_owned)
+                        })
+                        .collect();
+                    let next = out.next_continuation_token().map(str::to_owned);
+                    let done = next.is_none();
+                    Ok(Some((
+                        stream::iter(keys.into_iter().map(Ok)),
+                        (next, start_after, done),
+                    )))
+                }
+            },
+        )
+        .try_flatten()
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Full jitter: a random wait up to 20 ms x 2^attempt, at most 2 s.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let cap = (20u64 << attempt.min(7)).min(2000);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    Duration::from_millis(h.finish() % (cap + 1))
+}

@@ -9,6 +9,7 @@ mod support;
 mod api_key;
 mod cache;
 mod cli;
+mod immukv;
 mod installer;
 mod registry_grants;
 mod registry_helper;

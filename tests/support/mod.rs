@@ -53,9 +53,11 @@ pub fn venv() -> &'static Path {
                 ]);
                 c
             };
-            run(pip().arg("-r").arg(&req));
+            // One resolver run for both files keeps boto3, botocore and aiobotocore consistent.
             run(pip()
                 .arg("--ignore-requires-python")
+                .arg("-r")
+                .arg(&req)
                 .arg("-r")
                 .arg(&reference));
             fs::write(&stamp, &stamp_text).expect("stamp");
@@ -392,4 +394,25 @@ pub fn unique(prefix: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// Run `tests/support/immukv_py.py` (the official Python client, raw S3) against the
+/// emulator; returns its stdout.
+pub fn immukv_py(args: &[&str]) -> String {
+    let out = StdCommand::new(venv().join("bin/python"))
+        .arg(repo().join("tests/support/immukv_py.py"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+        .env("AWS_DEFAULT_REGION", REGION)
+        .env("AWS_REGION", REGION)
+        .output()
+        .expect("run immukv_py.py");
+    assert!(
+        out.status.success(),
+        "immukv_py.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
 }

@@ -1,0 +1,417 @@
+//! immukv against the emulator's S3, side by side with the official Python client.
+
+use std::process::Stdio;
+
+use crate::support::{TestEnv, immukv_py, stderr, stdout, unique};
+
+struct Kv {
+    bucket: String,
+    prefix: String,
+    env: TestEnv,
+}
+
+impl Kv {
+    fn new() -> Self {
+        Self::with_prefix("")
+    }
+
+    fn with_prefix(prefix: &str) -> Self {
+        let bucket = unique("kv").to_lowercase();
+        immukv_py(&["bucket", &bucket]);
+        let mut env = TestEnv::with_aws();
+        env.set("IMMUKV_BUCKET", &bucket);
+        env.set("IMMUKV_PREFIX", prefix);
+        Kv {
+            bucket,
+            prefix: prefix.to_owned(),
+            env,
+        }
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = self.env.cmd("immukv");
+        c.arg("--path-style");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "immukv {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    fn py(&self, args: &[&str]) -> serde_json::Value {
+        let mut full = vec![args[0], &self.bucket, &self.prefix];
+        full.extend_from_slice(&args[1..]);
+        serde_json::from_str(&immukv_py(&full)).unwrap()
+    }
+
+    fn versions(&self) -> serde_json::Value {
+        serde_json::from_str(&immukv_py(&["list", &self.bucket])).unwrap()
+    }
+
+    fn log_jsonl(&self) -> Vec<serde_json::Value> {
+        self.ok(&["log", "--output", "jsonl"])
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[test]
+fn what_immukv_writes_the_python_client_reads_and_verifies() {
+    let kv = Kv::with_prefix("app/");
+    let values = [
+        r#"{"temp": 21.50, "tags": ["a", "é"], "n": 12345678901234567890}"#,
+        "1e16",
+        "-0",
+        "null",
+        r#""line\nbreak 😀""#,
+    ];
+    for (i, v) in values.iter().enumerate() {
+        kv.ok(&["set", &format!("k{i}"), v]);
+    }
+    for (i, v) in values.iter().enumerate() {
+        let expected: serde_json::Value = serde_json::from_str(v).unwrap();
+        let got = kv.py(&["get", &format!("k{i}")]);
+        if v == &"1e16" {
+            assert_eq!(got["value"].as_f64(), Some(1e16));
+        } else if v == &"-0" {
+            assert_eq!(
+                got["value"],
+                serde_json::json!(0),
+                "json.loads reads -0 as the integer 0"
+            );
+        } else {
+            assert_eq!(got["value"], expected, "k{i}");
+        }
+    }
+    assert_eq!(kv.py(&["verify"]), serde_json::json!(true));
+    // The null value is kept in the log body (the Python client would drop it).
+    let body: String =
+        serde_json::from_str(&immukv_py(&["raw-get", &kv.bucket, "app/keys/k3.json"])).unwrap();
+    assert!(body.ends_with(r#","value":null}"#), "{body}");
+    assert_eq!(kv.ok(&["get", "k3"]), "null\n");
+    assert_eq!(
+        kv.ok(&["get", "k0"]),
+        "{\"n\":12345678901234567890,\"tags\":[\"a\",\"\\u00e9\"],\"temp\":21.5}\n"
+    );
+    assert_eq!(kv.ok(&["get", "k1"]), "1e+16\n");
+    assert_eq!(kv.ok(&["get", "k2"]), "0\n");
+}
+
+#[test]
+fn what_the_python_client_writes_immukv_reads_and_verifies() {
+    let kv = Kv::new();
+    kv.py(&["set", "sensor", r#"{"alpha": 0.15, "beta": 2.8}"#]);
+    kv.py(&["set", "sensor", r#"{"alpha": 0.25}"#]);
+    kv.ok(&["set", "other", "true"]);
+    kv.py(&["set", "sensor", "[1, 2.5e-10]"]);
+    assert_eq!(kv.ok(&["get", "sensor"]), "[1,2.5e-10]\n");
+    let text = kv.ok(&["history", "sensor"]);
+    let history: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').nth(3).unwrap())
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            "[1,2.5e-10]",
+            "{\"alpha\":0.25}",
+            "{\"alpha\":0.15,\"beta\":2.8}"
+        ]
+    );
+    let out = kv.run(&["verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("verified 4 entries (4 python)"),
+        "{}",
+        stderr(&out)
+    );
+    let log = kv.log_jsonl();
+    let seqs: Vec<i64> = log
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![3, 2, 1, 0]);
+    let entry = kv.ok(&["log-entry", log[1]["version_id"].as_str().unwrap()]);
+    assert!(entry.contains("\"key\":\"other\""), "{entry}");
+    assert_eq!(kv.ok(&["keys"]), "other\nsensor\n");
+}
+
+#[test]
+fn verify_accepts_the_typescript_dialect_and_names_a_broken_link() {
+    let kv = Kv::new();
+    kv.ok(&["set", "a", "1"]);
+    immukv_py(&["append", &kv.bucket, "", "ts-key", "2", "--typescript"]);
+    kv.ok(&["set", "b", "2"]);
+    let out = kv.run(&["verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("verified 4 entries (2 python, 2 typescript)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let tampered: serde_json::Value = serde_json::from_str(&immukv_py(&[
+        "append", &kv.bucket, "", "t", "1", "--tamper",
+    ]))
+    .unwrap();
+    let out = kv.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let vid = tampered["version_id"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("broken chain at sequence 4 (version {vid}")),
+        "{err}"
+    );
+    assert!(
+        err.contains("stored hash sha256:0000") && err.contains("computed sha256:"),
+        "{err}"
+    );
+    // The newest 0 entries cannot be broken; --limit bounds the walk.
+    assert_eq!(kv.run(&["verify", "--limit", "0"]).status.code(), Some(0));
+}
+
+#[test]
+fn paging_past_one_thousand_versions() {
+    let kv = Kv::new();
+    immukv_py(&["append", &kv.bucket, "", "busy", "1005"]);
+    let log = kv.log_jsonl();
+    assert_eq!(log.len(), 1005);
+    assert!(
+        log.windows(2)
+            .all(|w| w[0]["sequence"].as_i64().unwrap() == w[1]["sequence"].as_i64().unwrap() + 1)
+    );
+    let history = kv.ok(&["history", "busy", "--output", "jsonl"]);
+    assert_eq!(history.lines().count(), 1005);
+    let out = kv.run(&["verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("verified 1005 entries"));
+    // Paging: --limit, then --before the last one shown, and --after.
+    let page1: Vec<serde_json::Value> = kv
+        .ok(&["log", "--limit", "3", "--output", "jsonl"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        page1
+            .iter()
+            .map(|e| e["sequence"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![1004, 1003, 1002]
+    );
+    let before = page1[2]["version_id"].as_str().unwrap();
+    let page2: Vec<serde_json::Value> = serde_json::from_str(&kv.ok(&[
+        "log", "--limit", "2", "--before", before, "--output", "json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        page2
+            .iter()
+            .map(|e| e["sequence"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![1001, 1000]
+    );
+    let newer = kv.ok(&["log", "--after", page2[0]["version_id"].as_str().unwrap()]);
+    assert_eq!(newer.lines().count(), 3);
+}
+
+#[test]
+fn concurrent_writers_never_fork_the_chain_or_lose_a_write() {
+    let kv = Kv::new();
+    let writers = 6;
+    let per_writer = 5;
+    let children: Vec<_> = (0..writers)
+        .map(|w| {
+            let script = (0..per_writer)
+                .map(|i| format!("\"$IMMUKV\" --path-style set shared-{} '{{\"writer\":{w},\"i\":{i}}}' >/dev/null || exit 1", i % 2))
+                .collect::<Vec<_>>()
+                .join("; ");
+            kv.env
+                .std_cmd("sh")
+                .args(["-c", &script])
+                .env("IMMUKV", crate::support::bin_path("immukv"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let log = kv.log_jsonl();
+    let total = writers * per_writer;
+    assert_eq!(log.len(), total);
+    let seqs: Vec<i64> = log
+        .iter()
+        .rev()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (0..total as i64).collect::<Vec<_>>(),
+        "contiguous sequence numbers"
+    );
+    let mut writes: Vec<(i64, i64)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["value"]["writer"].as_i64().unwrap(),
+                e["value"]["i"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    writes.sort();
+    writes.dedup();
+    assert_eq!(writes.len(), total, "every write exactly once");
+    assert!(kv.run(&["verify"]).status.success());
+    assert_eq!(kv.py(&["verify"]), serde_json::json!(true));
+}
+
+#[test]
+fn orphans_are_read_from_the_log_and_repaired_by_the_next_write() {
+    let kv = Kv::new();
+    kv.ok(&["set", "k", "1"]);
+    // A writer that died between the phases: the log is ahead of the key object.
+    immukv_py(&["append", &kv.bucket, "", "k", "1", "--no-key-object"]);
+    let orphan = kv.ok(&["--read-only", "get", "k"]);
+    assert_eq!(orphan, "{\"n\":1,\"text\":\"caf\\u00e9\"}\n");
+    let history = kv.ok(&["--read-only", "history", "k", "--output", "jsonl"]);
+    assert_eq!(history.lines().count(), 2, "{history}");
+    assert!(history.lines().next().unwrap().contains("\"sequence\":1"));
+    // The next write repairs the key object first.
+    kv.ok(&["set", "other", "2"]);
+    let body: String =
+        serde_json::from_str(&immukv_py(&["raw-get", &kv.bucket, "keys/k.json"])).unwrap();
+    assert!(body.contains("\"sequence\":1"), "{body}");
+    assert!(kv.run(&["verify"]).status.success());
+}
+
+#[test]
+fn a_deleted_log_is_not_forked_without_force() {
+    let kv = Kv::new();
+    kv.ok(&["set", "a", "1"]);
+    kv.ok(&["set", "a", "2"]);
+    immukv_py(&["delete", &kv.bucket, "_log.json"]);
+    let before = kv.versions();
+    let out = kv.run(&["set", "a", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("delete marker") && stderr(&out).contains("--force"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(kv.versions(), before, "nothing written");
+    // --force continues from the newest real version: the chain stays one chain.
+    let out = kv.ok(&["set", "a", "3", "--force"]);
+    assert!(out.starts_with("2\t"), "{out}");
+    assert!(kv.run(&["verify"]).status.success());
+}
+
+#[test]
+fn bad_input_gets_one_line_and_writes_nothing() {
+    let kv = Kv::new();
+    let long_key = "k".repeat(1100);
+    for (args, code, message) in [
+        (vec!["set", "k", "{bad json"], 2, "not valid JSON"),
+        (vec!["set", "k", "NaN"], 2, "NaN"),
+        (vec!["set", "k", "[1e999]"], 2, "out of range"),
+        (vec!["set", &long_key, "1"], 2, "longer than S3's 1024"),
+        (vec!["get", "missing"], 1, "not found"),
+        (vec!["--read-only", "set", "k", "1"], 2, "--read-only"),
+    ] {
+        let out = kv.run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{:?}: {}",
+            &args[..2],
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(message),
+            "{:?}: {}",
+            &args[..2],
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(
+        kv.versions(),
+        serde_json::json!({"versions": 0, "delete_markers": 0})
+    );
+
+    let unversioned = unique("plain").to_lowercase();
+    immukv_py(&["bucket", &unversioned, "--no-versioning"]);
+    let out = kv
+        .cmd()
+        .args(["--bucket", &unversioned, "set", "k", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("versioning"), "{}", stderr(&out));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&immukv_py(&["list", &unversioned])).unwrap()["versions"],
+        0
+    );
+
+    let out = kv
+        .cmd()
+        .args(["--bucket", "no-such-bucket-here", "get", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+
+    let mut anonymous = TestEnv::new();
+    anonymous.set("AWS_REGION", "eu-west-1");
+    let out = anonymous
+        .cmd("immukv")
+        .args(["--bucket", &kv.bucket, "set", "k", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no AWS credentials"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = TestEnv::new()
+        .cmd("immukv")
+        .args(["get", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("IMMUKV_BUCKET"));
+}
+
+#[test]
+fn values_from_stdin_file_and_as_strings() {
+    let kv = Kv::new();
+    kv.cmd()
+        .args(["set", "s"])
+        .write_stdin("{\"from\": \"stdin\"}")
+        .assert()
+        .success();
+    assert_eq!(kv.ok(&["get", "s"]), "{\"from\":\"stdin\"}\n");
+    let file = kv.env.write("value.json", "[1, 2, 3]");
+    kv.ok(&["set", "f", "--file", file.to_str().unwrap()]);
+    assert_eq!(kv.ok(&["get", "f"]), "[1,2,3]\n");
+    kv.ok(&["set", "t", "--string", "not json: 'quoted'"]);
+    assert_eq!(kv.ok(&["get", "t"]), "\"not json: 'quoted'\"\n");
+    let entry: serde_json::Value = serde_json::from_str(&kv.ok(&["get", "t", "--entry"])).unwrap();
+    assert_eq!(entry["value"], "not json: 'quoted'");
+    assert_eq!(entry["sequence"], 2);
+    assert_eq!(kv.ok(&["keys", "--limit", "2"]), "f\ns\n");
+    assert_eq!(kv.ok(&["keys", "--after", "f"]), "s\nt\n");
+    assert_eq!(kv.ok(&["keys", "t", "--output", "json"]), "[\"t\"]\n");
+}
