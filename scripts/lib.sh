@@ -14,15 +14,17 @@ ensure_venv() {
   fi
 }
 
-# start_server NAME SCRIPT ARGS...: run tests/support/SCRIPT in the background, its
-# stdin held open by a sleeping process; sets NAME_PORT. Stopped by stop_servers.
+# start_server NAME SCRIPT ARGS...: run SCRIPT (a path, or a name in tests/support/) in
+# the background, its stdin held open by a sleeping process; sets NAME_PORT. Stopped
+# by stop_servers.
 SERVER_PIDS=()
 start_server() {
   local name=$1 script=$2
   shift 2
   local portfile
   portfile=$(mktemp)
-  (sleep 100000 | "$VENV/bin/python" "tests/support/$script" "$@" >"$portfile") &
+  case "$script" in */*) ;; *) script=tests/support/$script ;; esac
+  (sleep 100000 | "$VENV/bin/python" "$script" "$@" >"$portfile") &
   SERVER_PIDS+=($!)
   for _ in $(seq 1 200); do
     [ -s "$portfile" ] && break

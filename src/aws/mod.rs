@@ -221,6 +221,14 @@ impl Aws {
     pub async fn s3(&self, path_style: bool) -> Result<aws_sdk_s3::Client, AwsError> {
         let conf = aws_sdk_s3::config::Builder::from(self.config().await?)
             .force_path_style(path_style)
+            // Our bodies are small JSON documents and every entry carries its own
+            // SHA-256 chain hash: per-request checksums only add work on both ends.
+            .response_checksum_validation(
+                aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+            )
+            .request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            )
             .build();
         Ok(aws_sdk_s3::Client::from_conf(conf))
     }

@@ -73,7 +73,7 @@ impl HasExitStatus for StoreError {
 
 /// What a failed S3 call meant.
 enum S3Failure {
-    NotFound { delete_marker: bool },
+    NotFound,
     Denied,
     PreconditionFailed,
     Conflict,
@@ -92,13 +92,7 @@ where
             return S3Failure::NoSuchBucket;
         }
         match raw.status().as_u16() {
-            404 => {
-                let delete_marker = raw
-                    .headers()
-                    .get("x-amz-delete-marker")
-                    .is_some_and(|v| v == "true");
-                return S3Failure::NotFound { delete_marker };
-            }
+            404 => return S3Failure::NotFound,
             403 => return S3Failure::Denied,
             412 => return S3Failure::PreconditionFailed,
             409 => return S3Failure::Conflict,
@@ -113,6 +107,15 @@ struct Fetched {
     body: Vec<u8>,
     etag: Option<String>,
     version_id: Option<String>,
+}
+
+enum LogState {
+    Empty,
+    /// Another writer created the log after our GET: look again.
+    Created,
+    Deleted {
+        newest: Option<String>,
+    },
 }
 
 /// The newest log entry and what writing after it needs.
@@ -215,7 +218,7 @@ impl Store {
                 }))
             }
             Err(e) => match classify("S3 GetObject", e) {
-                f @ (S3Failure::NotFound { .. } | S3Failure::Denied) => Ok(Err(f)),
+                f @ (S3Failure::NotFound | S3Failure::Denied) => Ok(Err(f)),
                 f => Err(self.bucket_error(f)),
             },
         }
@@ -234,64 +237,77 @@ impl Store {
     /// continues from the newest real version.
     async fn log_head(&self, force: bool) -> Result<LogHead, StoreError> {
         let log = self.log_key();
-        match self.get(&log, None).await? {
-            Ok(f) => {
-                if f.version_id.as_deref().is_none_or(|v| v == "null") {
-                    return Err(StoreError::NotVersioned(self.bucket.clone()));
+        loop {
+            match self.get(&log, None).await? {
+                Ok(f) => {
+                    if f.version_id.as_deref().is_none_or(|v| v == "null") {
+                        return Err(StoreError::NotVersioned(self.bucket.clone()));
+                    }
+                    let entry = self.parse(&log, &f)?;
+                    return Ok(LogHead {
+                        entry: Some(entry),
+                        etag: f.etag,
+                    });
                 }
-                let entry = self.parse(&log, &f)?;
-                Ok(LogHead {
-                    entry: Some(entry),
-                    etag: f.etag,
-                })
-            }
-            Err(S3Failure::NotFound { delete_marker }) => {
-                // A 404 is an empty store, or a deleted log: S3 says so in a header,
-                // which not every implementation sends, so the log's versions decide.
-                let newest = Box::pin(self.versions(&log, None))
-                    .next()
-                    .await
-                    .transpose()?;
-                let deleted =
-                    delete_marker || newest.is_some() || self.has_delete_marker(&log).await?;
-                if !deleted {
+                // A 404 is an empty store, a deleted log, or a log another writer has
+                // just created. S3 flags a delete marker in a header, which not every
+                // implementation sends, so the log's versions decide.
+                Err(S3Failure::NotFound) => match self.log_state(&log).await? {
+                    LogState::Empty => {
+                        return Ok(LogHead {
+                            entry: None,
+                            etag: None,
+                        });
+                    }
+                    LogState::Created => continue,
+                    LogState::Deleted { newest } => {
+                        if !force {
+                            return Err(StoreError::LogDeleted(log));
+                        }
+                        let entry = match newest {
+                            Some(vid) => Some(self.log_entry(&vid).await?),
+                            None => None,
+                        };
+                        return Ok(LogHead { entry, etag: None });
+                    }
+                },
+                Err(_) => {
                     return Ok(LogHead {
                         entry: None,
                         etag: None,
                     });
                 }
-                if !force {
-                    return Err(StoreError::LogDeleted(log));
-                }
-                match newest {
-                    Some(vid) => Ok(LogHead {
-                        entry: Some(self.log_entry(&vid).await?),
-                        etag: None,
-                    }),
-                    None => Ok(LogHead {
-                        entry: None,
-                        etag: None,
-                    }),
-                }
             }
-            Err(_) => Ok(LogHead {
-                entry: None,
-                etag: None,
-            }),
         }
     }
 
-    /// Whether `object`'s newest version is a delete marker.
-    async fn has_delete_marker(&self, object: &str) -> Result<bool, StoreError> {
+    /// What the versions of a log that answered 404 say about it.
+    async fn log_state(&self, log: &str) -> Result<LogState, StoreError> {
         let out = self
             .client
             .list_object_versions()
             .bucket(&self.bucket)
-            .prefix(object)
+            .prefix(log)
             .send()
             .await
             .map_err(|e| self.bucket_error(classify("S3 ListObjectVersions", e)))?;
-        Ok(out.delete_markers().iter().any(|m| m.key() == Some(object)))
+        let deleted = out
+            .delete_markers()
+            .iter()
+            .any(|m| m.key() == Some(log) && m.is_latest() == Some(true));
+        let mut versions = out.versions().iter().filter(|v| v.key() == Some(log));
+        if deleted {
+            // Versions come newest first.
+            let newest = versions
+                .next()
+                .and_then(|v| v.version_id().map(str::to_owned));
+            return Ok(LogState::Deleted { newest });
+        }
+        Ok(if versions.next().is_some() {
+            LogState::Created
+        } else {
+            LogState::Empty
+        })
     }
 
     /// Refuse a bucket without versioning before the first write. The construct's
@@ -374,7 +390,7 @@ impl Store {
         {
             Ok(out) => Ok(out.e_tag().map(str::to_owned)),
             Err(e) => match classify("S3 HeadObject", e) {
-                S3Failure::NotFound { .. } | S3Failure::Denied => Ok(None),
+                S3Failure::NotFound | S3Failure::Denied => Ok(None),
                 f => Err(self.bucket_error(f)),
             },
         }
@@ -398,7 +414,7 @@ impl Store {
             // Already propagated, by its writer or another repairer.
             Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => Ok(None),
             Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
-            Err(S3Failure::NotFound { .. }) => Ok(None),
+            Err(S3Failure::NotFound) => Ok(None),
             Err(f) => Err(self.bucket_error(f)),
         }
     }
