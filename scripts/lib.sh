@@ -42,16 +42,3 @@ stop_servers() {
   done
 }
 
-BENCH_VENV=target/bench-venv
-
-# Create target/bench-venv with the reference tools (scripts/bench-requirements.txt).
-# The reference registry package declares Python >= 3.12 but runs on 3.11.
-ensure_bench_venv() {
-  local req=scripts/bench-requirements.txt
-  if ! cmp -s "$req" "$BENCH_VENV/.installed" 2>/dev/null; then
-    echo "installing the reference tools into $BENCH_VENV ..." >&2
-    python3 -m venv --clear "$BENCH_VENV"
-    "$BENCH_VENV/bin/python" -m pip install --quiet --ignore-requires-python -r "$req"
-    cp "$req" "$BENCH_VENV/.installed"
-  fi
-}
