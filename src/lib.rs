@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cache;
 pub mod env;
 pub mod exit;
+pub mod fsutil;
 pub mod http;
 pub mod immukv;
 pub mod output;

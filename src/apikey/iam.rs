@@ -81,21 +81,6 @@ pub async fn user_credentials(aws: &Aws, secret_name: &str) -> anyhow::Result<In
     })
 }
 
-/// The account the user's keys belong to (for the default role ARN).
-pub async fn account_of(aws: &Aws, creds: &InvokeCredentials) -> anyhow::Result<String> {
-    let conf = aws_sdk_sts::config::Builder::from(aws.config().await?)
-        .credentials_provider(creds.to_sdk())
-        .build();
-    let out = aws_sdk_sts::Client::from_conf(conf)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| sdk_error("STS GetCallerIdentity", e))?;
-    out.account()
-        .map(str::to_owned)
-        .ok_or_else(|| service_error("STS returned no account"))
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionRecord {
     role_arn: String,

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::apikey::cache::ApiKeyCache;
 use crate::apikey::iam::{self, InvokeCredentials};
 use crate::apikey::{self as apikey, store};
-use crate::aws::{Aws, AwsArgs, sdk_error};
+use crate::aws::{Aws, AwsArgs};
 use crate::exit::{ExitStatus, failure, note, service_error, user_error, warn};
 use crate::output::{self, SecretFormat, Var};
 use crate::secret::Secret;
@@ -285,16 +285,7 @@ async fn account(aws: &Aws, stack: &StackArgs) -> anyhow::Result<String> {
         apikey::validate_account(a)?;
         return Ok(a.clone());
     }
-    let out = aws
-        .sts()
-        .await?
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| sdk_error("STS GetCallerIdentity", e))?;
-    out.account()
-        .map(str::to_owned)
-        .ok_or_else(|| service_error("STS returned no account"))
+    Ok(aws.account(None).await?)
 }
 
 fn save(account: &str, stack: &str, key: &Secret) {
@@ -371,7 +362,7 @@ async fn invoke_credentials(
                 apikey::validate_account(a)?;
                 a.to_owned()
             }
-            None => iam::account_of(aws, &user).await?,
+            None => aws.account(Some(user.to_sdk())).await?,
         };
         format!(
             "arn:aws:iam::{account}:role/{}",

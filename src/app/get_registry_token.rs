@@ -13,6 +13,7 @@ use crate::aws::{Aws, AwsArgs};
 use crate::cache::now_unix;
 use crate::exit::{ExitStatus, user_error, warn};
 use crate::output::{self, SecretFormat, Var};
+use crate::registry::cliconfig::hcl_string;
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
 use crate::registry::{RegistryHost, Service, TokenCache, TokenKey, TokenRequest, fetch_token};
 use crate::secret::Secret;
@@ -266,9 +267,9 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> anyhow::Result
         }
         Format::Config => {
             let block = format!(
-                "credentials \"{}\" {{\n  token = \"{}\"\n}}\n",
-                hcl_escape(&host.to_string()),
-                hcl_escape(token.expose())
+                "credentials {} {{\n  token = {}\n}}\n",
+                hcl_string(&host.to_string()),
+                hcl_string(token.expose())
             );
             let mut out = std::io::stdout().lock();
             out.write_all(block.as_bytes())?;
@@ -326,14 +327,6 @@ fn obtain(
         warn(format_args!("could not cache the token: {e:#}"));
     }
     Ok((token, Some(expires_at)))
-}
-
-/// Escape a string for an HCL quoted template.
-fn hcl_escape(s: &str) -> String {
-    s.replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace("${", "$${")
-        .replace("%{", "%%{")
 }
 
 fn serves(args: &HelperArgs, host: &RegistryHost) -> anyhow::Result<bool> {

@@ -265,43 +265,29 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Temp file or link in the same folder, then rename over the destination.
+/// A copy (or a link) put in place with one rename, so Terraform never runs half a file.
 fn install_binary(source: &Path, dest: &Path, link: bool) -> anyhow::Result<()> {
     let dir = dest
         .parent()
         .ok_or_else(|| user_error("invalid plugin directory"))?;
     fs::create_dir_all(dir)
         .map_err(|e| user_error(format!("cannot create {}: {e}", dir.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        dest.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let _ = fs::remove_file(&tmp);
-    let result = (|| -> std::io::Result<()> {
-        if link {
-            std::os::unix::fs::symlink(source, &tmp)?;
-        } else {
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut input = fs::File::open(source)?;
-            let mut out = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o755)
-                .open(&tmp)?;
-            std::io::copy(&mut input, &mut out)?;
-            out.sync_all()?;
-        }
-        fs::rename(&tmp, dest)
-    })();
-    if let Err(e) = result {
+    let result = if link {
+        let tmp = dir.join(format!(
+            ".{}.link-{}",
+            dest.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
         let _ = fs::remove_file(&tmp);
-        return Err(user_error(format!(
-            "cannot install {}: {e}",
-            dest.display()
-        )));
-    }
-    Ok(())
+        std::os::unix::fs::symlink(source, &tmp)
+            .and_then(|()| fs::rename(&tmp, dest))
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })
+    } else {
+        fs::read(source).and_then(|bytes| crate::fsutil::replace(dest, &bytes, 0o755))
+    };
+    result.map_err(|e| user_error(format!("cannot install {}: {e}", dest.display())))
 }
 
 /// Replace the rc file atomically, keeping its permissions; the new text is written
@@ -313,36 +299,14 @@ fn write_rc(file: &Path, old: &str, new: &str) -> anyhow::Result<()> {
             file.display()
         )));
     }
-    let dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mode = fs::metadata(file)
-        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()))
-        .unwrap_or(0o644);
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        file.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let _ = fs::remove_file(&tmp);
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode & 0o777)
-            .open(&tmp)?;
-        out.write_all(new.as_bytes())?;
-        out.sync_all()?;
-        fs::rename(&tmp, file)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(user_error(format!("cannot write {}: {e}", file.display())));
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
     }
-    Ok(())
+    let mode = fs::metadata(file)
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777)
+        .unwrap_or(0o644);
+    crate::fsutil::replace(file, new.as_bytes(), mode)
+        .map_err(|e| user_error(format!("cannot write {}: {e}", file.display())))
 }
 
 /// Run the helper as Terraform will and say whether Terraform can use it.

@@ -201,6 +201,26 @@ impl Aws {
         })
     }
 
+    /// The account of the caller, or of `credentials` when given (STS GetCallerIdentity).
+    pub async fn account(&self, credentials: Option<Credentials>) -> Result<String, AwsError> {
+        let mut conf = aws_sdk_sts::config::Builder::from(self.config().await?);
+        if let Some(c) = credentials {
+            conf = conf.credentials_provider(c);
+        }
+        let out = aws_sdk_sts::Client::from_conf(conf.build())
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| sdk_error("STS GetCallerIdentity", e))?;
+        out.account()
+            .map(str::to_owned)
+            .ok_or_else(|| AwsError::Service {
+                operation: "STS GetCallerIdentity".into(),
+                message: "no account in the answer".into(),
+                status: ExitStatus::ServiceError,
+            })
+    }
+
     pub async fn sts(&self) -> Result<aws_sdk_sts::Client, AwsError> {
         Ok(aws_sdk_sts::Client::new(self.config().await?))
     }

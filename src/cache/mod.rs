@@ -16,10 +16,9 @@ mod document;
 pub use document::{Document, Entry, EntryMap, JsonDocument, now_unix};
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::exit::{ExitStatus, HasExitStatus, note, warn};
 
@@ -133,22 +132,6 @@ fn tighten_dir(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
 #[cfg(not(unix))]
 fn tighten_dir(_: &Path, _: &fs::Metadata) -> io::Result<()> {
     Ok(())
-}
-
-/// Open a new file readable and writable by its owner only, failing if it exists.
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 #[cfg(unix)]
@@ -307,31 +290,9 @@ impl CacheFile {
     }
 
     fn write_atomic(&self, bytes: &[u8]) -> Result<(), CacheError> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let tmp = self.dir.join(format!(
-            ".{}.tmp-{}-{}",
-            self.name,
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let err = |source| CacheError::Write {
+        crate::fsutil::replace(&self.path, bytes, 0o600).map_err(|source| CacheError::Write {
             path: self.path.clone(),
             source,
-        };
-        let result = (|| {
-            let mut file = create_private_file(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(err)?;
-        // Make the rename durable; a failure here loses nothing already visible.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        })
     }
 }

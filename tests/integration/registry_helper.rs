@@ -19,13 +19,7 @@ fn helper_binary(env: &TestEnv) -> std::path::PathBuf {
 }
 
 fn helper(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(helper_binary(env));
-    cmd.env_clear();
-    for (k, v) in env.std_cmd("x").get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
+    let mut cmd = assert_cmd::Command::from_std(env.std_cmd(helper_binary(env)));
     cmd.args(["--registry-host", HOST, "--registry-url", &endpoint.url()]);
     cmd
 }

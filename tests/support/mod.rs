@@ -179,9 +179,7 @@ impl TestEnv {
 
     /// A command for one of the toolkit's binaries in this environment.
     pub fn cmd(&self, bin: &str) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(bin_path(bin));
-        self.apply(cmd.env_clear());
-        cmd
+        assert_cmd::Command::from_std(self.std_cmd(bin_path(bin)))
     }
 
     /// A std command (for spawning many at once) in this environment.
@@ -200,20 +198,6 @@ impl TestEnv {
             cmd.env(k, v);
         }
         cmd
-    }
-
-    fn apply(&self, cmd: &mut assert_cmd::Command) {
-        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.env("HOME", self.home.path());
-        cmd.env("AWS_CONFIG_FILE", self.home.path().join(".aws/config"));
-        cmd.env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            self.home.path().join(".aws/credentials"),
-        );
-        cmd.env("AWS_EC2_METADATA_DISABLED", "true");
-        for (k, v) in &self.vars {
-            cmd.env(k, v);
-        }
     }
 
     pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
@@ -367,22 +351,7 @@ impl TokenEndpoint {
 
 /// Run `tests/support/fixture.py` against the emulator; returns its stdout.
 pub fn fixture(args: &[&str]) -> String {
-    let out = StdCommand::new(venv().join("bin/python"))
-        .arg(repo().join("tests/support/fixture.py"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", moto())
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .env("AWS_REGION", REGION)
-        .output()
-        .expect("run fixture.py");
-    assert!(
-        out.status.success(),
-        "fixture.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    python_against_moto("fixture.py", args)
 }
 
 /// A name no other test of this run uses (tests share one emulator).
@@ -399,8 +368,14 @@ pub fn unique(prefix: &str) -> String {
 /// Run `tests/support/immukv_py.py` (the official Python client, raw S3) against the
 /// emulator; returns its stdout.
 pub fn immukv_py(args: &[&str]) -> String {
+    python_against_moto("immukv_py.py", args)
+}
+
+/// Run a script of `tests/support` with the venv's Python, talking to the emulator
+/// with the test credentials; panics with its stderr when it fails.
+fn python_against_moto(script: &str, args: &[&str]) -> String {
     let out = StdCommand::new(venv().join("bin/python"))
-        .arg(repo().join("tests/support/immukv_py.py"))
+        .arg(repo().join("tests/support").join(script))
         .args(args)
         .env("AWS_ENDPOINT_URL", moto())
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
@@ -408,10 +383,10 @@ pub fn immukv_py(args: &[&str]) -> String {
         .env("AWS_DEFAULT_REGION", REGION)
         .env("AWS_REGION", REGION)
         .output()
-        .expect("run immukv_py.py");
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
     assert!(
         out.status.success(),
-        "immukv_py.py {args:?}: {}",
+        "{script} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8")
