@@ -85,21 +85,3 @@ impl<T: Serialize + DeserializeOwned> Document for EntryMap<T> {
         out
     }
 }
-
-/// A free-form JSON document, rendered pretty (for tests and simple files).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JsonDocument(pub serde_json::Map<String, serde_json::Value>);
-
-impl Document for JsonDocument {
-    fn parse(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes)
-            .map(JsonDocument)
-            .map_err(|e| format!("not a JSON object: {e}"))
-    }
-
-    fn render(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(&self.0).unwrap_or_default();
-        out.push(b'\n');
-        out
-    }
-}

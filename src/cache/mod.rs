@@ -13,7 +13,7 @@
 
 mod document;
 
-pub use document::{Document, Entry, EntryMap, JsonDocument, now_unix};
+pub use document::{Document, Entry, EntryMap, now_unix};
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -232,22 +232,6 @@ impl CacheFile {
             self.write_atomic(&rendered)?;
         }
         Ok(result)
-    }
-
-    /// Remove the file under the lock (used to drop a whole cache).
-    pub fn remove(&self) -> Result<bool, CacheError> {
-        if !self.dir.exists() {
-            return Ok(false);
-        }
-        let _lock = self.lock()?;
-        match fs::remove_file(&self.path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(source) => Err(CacheError::Write {
-                path: self.path.clone(),
-                source,
-            }),
-        }
     }
 
     /// One warning per file and process, however often it is read.

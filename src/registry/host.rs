@@ -70,11 +70,6 @@ impl RegistryHost {
         Ok(Self { host: ascii, port })
     }
 
-    /// The host without the port.
-    pub fn name(&self) -> &str {
-        &self.host
-    }
-
     pub fn port(&self) -> Option<u16> {
         self.port
     }

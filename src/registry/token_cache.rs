@@ -87,12 +87,6 @@ impl TokenCache {
         })
     }
 
-    pub fn in_dir(dir: &CacheDir) -> Self {
-        Self {
-            file: dir.file(FILE_NAME),
-        }
-    }
-
     /// A cached token with at least `min_left` seconds of life, if any.
     pub fn get(&self, key: &TokenKey, min_left: u64, now: u64) -> Option<CachedToken> {
         let map: EntryMap<TokenRecord> = self.file.read()?;
