@@ -75,6 +75,12 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+impl HasExitStatus for Failure {
+    fn exit_status(&self) -> ExitStatus {
+        self.status
+    }
+}
+
 /// A user error (exit 2) with a message that says what was wrong and what to do.
 pub fn user_error(message: impl Into<String>) -> anyhow::Error {
     Failure::new(ExitStatus::UserError, message).into()
@@ -97,27 +103,21 @@ pub trait HasExitStatus {
 
 /// The status an error exits with: the first cause in the chain that knows one.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
-    for cause in err.chain() {
-        if let Some(f) = cause.downcast_ref::<Failure>() {
-            return f.status;
-        }
-        if let Some(e) = cause.downcast_ref::<crate::cache::CacheError>() {
-            return e.exit_status();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::aws::AwsError>() {
-            return e.exit_status();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::registry::token::TokenError>() {
-            return e.exit_status();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::immukv::store::StoreError>() {
-            return e.exit_status();
-        }
-        if let Some(e) = cause.downcast_ref::<crate::output::OutputError>() {
-            return e.exit_status();
-        }
+    fn known<E: HasExitStatus + std::error::Error + 'static>(
+        cause: &(dyn std::error::Error + 'static),
+    ) -> Option<ExitStatus> {
+        cause.downcast_ref::<E>().map(HasExitStatus::exit_status)
     }
-    ExitStatus::Unexpected
+    err.chain()
+        .find_map(|cause| {
+            known::<Failure>(cause)
+                .or_else(|| known::<crate::cache::CacheError>(cause))
+                .or_else(|| known::<crate::aws::AwsError>(cause))
+                .or_else(|| known::<crate::registry::token::TokenError>(cause))
+                .or_else(|| known::<crate::immukv::store::StoreError>(cause))
+                .or_else(|| known::<crate::output::OutputError>(cause))
+        })
+        .unwrap_or(ExitStatus::Unexpected)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

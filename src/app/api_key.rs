@@ -165,7 +165,28 @@ pub fn main() -> ExitCode {
     })
 }
 
+impl Command {
+    /// The stack and the account the command names.
+    fn target(&self) -> (&str, Option<&str>) {
+        match self {
+            Command::Get { stack, .. }
+            | Command::Ensure { stack, .. }
+            | Command::Rotate { stack, .. }
+            | Command::Forget { stack }
+            | Command::Exec { stack, .. }
+            | Command::Call { stack, .. } => (&stack.stack, stack.account.as_deref()),
+            Command::IamCredentials { stack, account, .. } => (stack, account.as_deref()),
+        }
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    // Bad names are refused before anything is read or asked.
+    let (stack_name, account_id) = cli.command.target();
+    apikey::validate_stack(stack_name)?;
+    if let Some(a) = account_id {
+        apikey::validate_account(a)?;
+    }
     let aws = Aws::new(cli.aws);
     match cli.command {
         Command::Get { stack, output } => {
@@ -185,7 +206,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             kms_key_id,
             output,
         } => {
-            apikey::validate_stack(&stack.stack)?;
             let account = account(&aws, &stack).await?;
             let key = store::generate_key(&aws).await?;
             store::put_parameter(
@@ -204,10 +224,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             output::print(output, &[Var::secret("API_KEY", &key)])?;
         }
         Command::Forget { stack } => {
-            apikey::validate_stack(&stack.stack)?;
-            if let Some(a) = &stack.account {
-                apikey::validate_account(a)?;
-            }
             let removed = ApiKeyCache::open()?.forget(stack.account.as_deref(), &stack.stack)?;
             if removed {
                 note(format_args!("removed {} from the local cache", stack.stack));
@@ -221,7 +237,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             iam,
             output,
         } => {
-            apikey::validate_stack(&stack)?;
             let creds = invoke_credentials(&aws, &stack, account.as_deref(), &iam).await?;
             print_credentials(output, &creds)?;
         }
@@ -231,7 +246,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             iam_args,
             command,
         } => {
-            apikey::validate_stack(&stack.stack)?;
             let mut child = std::process::Command::new(&command[0]);
             child.args(&command[1..]);
             if iam {
@@ -262,7 +276,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             timeout,
             url,
         } => {
-            apikey::validate_stack(&stack.stack)?;
             return call(
                 &aws,
                 &stack,
@@ -281,11 +294,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 }
 
 async fn account(aws: &Aws, stack: &StackArgs) -> anyhow::Result<String> {
-    if let Some(a) = &stack.account {
-        apikey::validate_account(a)?;
-        return Ok(a.clone());
+    match &stack.account {
+        Some(a) => Ok(a.clone()),
+        None => Ok(aws.account(None).await?),
     }
-    Ok(aws.account(None).await?)
 }
 
 fn save(account: &str, stack: &str, key: &Secret) {
@@ -306,7 +318,6 @@ async fn resolve_key(
     stack: &StackArgs,
     create: Option<Option<&str>>,
 ) -> anyhow::Result<Secret> {
-    apikey::validate_stack(&stack.stack)?;
     let account = account(aws, stack).await?;
     if let Some(key) = ApiKeyCache::open()
         .ok()
@@ -358,10 +369,7 @@ async fn invoke_credentials(
     };
     let role_arn = if role.is_empty() {
         let account = match account {
-            Some(a) => {
-                apikey::validate_account(a)?;
-                a.to_owned()
-            }
+            Some(a) => a.to_owned(),
             None => aws.account(Some(user.to_sdk())).await?,
         };
         format!(

@@ -193,7 +193,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Set {
             key, force, output, ..
         } => {
-            store.key_path(&key)?;
             let value = value.ok_or_else(|| user_error("no value"))?;
             let entry = store.set(&key, &value, force).await?;
             match output {
@@ -433,6 +432,13 @@ impl Progress {
     }
 }
 
+impl Drop for Progress {
+    /// However the command ends, the spinner line is cleared before any error prints.
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// Walk the log newest to oldest: every hash recomputes (either dialect), every
 /// entry's previous_hash is the next older entry's hash, sequences are contiguous.
 async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatus> {
@@ -451,7 +457,6 @@ async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatu
             Some(Dialect::Python) => python += 1,
             Some(Dialect::TypeScript) => typescript += 1,
             None => {
-                progress.finish();
                 return Err(failure(format!(
                     "broken chain at sequence {} (version {vid}, key {:?}): stored hash {}, computed {}",
                     entry.sequence,
@@ -464,7 +469,6 @@ async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatu
         if let Some(n) = &newer {
             let nvid = n.version_id.clone().unwrap_or_default();
             if n.previous_hash != entry.hash {
-                progress.finish();
                 return Err(failure(format!(
                     "broken link between sequence {} (version {nvid}) and sequence {} (version {vid}): \
                      expected previous_hash {}, found {}",
@@ -472,7 +476,6 @@ async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatu
                 )));
             }
             if n.sequence != entry.sequence + 1 {
-                progress.finish();
                 return Err(failure(format!(
                     "sequence gap between version {nvid} (sequence {}) and version {vid} (sequence {})",
                     n.sequence, entry.sequence

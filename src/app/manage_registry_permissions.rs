@@ -160,16 +160,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Command::Update(flags) => {
             let (ns, role) = target(&cli)?;
+            // GrantTable::update refuses an update that names no permission.
             let changes = flags.changes();
-            if changes.download.is_none()
-                && changes.upload.is_none()
-                && changes.create_grant.is_none()
-                && changes.delete_grant.is_none()
-            {
-                return Err(user_error(
-                    "name a permission to change: --download, --upload, --create-grant, --delete-grant (or --no-...)",
-                ));
-            }
             let table = GrantTable::new(aws.dynamodb().await?, table_name);
             let grant = table.update(&ns, &role, changes).await?;
             print_one(cli.output, &grant)?;

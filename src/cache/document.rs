@@ -39,7 +39,8 @@ impl<T> Entry<T> {
 
     /// Whether at least `min_left` seconds remain.
     pub fn is_fresh(&self, now: u64, min_left: u64) -> bool {
-        self.seconds_left(now) >= min_left && self.seconds_left(now) > 0
+        let left = self.seconds_left(now);
+        left > 0 && left >= min_left
     }
 }
 

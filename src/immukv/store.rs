@@ -201,11 +201,10 @@ impl Store {
                     .body
                     .collect()
                     .await
-                    .map_err(|e| crate::exit::service_error(format!("reading {object}: {e}")))
                     .map_err(|e| {
                         StoreError::Aws(crate::aws::AwsError::Service {
                             operation: "S3 GetObject".into(),
-                            message: format!("{e:#}"),
+                            message: format!("reading {object}: {e}"),
                             status: ExitStatus::ServiceError,
                         })
                     })?
