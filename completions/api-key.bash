@@ -71,7 +71,7 @@ _api__key() {
 
     case "${cmd}" in
         api__key)
-            opts="-h -V --profile --region --endpoint-url --help --version get ensure rotate forget iam-credentials exec call help"
+            opts="-h -V --profile --region --endpoint-url --aws-timeout --help --version get ensure rotate forget iam-credentials exec call help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,6 +89,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -97,7 +101,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__call)
-            opts="-s -X -H -d -h --stack --account --iam --secret-name --assume-role --duration-seconds --request --header --data --timeout --profile --region --endpoint-url --help"
+            opts="-s -X -H -d -h --stack --account --iam --secret-name --assume-role --duration-seconds --request --header --data --timeout --max-response-bytes --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +159,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-response-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -167,6 +175,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -175,7 +187,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__ensure)
-            opts="-s -h --stack --account --kms-key-id --output --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --kms-key-id --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +225,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -221,7 +237,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__exec)
-            opts="-s -h --stack --account --iam --secret-name --assume-role --duration-seconds --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --iam --secret-name --assume-role --duration-seconds --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +279,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -271,7 +291,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__forget)
-            opts="-s -h --stack --account --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +321,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -309,7 +333,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__get)
-            opts="-s -h --stack --account --output --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +364,10 @@ _api__key() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -477,7 +505,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__iam__subcmd__credentials)
-            opts="-s -h --stack --account --secret-name --assume-role --duration-seconds --output --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --secret-name --assume-role --duration-seconds --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +551,10 @@ _api__key() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -531,7 +563,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__rotate)
-            opts="-s -h --stack --account --kms-key-id --output --profile --region --endpoint-url --help"
+            opts="-s -h --stack --account --kms-key-id --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +598,10 @@ _api__key() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

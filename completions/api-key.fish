@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_api_key_global_optspecs
-    string join \n profile= region= endpoint-url= h/help V/version
+    string join \n profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_api_key_needs_command
@@ -26,7 +26,8 @@ end
 
 complete -c api-key -n "__fish_api_key_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_needs_command" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_needs_command" -s h -l help -d 'Print help'
 complete -c api-key -n "__fish_api_key_needs_command" -s V -l version -d 'Print version'
 complete -c api-key -n "__fish_api_key_needs_command" -f -a "get" -d 'Print the API key: the local cache, then SSM /STACK/api-key; exits 1 when it exists nowhere'
@@ -46,11 +47,12 @@ dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand get" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand get" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
-complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l kms-key-id -d 'KMS key for the new SecureString parameter [default: the account\'s aws/ssm key]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l kms-key-id -d 'KMS key for a new SecureString parameter [default: the account\'s aws/ssm key]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
@@ -58,11 +60,12 @@ dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
-complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l kms-key-id -d 'KMS key for the parameter' -r
+complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l kms-key-id -d 'KMS key for a new SecureString parameter [default: the account\'s aws/ssm key]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
@@ -70,16 +73,18 @@ dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand forget" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand forget" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
 complete -c api-key -n "__fish_api_key_using_subcommand forget" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand forget" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand forget" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand forget" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand forget" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand forget" -s h -l help -d 'Print help'
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
-complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l account -d 'The stack\'s AWS account, for the default role ARN [default: the user\'s, from STS]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l secret-name -d 'The secret with the IAM user\'s access key [default: STACK/iam-user-credentials]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l assume-role -d 'Exchange the user\'s key for a role session: the construct\'s STACK@api-invoke-role, or the ARN given' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l duration-seconds -d 'Length of an assumed-role session (the construct\'s role allows up to 3 hours)' -r
@@ -90,7 +95,8 @@ github\t'Append to $GITHUB_ENV and mask the values'
 credential-process\t'The AWS `credential_process` JSON (Version 1), to back a profile in ~/.aws/config'"
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
@@ -99,8 +105,9 @@ complete -c api-key -n "__fish_api_key_using_subcommand exec" -l assume-role -d 
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -l duration-seconds -d 'Length of an assumed-role session (the construct\'s role allows up to 3 hours)' -r
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand exec" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand exec" -l iam -d 'Give IAM credentials instead of the API key'
+complete -c api-key -n "__fish_api_key_using_subcommand exec" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand exec" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c api-key -n "__fish_api_key_using_subcommand exec" -l iam -d 'Use IAM invoke credentials (signing for execute-api) instead of the API key'
 complete -c api-key -n "__fish_api_key_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c api-key -n "__fish_api_key_using_subcommand call" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
@@ -111,10 +118,12 @@ complete -c api-key -n "__fish_api_key_using_subcommand call" -s X -l request -d
 complete -c api-key -n "__fish_api_key_using_subcommand call" -s H -l header -d 'Extra header, \'Name: value\' (repeatable)' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -s d -l data -d 'Request body: TEXT, @FILE, or @- for stdin' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l timeout -d 'Give up after this many seconds' -r
+complete -c api-key -n "__fish_api_key_using_subcommand call" -l max-response-bytes -d 'Refuse a response body larger than this many bytes' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand call" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
-complete -c api-key -n "__fish_api_key_using_subcommand call" -l iam -d 'Sign with IAM credentials (execute-api) instead of sending the API key'
+complete -c api-key -n "__fish_api_key_using_subcommand call" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand call" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c api-key -n "__fish_api_key_using_subcommand call" -l iam -d 'Use IAM invoke credentials (signing for execute-api) instead of the API key'
 complete -c api-key -n "__fish_api_key_using_subcommand call" -s h -l help -d 'Print help'
 complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "get" -d 'Print the API key: the local cache, then SSM /STACK/api-key; exits 1 when it exists nowhere'
 complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "ensure" -d 'Like get, but create the key as the construct does when it is missing'

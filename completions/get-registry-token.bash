@@ -41,7 +41,7 @@ _get__registry__token() {
 
     case "${cmd}" in
         get__registry__token)
-            opts="-r -T -h -V --registry-host --time --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --help --version token config env json github forget credentials-helper help"
+            opts="-r -T -h -V --registry-host --time --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help --version token config env json github forget credentials-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +91,10 @@ _get__registry__token() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -99,7 +103,7 @@ _get__registry__token() {
             return 0
             ;;
         get__subcmd__registry__subcmd__token__subcmd__credentials__subcmd__helper)
-            opts="-h --service --expiration-window --min-remaining --registry-host --registry-url --timeout --profile --region --endpoint-url --help"
+            opts="-h --service --expiration-window --min-remaining --registry-host --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +145,10 @@ _get__registry__token() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -149,7 +157,7 @@ _get__registry__token() {
             return 0
             ;;
         get__subcmd__registry__subcmd__token__subcmd__forget)
-            opts="-r -h --registry-host --all --profile --region --endpoint-url --help"
+            opts="-r -h --registry-host --all --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -172,6 +180,10 @@ _get__registry__token() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

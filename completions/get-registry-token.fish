@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_get_registry_token_global_optspecs
-    string join \n r/registry-host= T/time= service= min-remaining= no-cache registry-url= timeout= profile= region= endpoint-url= h/help V/version
+    string join \n r/registry-host= T/time= service= min-remaining= no-cache registry-url= timeout= profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_get_registry_token_needs_command
@@ -33,7 +33,8 @@ complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l no-cache -d 'Always ask the registry; do not read or write the cache'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s V -l version -d 'Print version'
@@ -43,7 +44,8 @@ complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s r -l registry-host -d 'The registry host whose tokens to drop' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l all -d 'Drop every cached registry token'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s h -l help -d 'Print help'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l service -d 'The AWS service to sign for' -r -f -a "execute-api\t'The registry sits behind API Gateway'
@@ -55,7 +57,8 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand cr
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper help" -f -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper help" -f -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'

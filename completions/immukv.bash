@@ -71,7 +71,7 @@ _immukv() {
 
     case "${cmd}" in
         immukv)
-            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help --version set get history log keys log-entry verify help"
+            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,10 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -109,7 +113,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__get)
-            opts="-h --entry --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --entry --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +140,10 @@ _immukv() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -273,7 +281,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__history)
-            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +324,10 @@ _immukv() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -327,7 +339,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__keys)
-            opts="-h --limit --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --limit --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +381,10 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -377,7 +393,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__log)
-            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -423,6 +439,10 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -431,7 +451,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__log__subcmd__entry)
-            opts="-h --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,6 +481,10 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -469,7 +493,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__set)
-            opts="-h --file --string --force --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --file --string --force --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,6 +531,10 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -515,7 +543,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__verify)
-            opts="-h --limit --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --help"
+            opts="-h --limit --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +574,10 @@ _immukv() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

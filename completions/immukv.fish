@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_immukv_global_optspecs
-    string join \n bucket= prefix= path-style read-only concurrency= profile= region= endpoint-url= h/help V/version
+    string join \n bucket= prefix= path-style read-only concurrency= profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_immukv_needs_command
@@ -29,7 +29,8 @@ complete -c immukv -n "__fish_immukv_needs_command" -l prefix -d 'Prefix of the 
 complete -c immukv -n "__fish_immukv_needs_command" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_needs_command" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_needs_command" -s h -l help -d 'Print help'
@@ -51,7 +52,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand set" -l prefix -d 'Prefix 
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand set" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l string -d 'Store the text as a JSON string instead of parsing it'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l force -d 'Write even when the log has a delete marker (continues from its newest version)'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
@@ -62,7 +64,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand get" -l prefix -d 'Prefix 
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l entry -d 'Print the whole entry (JSON) instead of the value'
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l read-only -d 'Never write, not even to repair an orphaned entry'
@@ -78,7 +81,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand history" -l prefix -d 'Pre
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand history" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -93,7 +97,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand log" -l prefix -d 'Prefix 
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand log" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -107,7 +112,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand keys" -l prefix -d 'Prefix
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand keys" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -116,7 +122,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l prefix -d 'P
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -s h -l help -d 'Print help'
@@ -126,7 +133,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Pref
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c immukv -n "__fish_immukv_using_subcommand verify" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -s h -l help -d 'Print help'

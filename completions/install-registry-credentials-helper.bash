@@ -23,7 +23,7 @@ _install__registry__credentials__helper() {
 
     case "${cmd}" in
         install__registry__credentials__helper)
-            opts="-h -V --registry-host --service --expiration-window --plugin-directory --rc-file --name --link --force --dry-run --uninstall --no-check --registry-url --profile --region --endpoint-url --help --version"
+            opts="-h -V --registry-host --service --expiration-window --plugin-directory --rc-file --name --link --force --dry-run --uninstall --no-check --check-timeout --registry-url --profile --region --endpoint-url --aws-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -53,6 +53,10 @@ _install__registry__credentials__helper() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --check-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --registry-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -66,6 +70,10 @@ _install__registry__credentials__helper() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,10 +5,12 @@ complete -c install-registry-credentials-helper -l expiration-window -d 'Token l
 complete -c install-registry-credentials-helper -l plugin-directory -d 'Where to put the helper [default: ~/.terraform.d/plugins]' -r -F
 complete -c install-registry-credentials-helper -l rc-file -d 'The CLI-config file to edit [default: $TF_CLI_CONFIG_FILE, else ~/.terraformrc and ~/.tofurc if present]' -r -F
 complete -c install-registry-credentials-helper -l name -d 'The helper\'s name (terraform-credentials-NAME)' -r
+complete -c install-registry-credentials-helper -l check-timeout -d 'Give the check this many seconds to get a token' -r
 complete -c install-registry-credentials-helper -l registry-url -d 'Base URL for the helper\'s token requests instead of https://HOST (tunnels, tests)' -r
 complete -c install-registry-credentials-helper -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c install-registry-credentials-helper -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
-complete -c install-registry-credentials-helper -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL]' -r
+complete -c install-registry-credentials-helper -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c install-registry-credentials-helper -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c install-registry-credentials-helper -l link -d 'Link to get-registry-token instead of copying it (upgrades then apply at once)'
 complete -c install-registry-credentials-helper -l force -d 'Replace another helper\'s credentials_helper block'
 complete -c install-registry-credentials-helper -l dry-run -d 'Print what would change and change nothing'

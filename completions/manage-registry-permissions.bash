@@ -59,7 +59,7 @@ _manage__registry__permissions() {
 
     case "${cmd}" in
         manage__registry__permissions)
-            opts="-r -n -h -V --role-arn --namespace --table --output --profile --region --endpoint-url --help --version create update delete get list help"
+            opts="-r -n -h -V --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help --version create update delete get list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,10 @@ _manage__registry__permissions() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -109,7 +113,7 @@ _manage__registry__permissions() {
             return 0
             ;;
         manage__subcmd__registry__subcmd__permissions__subcmd__create)
-            opts="-d -u -c -D -r -n -h --download --no-download --upload --no-upload --create-grant --no-create-grant --delete-grant --no-delete-grant --role-arn --namespace --table --output --profile --region --endpoint-url --help"
+            opts="-d -u -c -D -r -n -h --download --no-download --upload --no-upload --create-grant --no-create-grant --delete-grant --no-delete-grant --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +187,10 @@ _manage__registry__permissions() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -191,7 +199,7 @@ _manage__registry__permissions() {
             return 0
             ;;
         manage__subcmd__registry__subcmd__permissions__subcmd__delete)
-            opts="-y -r -n -h --yes --role-arn --namespace --table --output --profile --region --endpoint-url --help"
+            opts="-y -r -n -h --yes --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +238,10 @@ _manage__registry__permissions() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -241,7 +253,7 @@ _manage__registry__permissions() {
             return 0
             ;;
         manage__subcmd__registry__subcmd__permissions__subcmd__get)
-            opts="-r -n -h --role-arn --namespace --table --output --profile --region --endpoint-url --help"
+            opts="-r -n -h --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,6 +292,10 @@ _manage__registry__permissions() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -389,7 +405,7 @@ _manage__registry__permissions() {
             return 0
             ;;
         manage__subcmd__registry__subcmd__permissions__subcmd__list)
-            opts="-r -n -h --page-size --role-arn --namespace --table --output --profile --region --endpoint-url --help"
+            opts="-r -n -h --page-size --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -435,6 +451,10 @@ _manage__registry__permissions() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -443,7 +463,7 @@ _manage__registry__permissions() {
             return 0
             ;;
         manage__subcmd__registry__subcmd__permissions__subcmd__update)
-            opts="-d -u -c -D -r -n -h --download --no-download --upload --no-upload --create-grant --no-create-grant --delete-grant --no-delete-grant --role-arn --namespace --table --output --profile --region --endpoint-url --help"
+            opts="-d -u -c -D -r -n -h --download --no-download --upload --no-upload --create-grant --no-create-grant --delete-grant --no-delete-grant --role-arn --namespace --table --output --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +534,10 @@ _manage__registry__permissions() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

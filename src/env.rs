@@ -1,36 +1,73 @@
 //! Every environment variable the toolkit reads, declared once.
 //!
 //! AWS variables that aws-config resolves itself (AWS_REGION, AWS_ENDPOINT_URL,
-//! AWS_ENDPOINT_URL_<SERVICE>, AWS_WEB_IDENTITY_TOKEN_FILE, ...) are not read here,
-//! with the exceptions below, which name an identity for cache keys or a CA bundle
-//! that the SDK does not load on its own.
+//! AWS_ENDPOINT_URL_<SERVICE>, AWS_WEB_IDENTITY_TOKEN_FILE, ...) are not parsed here;
+//! the ones listed below are read only to name an identity for cache keys, to find a CA
+//! bundle the SDK does not load on its own, or to clear them from a child's environment.
 
 /// Overrides the secret cache folder (default `~/.cdk/cache`).
-pub const CDK_CACHE_DIR: &str = "CDK_CACHE_DIR";
-/// The named AWS profile; read only to key cache entries by identity.
-pub const AWS_PROFILE: &str = "AWS_PROFILE";
-/// Static access key id; read only to key cache entries by identity (never the secret).
-pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
-/// Web-identity role; read only to key cache entries by identity.
-pub const AWS_ROLE_ARN: &str = "AWS_ROLE_ARN";
+pub(crate) const CDK_CACHE_DIR: &str = "CDK_CACHE_DIR";
+/// Seconds an AWS API call may take before it is abandoned (`--aws-timeout`).
+pub(crate) const CDK_AWS_TIMEOUT: &str = "CDK_AWS_TIMEOUT";
+/// Set by `api-key` for the processes it starts while resolving its own credentials:
+/// the profile it resolves them through. A nested `api-key` that would resolve through
+/// the same profile is a `credential_process` loop.
+pub(crate) const CDK_API_KEY_RESOLVING_PROFILE: &str = "CDK_API_KEY_RESOLVING_PROFILE";
+/// The named AWS profile; read to key cache entries by identity.
+pub(crate) const AWS_PROFILE: &str = "AWS_PROFILE";
+/// Static access key id; read to key cache entries by identity (never the secret).
+pub(crate) const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 /// Region variables, read only to key cache entries (aws-config resolves the region itself).
-pub const AWS_REGION: &str = "AWS_REGION";
-pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+pub(crate) const AWS_REGION: &str = "AWS_REGION";
+pub(crate) const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+/// The AWS files, read to key cache entries by what the profile says (never secrets).
+pub(crate) const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
+pub(crate) const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
+/// Web-identity and container credential sources; read to key cache entries by identity.
+pub(crate) const AWS_ROLE_ARN: &str = "AWS_ROLE_ARN";
+pub(crate) const AWS_ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
+pub(crate) const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+pub(crate) const AWS_CONTAINER_CREDENTIALS_FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+pub(crate) const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str =
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 /// Extra PEM certificates to trust, as the AWS CLI does.
-pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
+pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 /// Extra PEM certificates to trust, as OpenSSL-based tools do.
-pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+pub(crate) const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// The file GitHub Actions reads exported variables from (`--output github`).
-pub const GITHUB_ENV: &str = "GITHUB_ENV";
+pub(crate) const GITHUB_ENV: &str = "GITHUB_ENV";
 /// Terraform's CLI configuration file, when not `~/.terraformrc`.
-pub const TF_CLI_CONFIG_FILE: &str = "TF_CLI_CONFIG_FILE";
+pub(crate) const TF_CLI_CONFIG_FILE: &str = "TF_CLI_CONFIG_FILE";
 /// The registry's grants table (the registry's own variable).
-pub const TABLE: &str = "TABLE";
+pub(crate) const TABLE: &str = "TABLE";
 /// ImmuKV store selection.
-pub const IMMUKV_BUCKET: &str = "IMMUKV_BUCKET";
-pub const IMMUKV_PREFIX: &str = "IMMUKV_PREFIX";
+pub(crate) const IMMUKV_BUCKET: &str = "IMMUKV_BUCKET";
+pub(crate) const IMMUKV_PREFIX: &str = "IMMUKV_PREFIX";
+
+/// Every variable an AWS SDK or CLI reads credentials (or where to find them) from. A
+/// child given credentials explicitly gets none of these from its parent: boto3, for
+/// one, falls back to `AWS_SECURITY_TOKEN` when `AWS_SESSION_TOKEN` is absent.
+pub(crate) const AWS_CREDENTIAL_VARIABLES: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_CREDENTIAL_FILE",
+];
 
 /// The value of a variable when it is set and not empty.
-pub fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }

@@ -1,4 +1,6 @@
-//! One exit policy for every binary.
+//! Exit codes and error reporting, shared by every binary. This module imports nothing
+//! from the crate: the application layer (`app::Error::status`) decides which status an
+//! error exits with; this module only knows the statuses and how to print an error.
 //!
 //! | code | meaning |
 //! |------|---------|
@@ -10,13 +12,14 @@
 //!
 //! Errors print on stderr as `<binary>: <message>: <cause>: ...` on one line.
 
+use std::error::Error;
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// The typed outcome of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
+pub(crate) enum ExitStatus {
     Success,
     /// Not found, refused, or a failed check.
     Failure,
@@ -29,7 +32,7 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
@@ -46,138 +49,97 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// An error that carries its exit status. Library error types convert into it, or
-/// are wrapped with [`Failure::new`]; anything else in the chain exits 4.
-#[derive(Debug)]
-pub struct Failure {
-    status: ExitStatus,
-    message: String,
-}
-
-impl Failure {
-    pub fn new(status: ExitStatus, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
+/// Whether anything in the error's chain is a closed pipe (stdout closed by `| head`).
+pub(crate) fn is_broken_pipe(err: &(dyn Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        {
+            return true;
         }
+        cur = e.source();
     }
-
-    pub fn status(&self) -> ExitStatus {
-        self.status
-    }
+    false
 }
 
-impl fmt::Display for Failure {
+/// The error and its causes on one line: `message: cause: cause`, a cause that repeats
+/// the text before it left out, line breaks folded into spaces.
+pub(crate) fn chain<'a>(err: &'a (dyn Error + 'static)) -> Chain<'a> {
+    Chain(err)
+}
+
+pub(crate) struct Chain<'a>(&'a (dyn Error + 'static));
+
+impl fmt::Display for Chain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        let mut printed = String::new();
+        let mut cur = Some(self.0);
+        while let Some(e) = cur {
+            let text = e.to_string().replace(['\r', '\n'], " ");
+            // thiserror's `{source}` in a message, or a wrapper that repeats its cause.
+            if !text.is_empty() && !printed.ends_with(&text) {
+                if !printed.is_empty() {
+                    printed.push_str(": ");
+                }
+                printed.push_str(&text);
+            }
+            cur = e.source();
+        }
+        f.write_str(&printed)
     }
 }
 
-impl std::error::Error for Failure {}
-
-impl HasExitStatus for Failure {
-    fn exit_status(&self) -> ExitStatus {
-        self.status
-    }
+/// Print `binary: message` on stderr. stderr may be closed too; there is nowhere left
+/// to report that.
+pub(crate) fn print_error(binary: &str, message: impl fmt::Display) {
+    let _ = io::stderr()
+        .lock()
+        .write_all(format!("{binary}: {message}\n").as_bytes());
 }
 
-/// A user error (exit 2) with a message that says what was wrong and what to do.
-pub fn user_error(message: impl Into<String>) -> anyhow::Error {
-    Failure::new(ExitStatus::UserError, message).into()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Not found or refused (exit 1).
-pub fn failure(message: impl Into<String>) -> anyhow::Error {
-    Failure::new(ExitStatus::Failure, message).into()
-}
-
-/// A service or network failure (exit 3).
-pub fn service_error(message: impl Into<String>) -> anyhow::Error {
-    Failure::new(ExitStatus::ServiceError, message).into()
-}
-
-/// Library error types that know their exit status.
-pub trait HasExitStatus {
-    fn exit_status(&self) -> ExitStatus;
-}
-
-/// The status an error exits with: the first cause in the chain that knows one.
-pub fn status_of(err: &anyhow::Error) -> ExitStatus {
-    fn known<E: HasExitStatus + std::error::Error + 'static>(
-        cause: &(dyn std::error::Error + 'static),
-    ) -> Option<ExitStatus> {
-        cause.downcast_ref::<E>().map(HasExitStatus::exit_status)
-    }
-    err.chain()
-        .find_map(|cause| {
-            known::<Failure>(cause)
-                .or_else(|| known::<crate::cache::CacheError>(cause))
-                .or_else(|| known::<crate::aws::AwsError>(cause))
-                .or_else(|| known::<crate::registry::token::TokenError>(cause))
-                .or_else(|| known::<crate::immukv::store::StoreError>(cause))
-                .or_else(|| known::<crate::output::OutputError>(cause))
-        })
-        .unwrap_or(ExitStatus::Unexpected)
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|c| c.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
-}
-
-/// Run a binary's body under the exit policy: errors go to stderr on one line as
-/// `binary: message: cause`, a closed stdout exits 0 quietly.
-pub fn run(binary: &str, body: impl FnOnce() -> anyhow::Result<ExitStatus>) -> ExitCode {
-    match body() {
-        Ok(status) => status.into(),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            let message = format!("{err:#}").replace('\n', " ");
-            // stderr may be closed too; there is nowhere left to report that.
-            let _ = io::Write::write_all(
-                &mut io::stderr().lock(),
-                format!("{binary}: {message}\n").as_bytes(),
-            );
-            status_of(&err).into()
+    #[derive(Debug)]
+    struct Outer(io::Error);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("cannot write\nthe output")
         }
     }
-}
+    impl Error for Outer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
 
-/// A single-threaded runtime: every command here is I/O bound and short-lived, and a
-/// current-thread runtime starts in microseconds.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow::Error::new(e).context("cannot start the async runtime"))
-}
+    #[test]
+    fn codes_are_the_documented_ones() {
+        let all = [
+            (ExitStatus::Success, 0),
+            (ExitStatus::Failure, 1),
+            (ExitStatus::UserError, 2),
+            (ExitStatus::ServiceError, 3),
+            (ExitStatus::Unexpected, 4),
+        ];
+        for (status, code) in all {
+            assert_eq!(status.code(), code);
+        }
+    }
 
-/// Print a warning on stderr, prefixed with the binary name.
-pub fn warn(message: impl fmt::Display) {
-    let name = binary_name();
-    let _ = io::Write::write_all(
-        &mut io::stderr().lock(),
-        format!("{name}: warning: {message}\n").as_bytes(),
-    );
-}
+    #[test]
+    fn broken_pipe_is_found_anywhere_in_the_chain() {
+        let e = Outer(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&e));
+        let e = Outer(io::Error::from(io::ErrorKind::NotFound));
+        assert!(!is_broken_pipe(&e));
+    }
 
-/// Print a note on stderr, prefixed with the binary name.
-pub fn note(message: impl fmt::Display) {
-    let name = binary_name();
-    let _ = io::Write::write_all(
-        &mut io::stderr().lock(),
-        format!("{name}: note: {message}\n").as_bytes(),
-    );
-}
-
-fn binary_name() -> String {
-    std::env::args_os()
-        .next()
-        .and_then(|a| {
-            std::path::Path::new(&a)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "cdk-toolkit".to_owned())
+    #[test]
+    fn chain_is_one_line_without_repeats() {
+        let e = Outer(io::Error::other("disk full"));
+        assert_eq!(chain(&e).to_string(), "cannot write the output: disk full");
+    }
 }

@@ -2,18 +2,18 @@
 //!
 //! Formats: `text` (the bare value, or `NAME=value` lines for several), `json` (one
 //! object), `env` (`export NAME='value'`, shell-escaped), `dotenv` (`NAME="value"`)
-//! and `github` (appends to the file named by `GITHUB_ENV` and prints one
-//! `::add-mask::` line per secret line on stdout).
+//! and `github` (prints one `::add-mask::` line per secret line on stdout, then appends
+//! to the file named by `GITHUB_ENV`). A variable name is checked before anything is
+//! written: only letters, digits and `_`, so it can never carry shell syntax.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::exit::{ExitStatus, HasExitStatus};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SecretFormat {
+pub(crate) enum SecretFormat {
     /// The bare value (several values: NAME=value lines).
     Text,
     /// A JSON object.
@@ -27,33 +27,26 @@ pub enum SecretFormat {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum OutputError {
+pub(crate) enum OutputError {
     #[error("GITHUB_ENV is not set: --output github works only inside a GitHub Actions job")]
     NoGithubEnv,
-    #[error("cannot append to the GITHUB_ENV file {path}")]
+    #[error("cannot append to the GITHUB_ENV file {}", path.display())]
     GithubEnv { path: PathBuf, source: io::Error },
+    #[error("{name:?} cannot be a variable name: use letters, digits and _")]
+    BadName { name: String },
     #[error("cannot write the output")]
     Io(#[from] io::Error),
 }
 
-impl HasExitStatus for OutputError {
-    fn exit_status(&self) -> ExitStatus {
-        match self {
-            OutputError::NoGithubEnv => ExitStatus::UserError,
-            _ => ExitStatus::Unexpected,
-        }
-    }
-}
-
 /// A named value to print. Public values (e.g. an expiry time) are not masked.
-pub struct Var<'a> {
-    pub name: &'a str,
-    pub value: &'a str,
-    pub secret: bool,
+pub(crate) struct Var<'a> {
+    name: &'a str,
+    value: &'a str,
+    secret: bool,
 }
 
 impl<'a> Var<'a> {
-    pub fn secret(name: &'a str, value: &'a Secret) -> Self {
+    pub(crate) fn secret(name: &'a str, value: &'a Secret) -> Self {
         Self {
             name,
             value: value.expose(),
@@ -61,7 +54,7 @@ impl<'a> Var<'a> {
         }
     }
 
-    pub fn public(name: &'a str, value: &'a str) -> Self {
+    pub(crate) fn public(name: &'a str, value: &'a str) -> Self {
         Self {
             name,
             value,
@@ -70,12 +63,24 @@ impl<'a> Var<'a> {
     }
 }
 
+/// Whether `name` can be an environment variable in every format: a letter or `_`,
+/// then letters, digits and `_`.
+pub(crate) fn is_variable_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Render `vars` in `format` to `out`.
-pub fn render(
+pub(crate) fn render(
     format: SecretFormat,
     vars: &[Var<'_>],
     out: &mut impl Write,
 ) -> Result<(), OutputError> {
+    if let Some(bad) = vars.iter().find(|v| !is_variable_name(v.name)) {
+        return Err(OutputError::BadName {
+            name: bad.name.to_owned(),
+        });
+    }
     let mut buf = Vec::new();
     match format {
         SecretFormat::Text => match vars {
@@ -111,12 +116,15 @@ pub fn render(
         SecretFormat::Github => {
             let path = crate::env::var(crate::env::GITHUB_ENV).ok_or(OutputError::NoGithubEnv)?;
             let path = PathBuf::from(path);
-            // Mask first, so the value is hidden before anything could echo it.
+            // Mask first: the runner must know the value before any step could echo it.
+            let mut masks = Vec::new();
             for v in vars.iter().filter(|v| v.secret) {
                 for line in v.value.lines().filter(|l| !l.is_empty()) {
-                    writeln!(buf, "::add-mask::{line}")?;
+                    writeln!(masks, "::add-mask::{line}")?;
                 }
             }
+            out.write_all(&masks)?;
+            out.flush()?;
             let mut env_file = Vec::new();
             for v in vars {
                 let delimiter = github_delimiter(v.value);
@@ -144,13 +152,13 @@ pub fn render(
 }
 
 /// Print `vars` on stdout.
-pub fn print(format: SecretFormat, vars: &[Var<'_>]) -> Result<(), OutputError> {
+pub(crate) fn print(format: SecretFormat, vars: &[Var<'_>]) -> Result<(), OutputError> {
     render(format, vars, &mut io::stdout().lock())
 }
 
 /// POSIX shell quoting: bare when every character is safe, else single quotes with
 /// `'\''` for embedded single quotes.
-pub fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     let safe = !value.is_empty()
         && value
             .bytes()
@@ -164,7 +172,7 @@ pub fn shell_quote(value: &str) -> String {
 
 /// .env quoting understood by docker compose and python-dotenv: double quotes with
 /// `\\`, `\"`, `\$` and `\n` escaped.
-pub fn dotenv_quote(value: &str) -> String {
+fn dotenv_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -243,5 +251,29 @@ mod tests {
         out.clear();
         render(SecretFormat::Dotenv, &[Var::secret("TOKEN", &s)], &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "TOKEN=\"p'w d\"\n");
+    }
+
+    #[test]
+    fn variable_names_carry_no_shell_syntax() {
+        let s = Secret::new("v");
+        for format in [SecretFormat::Env, SecretFormat::Dotenv, SecretFormat::Text] {
+            for bad in ["X`id`", "A B", "a;b", "$(x)", "1A", "", "A-B", "A.B"] {
+                let mut out = Vec::new();
+                assert!(
+                    matches!(
+                        render(
+                            format,
+                            &[Var::secret(bad, &s), Var::public("OK", "1")],
+                            &mut out
+                        ),
+                        Err(OutputError::BadName { .. })
+                    ),
+                    "{bad}"
+                );
+                assert!(out.is_empty(), "nothing written for {bad}");
+            }
+        }
+        assert!(is_variable_name("TF_TOKEN_registry_example_com"));
+        assert!(is_variable_name("_x1"));
     }
 }

@@ -11,15 +11,15 @@ use zeroize::Zeroize;
 
 /// A secret string: redacted in `Debug`/`Display`, zeroized on drop.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// The secret text. Callers must not log, format into errors, or pass it on argv.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -55,7 +55,7 @@ impl<'de> serde::Deserialize<'de> for Secret {
 }
 
 /// `serialize_with` for files that must hold the secret itself (the cache files, 0600).
-pub fn serialize_exposed<S: serde::Serializer>(
+pub(crate) fn serialize_exposed<S: serde::Serializer>(
     secret: &Secret,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

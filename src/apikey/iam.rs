@@ -1,30 +1,34 @@
 //! IAM invoke credentials: the construct's IAM user keys from Secrets Manager,
-//! optionally exchanged for a role session, cached until shortly before expiry.
+//! optionally exchanged for a session of the invoke role, cached until shortly before
+//! expiry; and the environment a child process gets them in.
 
 use aws_credential_types::Credentials;
 use serde::{Deserialize, Serialize};
 
+use super::{AccountId, ApiKeyError, StackName};
+use crate::aws::arn::{RoleArn, partition_for_region};
 use crate::aws::{Aws, sdk_error};
-use crate::cache::{CacheDir, CacheError, CacheFile, Entry, EntryMap, now_unix};
-use crate::exit::{failure, service_error};
+use crate::cache::{CacheDir, CacheFile, Entry, EntryMap, now_unix};
+use crate::diag::warn;
+use crate::exit::chain;
 use crate::secret::Secret;
 
-pub const SESSIONS_FILE: &str = "api_invoke_sessions.json";
+const SESSIONS_FILE: &str = "api_invoke_sessions.json";
 /// A cached session is handed out only with at least this much life left.
-pub const MIN_SESSION_LEFT: u64 = 300;
+const MIN_SESSION_LEFT: u64 = 300;
 
 /// Credentials to print or hand to a child process.
 #[derive(Debug, Clone)]
-pub struct InvokeCredentials {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Option<Secret>,
+pub(crate) struct InvokeCredentials {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: Secret,
+    pub(crate) session_token: Option<Secret>,
     /// Unix seconds; `None` for the user's long-term keys.
-    pub expires_at: Option<u64>,
+    pub(crate) expires_at: Option<u64>,
 }
 
 impl InvokeCredentials {
-    pub fn to_sdk(&self) -> Credentials {
+    pub(crate) fn to_sdk(&self) -> Credentials {
         Credentials::new(
             self.access_key_id.clone(),
             self.secret_access_key.expose(),
@@ -33,6 +37,23 @@ impl InvokeCredentials {
                 .map(|t| std::time::UNIX_EPOCH + std::time::Duration::from_secs(t)),
             "api-key",
         )
+    }
+
+    /// Give `child` exactly these credentials: every credential variable it would
+    /// inherit (a stale `AWS_SECURITY_TOKEN`, a profile, a web identity) is cleared
+    /// first, so no SDK in the child can pick another identity.
+    pub(crate) fn apply_to(&self, child: &mut std::process::Command) {
+        for name in crate::env::AWS_CREDENTIAL_VARIABLES {
+            child.env_remove(name);
+        }
+        child.env("AWS_ACCESS_KEY_ID", &self.access_key_id);
+        child.env("AWS_SECRET_ACCESS_KEY", self.secret_access_key.expose());
+        if let Some(t) = &self.session_token {
+            child.env("AWS_SESSION_TOKEN", t.expose());
+        }
+        if let Some(at) = self.expires_at {
+            child.env("AWS_CREDENTIAL_EXPIRATION", crate::time::rfc3339(at));
+        }
     }
 }
 
@@ -44,8 +65,68 @@ struct UserSecret {
     secret_access_key: Secret,
 }
 
+/// The role to exchange the user's keys for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum InvokeRole {
+    /// The construct's `{stack}@api-invoke-role` in the stack's account.
+    Default,
+    Arn(RoleArn),
+}
+
+/// How to get invoke credentials for a stack.
+#[derive(Debug, Clone)]
+pub(crate) struct IamOptions {
+    /// The secret with the user's keys [default: `{stack}/iam-user-credentials`].
+    pub(crate) secret_name: Option<String>,
+    pub(crate) role: Option<InvokeRole>,
+    pub(crate) duration_seconds: i32,
+}
+
+/// The stack's invoke credentials: the IAM user's keys, or a (cached) session of the
+/// invoke role they may assume.
+pub(crate) async fn invoke_credentials(
+    aws: &Aws,
+    stack: &StackName,
+    account: Option<&AccountId>,
+    options: &IamOptions,
+) -> Result<InvokeCredentials, ApiKeyError> {
+    let secret_name = options
+        .secret_name
+        .clone()
+        .unwrap_or_else(|| stack.default_secret_name());
+    let user = user_credentials(aws, &secret_name).await?;
+    let role_arn = match &options.role {
+        None => return Ok(user),
+        Some(InvokeRole::Arn(arn)) => arn.as_str().to_owned(),
+        Some(InvokeRole::Default) => {
+            let (account, partition) = match account {
+                // No STS call: the partition follows from the region.
+                Some(a) => (
+                    a.as_str().to_owned(),
+                    partition_for_region(&aws.region().await?).to_owned(),
+                ),
+                None => {
+                    let me = aws.caller_identity(Some(user.to_sdk())).await?;
+                    let partition = me.partition().to_owned();
+                    (me.account, partition)
+                }
+            };
+            default_role_arn(&partition, &account, stack)
+        }
+    };
+    assume_role(aws, &user, &role_arn, options.duration_seconds).await
+}
+
+/// The construct's invoke role, in the partition and account of the stack.
+pub(crate) fn default_role_arn(partition: &str, account: &str, stack: &StackName) -> String {
+    format!(
+        "arn:{partition}:iam::{account}:role/{}",
+        stack.invoke_role_name()
+    )
+}
+
 /// The IAM user's access key from the construct's secret.
-pub async fn user_credentials(aws: &Aws, secret_name: &str) -> anyhow::Result<InvokeCredentials> {
+async fn user_credentials(aws: &Aws, secret_name: &str) -> Result<InvokeCredentials, ApiKeyError> {
     let client = aws.secrets_manager().await?;
     let out = match client
         .get_secret_value()
@@ -58,21 +139,21 @@ pub async fn user_credentials(aws: &Aws, secret_name: &str) -> anyhow::Result<In
             if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
-            return Err(failure(format!(
-                "no secret {secret_name:?} in Secrets Manager: check --stack, --secret-name and --region"
-            )));
+            return Err(ApiKeyError::NoSecret {
+                name: secret_name.to_owned(),
+            });
         }
         Err(e) => return Err(sdk_error("Secrets Manager GetSecretValue", e).into()),
     };
     let text = out
         .secret_string()
-        .ok_or_else(|| failure(format!("the secret {secret_name:?} has no string value")))?;
-    // Never echo the secret's text in an error: it holds the key.
-    let parsed: UserSecret = serde_json::from_str(text).map_err(|_| {
-        failure(format!(
-            "the secret {secret_name:?} is not the construct's JSON {{\"access-key-id\": ..., \"secret-access-key\": ...}}"
-        ))
-    })?;
+        .ok_or_else(|| ApiKeyError::SecretNotText {
+            name: secret_name.to_owned(),
+        })?;
+    let parsed: UserSecret =
+        serde_json::from_str(text).map_err(|_| ApiKeyError::SecretMalformed {
+            name: secret_name.to_owned(),
+        })?;
     Ok(InvokeCredentials {
         access_key_id: parsed.access_key_id,
         secret_access_key: parsed.secret_access_key,
@@ -91,8 +172,14 @@ struct SessionRecord {
     session_token: Secret,
 }
 
-fn sessions_file() -> Result<CacheFile, CacheError> {
-    Ok(CacheDir::locate()?.file(SESSIONS_FILE))
+fn sessions_file() -> Option<CacheFile> {
+    match CacheDir::open() {
+        Ok(dir) => Some(dir.file(SESSIONS_FILE)),
+        Err(e) => {
+            warn(format_args!("not caching role sessions: {}", chain(&e)));
+            None
+        }
+    }
 }
 
 fn session_key(role_arn: &str, user: &InvokeCredentials) -> String {
@@ -101,13 +188,14 @@ fn session_key(role_arn: &str, user: &InvokeCredentials) -> String {
 
 /// Assume `role_arn` with the user's keys; a cached session with enough life left is
 /// reused.
-pub async fn assume_role(
+async fn assume_role(
     aws: &Aws,
     user: &InvokeCredentials,
     role_arn: &str,
     duration_seconds: i32,
-) -> anyhow::Result<InvokeCredentials> {
-    let file = sessions_file().ok();
+) -> Result<InvokeCredentials, ApiKeyError> {
+    const OPERATION: &str = "STS AssumeRole";
+    let file = sessions_file();
     let key = session_key(role_arn, user);
     let now = now_unix();
     let cached = file
@@ -126,20 +214,20 @@ pub async fn assume_role(
             expires_at: entry.expires_at,
         });
     }
-    let conf = aws_sdk_sts::config::Builder::from(aws.config().await?)
-        .credentials_provider(user.to_sdk())
-        .build();
-    let out = aws_sdk_sts::Client::from_conf(conf)
+    let out = aws
+        .sts_as(user.to_sdk())
+        .await?
         .assume_role()
         .role_arn(role_arn)
         .role_session_name(format!("api-key-{now}"))
         .duration_seconds(duration_seconds)
         .send()
         .await
-        .map_err(|e| sdk_error("STS AssumeRole", e))?;
-    let c = out
-        .credentials()
-        .ok_or_else(|| service_error("STS AssumeRole returned no credentials"))?;
+        .map_err(|e| sdk_error(OPERATION, e))?;
+    let c = out.credentials().ok_or(ApiKeyError::Incomplete {
+        operation: OPERATION,
+        what: "credentials",
+    })?;
     let expires_at = u64::try_from(c.expiration().secs()).unwrap_or(now);
     let session = InvokeCredentials {
         access_key_id: c.access_key_id().to_owned(),
@@ -165,8 +253,51 @@ pub async fn assume_role(
             );
         });
         if let Err(e) = result {
-            crate::exit::warn(format_args!("could not cache the role session: {e:#}"));
+            warn(format_args!(
+                "could not cache the role session: {}",
+                chain(&e)
+            ));
         }
     }
     Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_role_is_in_the_callers_partition() {
+        let stack: StackName = "Shop".parse().unwrap();
+        assert_eq!(
+            default_role_arn("aws-cn", "123456789012", &stack),
+            "arn:aws-cn:iam::123456789012:role/Shop@api-invoke-role"
+        );
+    }
+
+    #[test]
+    fn a_child_gets_exactly_the_credentials_meant_for_it() {
+        let creds = InvokeCredentials {
+            access_key_id: "ASIAX".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: None,
+            expires_at: None,
+        };
+        let mut child = std::process::Command::new("true");
+        child.env("AWS_SECURITY_TOKEN", "stale");
+        creds.apply_to(&mut child);
+        let envs: Vec<_> = child
+            .get_envs()
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.is_some()))
+            .collect();
+        for name in crate::env::AWS_CREDENTIAL_VARIABLES {
+            let set = envs.iter().find(|(k, _)| k == name).map(|(_, s)| *s);
+            match *name {
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => {
+                    assert_eq!(set, Some(true), "{name}")
+                }
+                _ => assert_eq!(set, Some(false), "{name} is cleared"),
+            }
+        }
+    }
 }

@@ -1,16 +1,118 @@
-//! The API key in SSM Parameter Store, created exactly as the construct creates it.
+//! The API key: the construct's cache file, then SSM Parameter Store, and creating it
+//! exactly as the construct does when it is missing.
 
 use aws_sdk_ssm::types::{ParameterTier, ParameterType};
 
+use super::cache::ApiKeyCache;
+use super::{AccountId, ApiKeyError, StackName};
 use crate::aws::{Aws, sdk_error};
+use crate::diag::{warn, warn_once};
+use crate::exit::chain;
 use crate::secret::Secret;
 
 /// The construct's GetRandomPassword exclusions (note the leading space).
-pub const EXCLUDE_CHARACTERS: &str = " ^,%+~`#$&*()|[]{}:;<>?!'/@\"\\";
-pub const KEY_LENGTH: i64 = 40;
+const EXCLUDE_CHARACTERS: &str = " ^,%+~`#$&*()|[]{}:;<>?!'/@\"\\";
+const KEY_LENGTH: i64 = 40;
+
+/// Where a key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyOrigin {
+    Cache,
+    Ssm,
+    /// This call created the parameter.
+    Created,
+}
+
+/// What to do when the key exists nowhere.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WhenMissing<'a> {
+    Fail,
+    /// Create it as the construct does, encrypted with this KMS key (or the account's
+    /// default).
+    Create {
+        kms_key_id: Option<&'a str>,
+    },
+}
+
+/// The stack's key: the local cache, then SSM `/{stack}/api-key`; when missing, created
+/// as the construct creates it (a generated 40-character key in a new SecureString;
+/// if another machine creates it meanwhile, theirs wins). A key found in SSM or
+/// created is cached.
+pub(crate) async fn resolve_key(
+    aws: &Aws,
+    account: &AccountId,
+    stack: &StackName,
+    when_missing: WhenMissing<'_>,
+) -> Result<(Secret, KeyOrigin), ApiKeyError> {
+    if let Some(key) = open_cache().and_then(|c| c.get(account, stack)) {
+        return Ok((key, KeyOrigin::Cache));
+    }
+    let name = stack.parameter_name();
+    let (key, origin) = match get_parameter(aws, &name).await? {
+        Some(key) => (key, KeyOrigin::Ssm),
+        None => {
+            let WhenMissing::Create { kms_key_id } = when_missing else {
+                return Err(ApiKeyError::NoKey {
+                    stack: stack.clone(),
+                    account: account.clone(),
+                    parameter: name,
+                    region: aws.region().await.unwrap_or_default(),
+                });
+            };
+            let key = generate_key(aws).await?;
+            if put_parameter(aws, &name, &key, kms_key_id, false).await? {
+                (key, KeyOrigin::Created)
+            } else {
+                // Someone created it since we looked: theirs wins.
+                let theirs = get_parameter(aws, &name)
+                    .await?
+                    .ok_or(ApiKeyError::Incomplete {
+                        operation: "SSM GetParameter",
+                        what: "value for a parameter that exists",
+                    })?;
+                (theirs, KeyOrigin::Ssm)
+            }
+        }
+    };
+    save(account, stack, &key);
+    Ok((key, origin))
+}
+
+/// A new key in SSM (overwriting) and in the cache.
+pub(crate) async fn rotate_key(
+    aws: &Aws,
+    account: &AccountId,
+    stack: &StackName,
+    kms_key_id: Option<&str>,
+) -> Result<Secret, ApiKeyError> {
+    let key = generate_key(aws).await?;
+    put_parameter(aws, &stack.parameter_name(), &key, kms_key_id, true).await?;
+    save(account, stack, &key);
+    Ok(key)
+}
+
+fn open_cache() -> Option<ApiKeyCache> {
+    match ApiKeyCache::open() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            warn_once(
+                "api-key-cache",
+                format_args!("not using the API key cache: {}", chain(&e)),
+            );
+            None
+        }
+    }
+}
+
+/// Cache a key; the cache is never fatal.
+fn save(account: &AccountId, stack: &StackName, key: &Secret) {
+    if let Some(Err(e)) = open_cache().map(|c| c.put(account, stack, key)) {
+        warn(format_args!("could not cache the API key: {}", chain(&e)));
+    }
+}
 
 /// The parameter's value, or `None` when it does not exist.
-pub async fn get_parameter(aws: &Aws, name: &str) -> anyhow::Result<Option<Secret>> {
+async fn get_parameter(aws: &Aws, name: &str) -> Result<Option<Secret>, ApiKeyError> {
     let client = aws.ssm().await?;
     match client
         .get_parameter()
@@ -31,7 +133,8 @@ pub async fn get_parameter(aws: &Aws, name: &str) -> anyhow::Result<Option<Secre
 }
 
 /// A new key from Secrets Manager's generator, as the construct makes one.
-pub async fn generate_key(aws: &Aws) -> anyhow::Result<Secret> {
+async fn generate_key(aws: &Aws) -> Result<Secret, ApiKeyError> {
+    const OPERATION: &str = "Secrets Manager GetRandomPassword";
     let client = aws.secrets_manager().await?;
     let out = client
         .get_random_password()
@@ -39,22 +142,24 @@ pub async fn generate_key(aws: &Aws) -> anyhow::Result<Secret> {
         .exclude_characters(EXCLUDE_CHARACTERS)
         .send()
         .await
-        .map_err(|e| sdk_error("Secrets Manager GetRandomPassword", e))?;
-    let key = out
-        .random_password()
-        .ok_or_else(|| crate::exit::service_error("GetRandomPassword returned no password"))?;
-    Ok(Secret::new(key))
+        .map_err(|e| sdk_error(OPERATION, e))?;
+    out.random_password()
+        .map(Secret::new)
+        .ok_or(ApiKeyError::Incomplete {
+            operation: OPERATION,
+            what: "password",
+        })
 }
 
 /// Store `key` as a SecureString parameter (Standard tier, text), as the construct does.
 /// Without `overwrite` an existing parameter is left alone and `Ok(false)` returned.
-pub async fn put_parameter(
+async fn put_parameter(
     aws: &Aws,
     name: &str,
     key: &Secret,
     kms_key_id: Option<&str>,
     overwrite: bool,
-) -> anyhow::Result<bool> {
+) -> Result<bool, ApiKeyError> {
     let client = aws.ssm().await?;
     let result = client
         .put_parameter()

@@ -8,11 +8,19 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::{Error, runtime};
 use crate::apikey::cache::ApiKeyCache;
-use crate::apikey::iam::{self, InvokeCredentials};
-use crate::apikey::{self as apikey, store};
+use crate::apikey::call::{
+    self, CallAuth, CallRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpHeader, HttpMethod,
+};
+use crate::apikey::iam::{self, IamOptions, InvokeCredentials, InvokeRole};
+use crate::apikey::store::{self, KeyOrigin, WhenMissing};
+use crate::apikey::{AccountId, ApiKeyError, StackName};
+use crate::aws::arn::RoleArnError;
 use crate::aws::{Aws, AwsArgs};
-use crate::exit::{ExitStatus, failure, note, service_error, user_error, warn};
+use crate::diag::{note, warn};
+use crate::exit::{ExitStatus, is_broken_pipe};
+use crate::http::SecureUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::secret::Secret;
 
@@ -28,38 +36,106 @@ const BINARY: &str = "api-key";
         api-key iam-credentials --stack my-api --assume-role --output credential-process\n  \
         api-key exec --stack my-api --iam -- python client.py"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub aws: AwsArgs,
+    aws: AwsArgs,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Args)]
-pub struct StackArgs {
+struct StackArgs {
     /// The CloudFormation stack the API belongs to.
     #[arg(long, short = 's', value_name = "NAME")]
-    pub stack: String,
+    stack: StackName,
     /// The stack's AWS account [default: the caller's, from STS]; with it, a cache hit makes no network call.
     #[arg(long, value_name = "ID")]
-    pub account: Option<String>,
+    account: Option<AccountId>,
+}
+
+/// Who a command acts as: the stack's API key, or with --iam its IAM invoke credentials.
+#[derive(Debug, Args)]
+struct Caller {
+    #[command(flatten)]
+    stack: StackArgs,
+    /// Use IAM invoke credentials (signing for execute-api) instead of the API key.
+    #[arg(long)]
+    iam: bool,
+    #[command(flatten)]
+    iam_args: IamArgs,
+}
+
+/// What a [`Caller`] proves itself with.
+enum Proof {
+    ApiKey(Secret),
+    Iam(InvokeCredentials),
+}
+
+impl Caller {
+    async fn proof(&self, aws: &Aws) -> Result<Proof, Error> {
+        if self.iam {
+            let creds = iam::invoke_credentials(
+                aws,
+                &self.stack.stack,
+                self.stack.account.as_ref(),
+                &self.iam_args.options(),
+            )
+            .await?;
+            Ok(Proof::Iam(creds))
+        } else {
+            Ok(Proof::ApiKey(
+                resolve_key(aws, &self.stack, WhenMissing::Fail).await?,
+            ))
+        }
+    }
+}
+
+/// A command that may write the key to SSM.
+#[derive(Debug, Args)]
+struct KeyWrite {
+    #[command(flatten)]
+    stack: StackArgs,
+    /// KMS key for a new SecureString parameter [default: the account's aws/ssm key].
+    #[arg(long, value_name = "KEY")]
+    kms_key_id: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    output: SecretFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct IamArgs {
+struct IamArgs {
     /// The secret with the IAM user's access key [default: STACK/iam-user-credentials].
     #[arg(long, value_name = "NAME")]
-    pub secret_name: Option<String>,
+    secret_name: Option<String>,
     /// Exchange the user's key for a role session: the construct's STACK@api-invoke-role, or the ARN given.
-    #[arg(long, value_name = "ARN", num_args = 0..=1, default_missing_value = "")]
-    pub assume_role: Option<String>,
+    #[arg(long, value_name = "ARN", num_args = 0..=1, default_missing_value = "", value_parser = invoke_role)]
+    assume_role: Option<InvokeRole>,
     /// Length of an assumed-role session (the construct's role allows up to 3 hours).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(i32).range(900..=43200))]
-    pub duration_seconds: i32,
+    duration_seconds: i32,
+}
+
+/// `--assume-role` alone names the construct's role; with a value, that role.
+fn invoke_role(s: &str) -> Result<InvokeRole, RoleArnError> {
+    if s.is_empty() {
+        Ok(InvokeRole::Default)
+    } else {
+        s.parse().map(InvokeRole::Arn)
+    }
+}
+
+impl IamArgs {
+    fn options(&self) -> IamOptions {
+        IamOptions {
+            secret_name: self.secret_name.clone(),
+            role: self.assume_role.clone(),
+            duration_seconds: self.duration_seconds,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CredentialsFormat {
+enum CredentialsFormat {
     /// `export AWS_ACCESS_KEY_ID=...` lines.
     Env,
     /// `AWS_ACCESS_KEY_ID="..."` lines for .env files.
@@ -73,7 +149,7 @@ pub enum CredentialsFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Print the API key: the local cache, then SSM /STACK/api-key; exits 1 when it exists nowhere.
     Get {
         #[command(flatten)]
@@ -82,25 +158,9 @@ pub enum Command {
         output: SecretFormat,
     },
     /// Like get, but create the key as the construct does when it is missing.
-    Ensure {
-        #[command(flatten)]
-        stack: StackArgs,
-        /// KMS key for the new SecureString parameter [default: the account's aws/ssm key].
-        #[arg(long, value_name = "KEY")]
-        kms_key_id: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        output: SecretFormat,
-    },
+    Ensure(KeyWrite),
     /// Put a new key into SSM and the cache (the API accepts it after the next deploy).
-    Rotate {
-        #[command(flatten)]
-        stack: StackArgs,
-        /// KMS key for the parameter.
-        #[arg(long, value_name = "KEY")]
-        kms_key_id: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        output: SecretFormat,
-    },
+    Rotate(KeyWrite),
     /// Drop the stack's key from the local cache only (every account unless --account).
     Forget {
         #[command(flatten)]
@@ -108,12 +168,8 @@ pub enum Command {
     },
     /// Print IAM invoke credentials from the construct's secret, optionally as a role session.
     IamCredentials {
-        /// The CloudFormation stack the API belongs to.
-        #[arg(long, short = 's', value_name = "NAME")]
-        stack: String,
-        /// The stack's AWS account, for the default role ARN [default: the user's, from STS].
-        #[arg(long, value_name = "ID")]
-        account: Option<String>,
+        #[command(flatten)]
+        stack: StackArgs,
         #[command(flatten)]
         iam: IamArgs,
         #[arg(long, value_enum, default_value = "env")]
@@ -122,12 +178,7 @@ pub enum Command {
     /// Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment.
     Exec {
         #[command(flatten)]
-        stack: StackArgs,
-        /// Give IAM credentials instead of the API key.
-        #[arg(long)]
-        iam: bool,
-        #[command(flatten)]
-        iam_args: IamArgs,
+        who: Caller,
         /// The command and its arguments.
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
@@ -135,88 +186,83 @@ pub enum Command {
     /// Send one HTTP request to the API with the key or a SigV4 signature.
     Call {
         #[command(flatten)]
-        stack: StackArgs,
-        /// Sign with IAM credentials (execute-api) instead of sending the API key.
-        #[arg(long)]
-        iam: bool,
-        #[command(flatten)]
-        iam_args: IamArgs,
+        who: Caller,
         /// HTTP method.
         #[arg(long, short = 'X', value_name = "METHOD", default_value = "GET")]
-        request: String,
+        request: HttpMethod,
         /// Extra header, 'Name: value' (repeatable).
         #[arg(long, short = 'H', value_name = "HEADER")]
-        header: Vec<String>,
+        header: Vec<HttpHeader>,
         /// Request body: TEXT, @FILE, or @- for stdin.
         #[arg(long, short = 'd', value_name = "DATA")]
         data: Option<String>,
         /// Give up after this many seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
         timeout: u64,
-        /// The URL to call.
-        url: String,
+        /// Refuse a response body larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
+        max_response_bytes: u64,
+        /// The URL to call (https, or http to loopback).
+        url: SecureUrl,
     },
 }
 
 pub fn main() -> ExitCode {
-    crate::exit::run(BINARY, || {
-        let cli = Cli::parse();
-        crate::exit::runtime()?.block_on(run(cli))
+    super::run(BINARY, |cli: Cli| {
+        if !matches!(cli.command, Command::Forget { .. }) {
+            guard_credential_loop(&cli.aws.profile_name())?;
+        }
+        runtime()?.block_on(run(cli))
     })
 }
 
-impl Command {
-    /// The stack and the account the command names.
-    fn target(&self) -> (&str, Option<&str>) {
-        match self {
-            Command::Get { stack, .. }
-            | Command::Ensure { stack, .. }
-            | Command::Rotate { stack, .. }
-            | Command::Forget { stack }
-            | Command::Exec { stack, .. }
-            | Command::Call { stack, .. } => (&stack.stack, stack.account.as_deref()),
-            Command::IamCredentials { stack, account, .. } => (stack, account.as_deref()),
+/// A profile whose `credential_process` is `api-key ...` makes api-key, resolving its
+/// own credentials through that same profile, start itself without end. The marker
+/// says which profile the api-key that started this process resolves through.
+fn guard_credential_loop(profile: &str) -> Result<(), Error> {
+    if crate::env::var(crate::env::CDK_API_KEY_RESOLVING_PROFILE).as_deref() == Some(profile) {
+        return Err(ApiKeyError::CredentialLoop {
+            profile: profile.to_owned(),
         }
+        .into());
     }
+    mark_resolving(profile);
+    Ok(())
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    // Bad names are refused before anything is read or asked.
-    let (stack_name, account_id) = cli.command.target();
-    apikey::validate_stack(stack_name)?;
-    if let Some(a) = account_id {
-        apikey::validate_account(a)?;
-    }
+#[allow(unsafe_code)]
+fn mark_resolving(profile: &str) {
+    // SAFETY: this runs on the main thread before the runtime or any other thread is
+    // started, so nothing reads the environment while it changes.
+    unsafe { std::env::set_var(crate::env::CDK_API_KEY_RESOLVING_PROFILE, profile) };
+}
+
+async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let aws = Aws::new(cli.aws);
     match cli.command {
         Command::Get { stack, output } => {
-            let key = resolve_key(&aws, &stack, None).await?;
+            let key = resolve_key(&aws, &stack, WhenMissing::Fail).await?;
             output::print(output, &[Var::secret("API_KEY", &key)])?;
         }
-        Command::Ensure {
+        Command::Ensure(KeyWrite {
             stack,
             kms_key_id,
             output,
-        } => {
-            let key = resolve_key(&aws, &stack, Some(kms_key_id.as_deref())).await?;
+        }) => {
+            let when_missing = WhenMissing::Create {
+                kms_key_id: kms_key_id.as_deref(),
+            };
+            let key = resolve_key(&aws, &stack, when_missing).await?;
             output::print(output, &[Var::secret("API_KEY", &key)])?;
         }
-        Command::Rotate {
+        Command::Rotate(KeyWrite {
             stack,
             kms_key_id,
             output,
-        } => {
+        }) => {
             let account = account(&aws, &stack).await?;
-            let key = store::generate_key(&aws).await?;
-            store::put_parameter(
-                &aws,
-                &apikey::parameter_name(&stack.stack),
-                &key,
-                kms_key_id.as_deref(),
-                true,
-            )
-            .await?;
-            save(&account, &stack.stack, &key);
+            let key =
+                store::rotate_key(&aws, &account, &stack.stack, kms_key_id.as_deref()).await?;
             warn(format_args!(
                 "the API accepts the new key only after the stack is deployed again (cdk deploy {})",
                 stack.stack
@@ -224,165 +270,134 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             output::print(output, &[Var::secret("API_KEY", &key)])?;
         }
         Command::Forget { stack } => {
-            let removed = ApiKeyCache::open()?.forget(stack.account.as_deref(), &stack.stack)?;
+            let removed = ApiKeyCache::open()?.forget(stack.account.as_ref(), &stack.stack)?;
             if removed {
                 note(format_args!("removed {} from the local cache", stack.stack));
             } else {
                 note(format_args!("{} was not in the local cache", stack.stack));
             }
         }
-        Command::IamCredentials {
-            stack,
-            account,
-            iam,
-            output,
-        } => {
-            let creds = invoke_credentials(&aws, &stack, account.as_deref(), &iam).await?;
+        Command::IamCredentials { stack, iam, output } => {
+            let creds =
+                iam::invoke_credentials(&aws, &stack.stack, stack.account.as_ref(), &iam.options())
+                    .await?;
             print_credentials(output, &creds)?;
         }
-        Command::Exec {
-            stack,
-            iam,
-            iam_args,
-            command,
-        } => {
+        Command::Exec { who, command } => {
             let mut child = std::process::Command::new(&command[0]);
             child.args(&command[1..]);
-            if iam {
-                let creds =
-                    invoke_credentials(&aws, &stack.stack, stack.account.as_deref(), &iam_args)
-                        .await?;
-                child.env("AWS_ACCESS_KEY_ID", &creds.access_key_id);
-                child.env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.expose());
-                match &creds.session_token {
-                    Some(t) => child.env("AWS_SESSION_TOKEN", t.expose()),
-                    None => child.env_remove("AWS_SESSION_TOKEN"),
-                };
-                // Explicit keys must win over a profile the parent selected.
-                child.env_remove("AWS_PROFILE");
-            } else {
-                let key = resolve_key(&aws, &stack, None).await?;
-                child.env("API_KEY", key.expose());
+            // The child is not part of this process's credential resolution.
+            child.env_remove(crate::env::CDK_API_KEY_RESOLVING_PROFILE);
+            match who.proof(&aws).await? {
+                Proof::Iam(creds) => creds.apply_to(&mut child),
+                Proof::ApiKey(key) => {
+                    child.env("API_KEY", key.expose());
+                }
             }
             return exec(child, &command[0]);
         }
         Command::Call {
-            stack,
-            iam,
-            iam_args,
+            who,
             request,
             header,
             data,
             timeout,
+            max_response_bytes,
             url,
         } => {
-            return call(
-                &aws,
-                &stack,
-                iam,
-                &iam_args,
-                &request,
-                &header,
-                data.as_deref(),
-                timeout,
-                &url,
-            )
-            .await;
+            let body = match data.as_deref() {
+                None => None,
+                Some("@-") => {
+                    let mut buf = Vec::new();
+                    std::io::stdin()
+                        .read_to_end(&mut buf)
+                        .map_err(|source| Error::Input {
+                            what: "the request body on stdin".into(),
+                            source,
+                        })?;
+                    Some(buf)
+                }
+                Some(d) if d.starts_with('@') => {
+                    Some(std::fs::read(&d[1..]).map_err(|source| Error::Input {
+                        what: d[1..].to_owned(),
+                        source,
+                    })?)
+                }
+                Some(d) => Some(d.as_bytes().to_vec()),
+            };
+            let url = url.into_url();
+            let auth = match who.proof(&aws).await? {
+                Proof::ApiKey(key) => CallAuth::ApiKey(key),
+                Proof::Iam(credentials) => CallAuth::Iam {
+                    credentials,
+                    region: match call::region_from_url(&url) {
+                        Some(r) => r,
+                        None => aws.region().await?,
+                    },
+                },
+            };
+            let request = CallRequest {
+                method: request,
+                url,
+                headers: header,
+                body,
+                timeout: Duration::from_secs(timeout),
+                max_response_bytes,
+            };
+            let response = call::call(&request, &auth).await?;
+            let printed = {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&response.body).and_then(|()| out.flush())
+            };
+            if !response.status.is_success() {
+                // The API's answer decides the status, whether or not stdout is still open.
+                return Err(ApiKeyError::Status {
+                    url: request.url.to_string(),
+                    status: response.status.as_u16(),
+                }
+                .into());
+            }
+            match printed {
+                Err(e) if !is_broken_pipe(&e) => return Err(e.into()),
+                _ => {}
+            }
         }
     }
     Ok(ExitStatus::Success)
 }
 
-async fn account(aws: &Aws, stack: &StackArgs) -> anyhow::Result<String> {
+async fn account(aws: &Aws, stack: &StackArgs) -> Result<AccountId, Error> {
     match &stack.account {
         Some(a) => Ok(a.clone()),
-        None => Ok(aws.account(None).await?),
-    }
-}
-
-fn save(account: &str, stack: &str, key: &Secret) {
-    match ApiKeyCache::open() {
-        Ok(cache) => {
-            if let Err(e) = cache.put(account, stack, key) {
-                warn(format_args!("could not cache the API key: {e:#}"));
-            }
+        None => {
+            let me = aws.caller_identity(None).await?;
+            me.account.parse::<AccountId>().map_err(|_| {
+                Error::Aws(crate::aws::AwsError::Unexpected {
+                    operation: "STS GetCallerIdentity",
+                    reason: "the account in the answer is not 12 digits".into(),
+                })
+            })
         }
-        Err(e) => warn(format_args!("could not cache the API key: {e:#}")),
     }
 }
 
-/// The key from the cache, then SSM; with `create` (the KMS key to use), made as the
-/// construct makes it when missing.
 async fn resolve_key(
     aws: &Aws,
     stack: &StackArgs,
-    create: Option<Option<&str>>,
-) -> anyhow::Result<Secret> {
+    when_missing: WhenMissing<'_>,
+) -> Result<Secret, Error> {
     let account = account(aws, stack).await?;
-    if let Some(key) = ApiKeyCache::open()
-        .ok()
-        .and_then(|c| c.get(&account, &stack.stack))
-    {
-        return Ok(key);
+    let (key, origin) = store::resolve_key(aws, &account, &stack.stack, when_missing).await?;
+    if origin == KeyOrigin::Created {
+        note(format_args!(
+            "created the SSM parameter {}",
+            stack.stack.parameter_name()
+        ));
     }
-    let name = apikey::parameter_name(&stack.stack);
-    let key = match store::get_parameter(aws, &name).await? {
-        Some(key) => key,
-        None => {
-            let Some(kms_key_id) = create else {
-                let region = aws.region().await.unwrap_or_default();
-                return Err(failure(format!(
-                    "no API key for stack {} (account {account}): not in the local cache nor in SSM parameter {name} \
-                     in {region}; create it with `api-key ensure --stack {}`",
-                    stack.stack, stack.stack
-                )));
-            };
-            let key = store::generate_key(aws).await?;
-            if store::put_parameter(aws, &name, &key, kms_key_id, false).await? {
-                note(format_args!("created the SSM parameter {name}"));
-                key
-            } else {
-                // Someone created it since we looked: theirs wins.
-                store::get_parameter(aws, &name).await?.ok_or_else(|| {
-                    service_error(format!("SSM parameter {name} exists but cannot be read"))
-                })?
-            }
-        }
-    };
-    save(&account, &stack.stack, &key);
     Ok(key)
 }
 
-async fn invoke_credentials(
-    aws: &Aws,
-    stack: &str,
-    account: Option<&str>,
-    iam: &IamArgs,
-) -> anyhow::Result<InvokeCredentials> {
-    let secret_name = iam
-        .secret_name
-        .clone()
-        .unwrap_or_else(|| apikey::default_secret_name(stack));
-    let user = iam::user_credentials(aws, &secret_name).await?;
-    let Some(role) = &iam.assume_role else {
-        return Ok(user);
-    };
-    let role_arn = if role.is_empty() {
-        let account = match account {
-            Some(a) => a.to_owned(),
-            None => aws.account(Some(user.to_sdk())).await?,
-        };
-        format!(
-            "arn:aws:iam::{account}:role/{}",
-            apikey::invoke_role_name(stack)
-        )
-    } else {
-        role.clone()
-    };
-    iam::assume_role(aws, &user, &role_arn, iam.duration_seconds).await
-}
-
-fn print_credentials(format: CredentialsFormat, creds: &InvokeCredentials) -> anyhow::Result<()> {
+fn print_credentials(format: CredentialsFormat, creds: &InvokeCredentials) -> Result<(), Error> {
     let expiration = creds.expires_at.map(crate::time::rfc3339);
     if format == CredentialsFormat::CredentialProcess {
         let mut doc = serde_json::Map::new();
@@ -425,117 +440,11 @@ fn print_credentials(format: CredentialsFormat, creds: &InvokeCredentials) -> an
 
 /// Replace this process with the command (so its exit status and signals are its
 /// own); the secret travels only in the environment.
-#[cfg(unix)]
-fn exec(mut child: std::process::Command, program: &OsString) -> anyhow::Result<ExitStatus> {
+fn exec(mut child: std::process::Command, program: &OsString) -> Result<ExitStatus, Error> {
     use std::os::unix::process::CommandExt;
     let err = child.exec();
-    Err(user_error(format!(
+    Err(Error::Usage(format!(
         "cannot run {}: {err}",
         program.to_string_lossy()
     )))
-}
-
-#[cfg(not(unix))]
-fn exec(mut child: std::process::Command, program: &OsString) -> anyhow::Result<ExitStatus> {
-    let status = child
-        .status()
-        .map_err(|e| user_error(format!("cannot run {}: {e}", program.to_string_lossy())))?;
-    std::process::exit(status.code().unwrap_or(1));
-}
-
-/// The region an execute-api URL names (`ID.execute-api.REGION.amazonaws.com`).
-fn region_from_url(url: &reqwest::Url) -> Option<String> {
-    let host = url.host_str()?;
-    let mut parts = host.split('.');
-    let (_, service, region) = (parts.next()?, parts.next()?, parts.next()?);
-    (service == "execute-api").then(|| region.to_owned())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn call(
-    aws: &Aws,
-    stack: &StackArgs,
-    iam: bool,
-    iam_args: &IamArgs,
-    method: &str,
-    headers: &[String],
-    data: Option<&str>,
-    timeout: u64,
-    url: &str,
-) -> anyhow::Result<ExitStatus> {
-    let url =
-        reqwest::Url::parse(url).map_err(|e| user_error(format!("invalid URL {url:?}: {e}")))?;
-    crate::http::require_secure(&url)?;
-    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| user_error(format!("invalid HTTP method {method:?}")))?;
-    let mut parsed_headers = Vec::new();
-    for h in headers {
-        let (name, value) = h
-            .split_once(':')
-            .ok_or_else(|| user_error(format!("invalid header {h:?}: use 'Name: value'")))?;
-        let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| user_error(format!("invalid header name in {h:?}")))?;
-        let value = reqwest::header::HeaderValue::from_str(value.trim())
-            .map_err(|_| user_error(format!("invalid header value in {h:?}")))?;
-        parsed_headers.push((name, value));
-    }
-    let body = match data {
-        None => Vec::new(),
-        Some("@-") => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf)?;
-            buf
-        }
-        Some(d) if d.starts_with('@') => std::fs::read(&d[1..])
-            .map_err(|e| user_error(format!("cannot read {}: {e}", &d[1..])))?,
-        Some(d) => d.as_bytes().to_vec(),
-    };
-    let client = crate::http::client(Duration::from_secs(timeout.max(1)))?;
-    let mut builder = client.request(method, url.clone());
-    for (name, value) in parsed_headers {
-        builder = builder.header(name, value);
-    }
-    if data.is_some() {
-        builder = builder.body(body);
-    }
-    if !iam {
-        let key = resolve_key(aws, stack, None).await?;
-        let mut value = reqwest::header::HeaderValue::from_str(key.expose())
-            .map_err(|_| failure("the API key is not a valid header value"))?;
-        value.set_sensitive(true);
-        builder = builder.header("x-api-key", value);
-    }
-    let mut request = builder.build()?;
-    if iam {
-        let creds =
-            invoke_credentials(aws, &stack.stack, stack.account.as_deref(), iam_args).await?;
-        let region = match region_from_url(&url) {
-            Some(r) => r,
-            None => aws.region().await?,
-        };
-        crate::aws::sign::sign_request(&mut request, &creds.to_sdk(), &region, "execute-api")?;
-    }
-    let response = client.execute(request).await.map_err(|e| {
-        if e.is_timeout() {
-            service_error(format!("{url} did not answer within {timeout} s"))
-        } else {
-            service_error(format!(
-                "cannot reach {}: {e}",
-                url.host_str().unwrap_or("")
-            ))
-        }
-    })?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| service_error(format!("reading the response failed: {e}")))?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&bytes)?;
-    out.flush()?;
-    if status.is_success() {
-        Ok(ExitStatus::Success)
-    } else {
-        Err(failure(format!("HTTP {status}")))
-    }
 }

@@ -5,26 +5,25 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::{Error, runtime};
 use crate::aws::{Aws, AwsArgs};
-use crate::cache::now_unix;
-use crate::exit::{ExitStatus, user_error, warn};
+use crate::diag::{note, warn};
+use crate::exit::{ExitStatus, chain};
+use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::registry::cliconfig::hcl_string;
+use crate::registry::install::{HELPER_MARKER, HELPER_PREFIX};
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
+use crate::registry::token_cache::{IssuedToken, Lifetime, get_or_mint};
 use crate::registry::{RegistryHost, Service, TokenCache, TokenKey, TokenRequest, fetch_token};
 use crate::secret::Secret;
 
 const BINARY: &str = "get-registry-token";
-/// Executables named like this are Terraform credentials helpers.
-pub const HELPER_PREFIX: &str = "terraform-credentials-";
-
-/// The helper's description; also how the installer recognises a helper it installed.
-pub const HELPER_ABOUT: &str =
-    "Terraform credentials helper for a private module registry (cdk-toolkit)";
 
 /// Public registries that never get a signed request from the helper.
 const PUBLIC_REGISTRIES: &[&str] = &[
@@ -49,20 +48,20 @@ const PUBLIC_REGISTRIES: &[&str] = &[
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to print.
     #[arg(value_enum, required = true)]
-    pub format: Option<Format>,
+    format: Option<Format>,
     #[command(flatten)]
-    pub token: TokenArgs,
+    token: TokenArgs,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    aws: AwsArgs,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+enum Format {
     /// The raw token.
     Token,
     /// A CLI-config `credentials "HOST" { token = "..." }` block.
@@ -75,34 +74,56 @@ pub enum Format {
     Github,
 }
 
+/// Seconds in 1..=60000, the registry's range.
+fn token_lifetime(s: &str) -> Result<u64, String> {
+    seconds_in(
+        s,
+        1,
+        MAX_EXPIRATION_SECONDS,
+        "the registry issues tokens for",
+    )
+}
+
+/// Seconds in 1..=3600 for a deadline.
+fn deadline(s: &str) -> Result<u64, String> {
+    seconds_in(s, 1, 3600, "allow")
+}
+
+fn seconds_in(s: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
+    match u64::from_str(s) {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("{what} {min} to {max} seconds")),
+    }
+}
+
 #[derive(Debug, Clone, Args)]
-pub struct TokenArgs {
+struct TokenArgs {
     /// The registry host, without scheme or path (e.g. registry.example.com).
     #[arg(long, short = 'r', value_name = "HOST")]
-    pub registry_host: Option<String>,
+    registry_host: Option<RegistryHost>,
     /// Lifetime to request for a new token, in seconds (the registry allows up to 60000).
-    #[arg(long, short = 'T', value_name = "SECONDS", default_value_t = 3600)]
-    pub time: u64,
+    #[arg(long, short = 'T', value_name = "SECONDS", default_value_t = 3600, value_parser = token_lifetime)]
+    time: u64,
     /// The AWS service to sign for.
     #[arg(long, value_enum, default_value = "execute-api")]
-    pub service: Service,
+    service: Service,
     /// Reuse a cached token only while at least this many seconds are left
     /// (never more than half of --time).
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
-    pub min_remaining: u64,
+    min_remaining: u64,
     /// Always ask the registry; do not read or write the cache.
     #[arg(long)]
-    pub no_cache: bool,
+    no_cache: bool,
     /// Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint).
     #[arg(long, value_name = "URL")]
-    pub registry_url: Option<reqwest::Url>,
+    registry_url: Option<BaseUrl>,
     /// Give up on the registry after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = deadline)]
+    timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Drop cached and stored tokens for a host (or every host with --all).
     Forget {
         /// The registry host whose tokens to drop.
@@ -112,7 +133,7 @@ pub enum Command {
             value_name = "HOST",
             required_unless_present = "all"
         )]
-        registry_host: Option<String>,
+        registry_host: Option<RegistryHost>,
         /// Drop every cached registry token.
         #[arg(long, conflicts_with = "registry_host")]
         all: bool,
@@ -121,49 +142,68 @@ pub enum Command {
     CredentialsHelper(HelperArgs),
 }
 
+/// The credentials-helper protocol's verbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Get,
+    Store,
+    Forget,
+}
+
+impl FromStr for Verb {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "get" => Ok(Verb::Get),
+            "store" => Ok(Verb::Store),
+            "forget" => Ok(Verb::Forget),
+            other => Err(format!(
+                "unknown verb {other:?}: the credentials helper answers get, store and forget"
+            )),
+        }
+    }
+}
+
 /// Terraform's credentials-helper protocol: `[flags] get|store|forget HOST`.
 #[derive(Debug, Clone, Args)]
-pub struct HelperArgs {
+struct HelperArgs {
     /// The AWS service to sign for.
     #[arg(long, value_enum, default_value = "execute-api")]
-    pub service: Service,
+    service: Service,
     /// Lifetime to request for new tokens, in seconds; raised to twice --min-remaining,
     /// because Terraform keeps a token for its whole run.
-    #[arg(long, value_name = "SECONDS", default_value_t = 14_400)]
-    pub expiration_window: u64,
+    #[arg(long, value_name = "SECONDS", default_value_t = 14_400, value_parser = token_lifetime)]
+    expiration_window: u64,
     /// Hand out a cached token only while at least this many seconds are left.
     #[arg(long, value_name = "SECONDS", default_value_t = 7_200)]
-    pub min_remaining: u64,
+    min_remaining: u64,
     /// A host this helper serves (repeatable). Other hosts get `{}`. Without any,
     /// every host but the public registries is served.
     #[arg(long = "registry-host", value_name = "HOST")]
-    pub registry_hosts: Vec<String>,
+    registry_hosts: Vec<RegistryHost>,
     /// Send token requests to this base URL instead of https://HOST.
     #[arg(long, value_name = "URL")]
-    pub registry_url: Option<reqwest::Url>,
+    registry_url: Option<BaseUrl>,
     /// Give up on the registry after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = deadline)]
+    timeout: u64,
     /// get, store or forget.
     #[arg(value_name = "VERB")]
-    pub verb: String,
+    verb: Verb,
     /// The registry host Terraform asks about.
     #[arg(value_name = "HOST")]
-    pub host: String,
+    host: RegistryHost,
 }
 
 /// The credentials helper as its own program (`terraform-credentials-NAME`).
 #[derive(Debug, Parser)]
-#[command(
-    name = "terraform-credentials-aws-credstore",
-    version,
-    about = "Terraform credentials helper for a private module registry"
-)]
-pub struct HelperCli {
+#[command(name = "terraform-credentials-aws-credstore", version, about = HELPER_MARKER)]
+struct HelperCli {
     #[command(flatten)]
-    pub helper: HelperArgs,
+    helper: HelperArgs,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    aws: AwsArgs,
 }
 
 pub fn main() -> ExitCode {
@@ -172,64 +212,44 @@ pub fn main() -> ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let name = name.strip_suffix(".exe").unwrap_or(&name).to_owned();
     if name.starts_with(HELPER_PREFIX) {
-        let binary = name.clone();
-        return crate::exit::run(&binary, || {
-            let cli = HelperCli::parse();
+        return super::run(&name, |cli: HelperCli| {
             helper(&cli.helper, Aws::new(cli.aws))
         });
     }
-    crate::exit::run(BINARY, || {
-        let cli = Cli::parse();
-        run(cli)
-    })
+    super::run(BINARY, run)
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    match cli.command {
-        Some(Command::Forget { registry_host, all }) => {
-            let host = if all {
-                None
-            } else {
-                registry_host
-                    .as_deref()
-                    .map(RegistryHost::parse)
-                    .transpose()?
-            };
+fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    match (cli.command, cli.format) {
+        (Some(Command::Forget { registry_host, all }), _) => {
+            let host = if all { None } else { registry_host };
             let dropped = TokenCache::open()?.forget(host.as_ref())?;
-            crate::exit::note(format_args!("dropped {dropped} cached token(s)"));
+            note(format_args!("dropped {dropped} cached token(s)"));
             Ok(ExitStatus::Success)
         }
-        Some(Command::CredentialsHelper(args)) => helper(&args, Aws::new(cli.aws)),
-        None => {
-            let format = cli
-                .format
-                .ok_or_else(|| user_error("name an output: token, config, env, json or github"))?;
-            print_token(format, &cli.token, cli.aws)
-        }
+        (Some(Command::CredentialsHelper(args)), _) => helper(&args, Aws::new(cli.aws)),
+        (None, Some(format)) => print_token(format, &cli.token, cli.aws),
+        // clap requires a format when there is no subcommand.
+        (None, None) => Err(Error::Usage(
+            "name an output: token, config, env, json or github".into(),
+        )),
     }
 }
 
-fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> anyhow::Result<ExitStatus> {
-    let host = args.registry_host.as_deref().ok_or_else(|| {
-        user_error(
-            "no registry host given: pass --registry-host HOST (e.g. -r registry.example.com)",
+fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitStatus, Error> {
+    let host = args.registry_host.clone().ok_or_else(|| {
+        Error::Usage(
+            "no registry host given: pass --registry-host HOST (e.g. -r registry.example.com)"
+                .into(),
         )
     })?;
-    let host = RegistryHost::parse(host)?;
-    if args.time == 0 || args.time > MAX_EXPIRATION_SECONDS {
-        return Err(user_error(format!(
-            "--time {} is out of range: the registry issues tokens for 1 to {MAX_EXPIRATION_SECONDS} seconds",
-            args.time
-        )));
-    }
     // Check what needs no token before asking for one.
     let var_name = match format {
         Format::Env | Format::Github => Some(host.tf_token_var()?),
-        _ => None,
+        Format::Token | Format::Config | Format::Json => None,
     };
-    let policy = Lifetime {
+    let lifetime = Lifetime {
         request: args.time,
         min_left: args.min_remaining.min(args.time / 2),
     };
@@ -238,20 +258,23 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> anyhow::Result
         base_url: args.registry_url.clone(),
         service: args.service,
         expiration_seconds: args.time,
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        timeout: Duration::from_secs(args.timeout),
     };
-    let aws = Aws::new(aws);
-    let (token, expires_at) = obtain(&request, &aws, policy, !args.no_cache)?;
+    let issued = obtain(&request, Aws::new(aws), lifetime, !args.no_cache)?;
+    let token = &issued.token;
     match format {
-        Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", &token)])?,
+        Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
         Format::Json => {
             let host_text = host.to_string();
-            let expires = expires_at.map(crate::time::rfc3339).unwrap_or_default();
+            let expires = issued
+                .expires_at
+                .map(crate::time::rfc3339)
+                .unwrap_or_default();
             output::print(
                 SecretFormat::Json,
                 &[
                     Var::public("host", &host_text),
-                    Var::secret("token", &token),
+                    Var::secret("token", token),
                     Var::public("expires_at", &expires),
                 ],
             )?
@@ -263,7 +286,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> anyhow::Result
             } else {
                 SecretFormat::Github
             };
-            output::print(fmt, &[Var::secret(&name, &token)])?
+            output::print(fmt, &[Var::secret(&name, token)])?
         }
         Format::Config => {
             let block = format!(
@@ -279,94 +302,67 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> anyhow::Result
     Ok(ExitStatus::Success)
 }
 
-/// How long tokens live and how much life a handed-out token must have left.
-#[derive(Debug, Clone, Copy)]
-struct Lifetime {
-    request: u64,
-    min_left: u64,
-}
-
-/// A token from the cache when one has enough life left, else a fresh one from the
-/// registry (then cached). The cache path resolves no AWS credentials.
+/// A token with enough life left: from the cache (no credentials, no network), else
+/// minted once for everyone asking at the same time, then cached.
 fn obtain(
     request: &TokenRequest,
-    aws: &Aws,
-    policy: Lifetime,
+    aws: Aws,
+    lifetime: Lifetime,
     use_cache: bool,
-) -> anyhow::Result<(Secret, Option<u64>)> {
+) -> Result<IssuedToken, Error> {
     let key = TokenKey::from_env(request.host.clone(), request.service, aws.args());
     let cache = if use_cache {
         match TokenCache::open() {
             Ok(c) => Some(c),
             Err(e) => {
-                warn(format_args!("{e}; not caching"));
+                warn(format_args!("not caching: {}", chain(&e)));
                 None
             }
         }
     } else {
         None
     };
-    if let Some(hit) = cache
-        .as_ref()
-        .and_then(|c| c.get(&key, policy.min_left, now_unix()))
-    {
-        return Ok((hit.token, hit.expires_at));
-    }
-    let runtime = crate::exit::runtime()?;
-    let issued_at = now_unix();
-    let token = runtime.block_on(async {
+    let mint = || async {
         let credentials = aws.credentials().await?;
         let region = aws.region().await?;
-        fetch_token(request, &credentials, &region).await
-    })?;
-    let expires_at = issued_at + policy.request;
-    if let Some(Err(e)) = cache
-        .as_ref()
-        .map(|c| c.put(&key, &token, issued_at, expires_at))
-    {
-        warn(format_args!("could not cache the token: {e:#}"));
-    }
-    Ok((token, Some(expires_at)))
+        Ok::<Secret, Error>(fetch_token(request, &credentials, &region).await?)
+    };
+    runtime()?.block_on(get_or_mint(
+        cache.as_ref(),
+        &key,
+        lifetime,
+        request.timeout,
+        mint,
+    ))
 }
 
-fn serves(args: &HelperArgs, host: &RegistryHost) -> anyhow::Result<bool> {
+fn serves(args: &HelperArgs, host: &RegistryHost) -> bool {
     if args.registry_hosts.is_empty() {
-        return Ok(!PUBLIC_REGISTRIES.contains(&host.to_string().as_str()));
+        return !PUBLIC_REGISTRIES.contains(&host.to_string().as_str());
     }
-    for h in &args.registry_hosts {
-        if &RegistryHost::parse(h)? == host {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    args.registry_hosts.contains(host)
 }
 
 /// Terraform's credentials-helper protocol.
-fn helper(args: &HelperArgs, aws: Aws) -> anyhow::Result<ExitStatus> {
-    let verb = args.verb.as_str();
-    if !matches!(verb, "get" | "store" | "forget") {
-        return Err(user_error(format!(
-            "unknown verb {verb:?}: the credentials helper answers get, store and forget"
-        )));
-    }
-    let host = RegistryHost::parse(&args.host)?;
-    match verb {
-        "get" => {
+fn helper(args: &HelperArgs, aws: Aws) -> Result<ExitStatus, Error> {
+    let host = &args.host;
+    match args.verb {
+        Verb::Get => {
             let mut out = std::io::stdout().lock();
-            if !serves(args, &host)? {
+            if !serves(args, host) {
                 out.write_all(b"{}\n")?;
                 out.flush()?;
                 return Ok(ExitStatus::Success);
             }
-            let cache = TokenCache::open().ok();
-            let token = match cache.as_ref().and_then(|c| c.get_stored(&host)) {
+            let stored = TokenCache::open().ok().and_then(|c| c.get_stored(host));
+            let token = match stored {
                 Some(stored) => stored.token,
                 None => {
                     let window = args
                         .expiration_window
                         .max(args.min_remaining.saturating_mul(2))
                         .min(MAX_EXPIRATION_SECONDS);
-                    let policy = Lifetime {
+                    let lifetime = Lifetime {
                         request: window,
                         min_left: args.min_remaining.min(window / 2),
                     };
@@ -375,9 +371,9 @@ fn helper(args: &HelperArgs, aws: Aws) -> anyhow::Result<ExitStatus> {
                         base_url: args.registry_url.clone(),
                         service: args.service,
                         expiration_seconds: window,
-                        timeout: Duration::from_secs(args.timeout.max(1)),
+                        timeout: Duration::from_secs(args.timeout),
                     };
-                    obtain(&request, &aws, policy, true)?.0
+                    obtain(&request, aws, lifetime, true)?.token
                 }
             };
             let body = serde_json::json!({ "token": token.expose() }).to_string();
@@ -385,22 +381,29 @@ fn helper(args: &HelperArgs, aws: Aws) -> anyhow::Result<ExitStatus> {
             out.write_all(b"\n")?;
             out.flush()?;
         }
-        "store" => {
+        Verb::Store => {
             let mut input = Vec::new();
-            std::io::stdin().read_to_end(&mut input)?;
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .map_err(|source| Error::Input {
+                    what: "the token on stdin".into(),
+                    source,
+                })?;
             let object: serde_json::Value = serde_json::from_slice(&input)
-                .map_err(|e| user_error(format!("store expects a JSON object on stdin: {e}")))?;
+                .map_err(|_| Error::Usage("store expects a JSON object on stdin".into()))?;
             let token = object
                 .get("token")
                 .and_then(|t| t.as_str())
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
-                    user_error("store expects a JSON object with a \"token\" string on stdin")
+                    Error::Usage(
+                        "store expects a JSON object with a \"token\" string on stdin".into(),
+                    )
                 })?;
-            TokenCache::open()?.store(&host, &Secret::new(token))?;
+            TokenCache::open()?.store(host, &Secret::new(token))?;
         }
-        _ => {
-            TokenCache::open()?.forget(Some(&host))?;
+        Verb::Forget => {
+            TokenCache::open()?.forget(Some(host))?;
         }
     }
     Ok(ExitStatus::Success)

@@ -7,11 +7,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures_util::{StreamExt, TryStreamExt};
 
+use super::{Error, runtime};
 use crate::aws::{Aws, AwsArgs};
-use crate::exit::{ExitStatus, failure, user_error};
-use crate::immukv::entry::{Dialect, LogEntry};
-use crate::immukv::json;
-use crate::immukv::store::Store;
+use crate::diag::note;
+use crate::exit::ExitStatus;
+use crate::immukv::entry::LogEntry;
+use crate::immukv::store::{Store, StoreError};
+use crate::immukv::verify::ChainCheck;
+use crate::pyjson::{self, Json};
 
 const BINARY: &str = "immukv";
 
@@ -23,55 +26,56 @@ const BINARY: &str = "immukv";
     after_help = "Examples:\n  export IMMUKV_BUCKET=my-immukv-bucket\n  immukv set sensor-1 '{\"temp\": 21.5}'\n  \
         immukv get sensor-1\n  immukv history sensor-1 --limit 10\n  immukv log --output jsonl\n  immukv verify"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub store: StoreArgs,
+    store: StoreArgs,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    aws: AwsArgs,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct StoreArgs {
+struct StoreArgs {
     /// The store's S3 bucket.
     #[arg(
         long,
         global = true,
-        env = "IMMUKV_BUCKET",
+        env = crate::env::IMMUKV_BUCKET,
         value_name = "BUCKET",
         help_heading = "Store"
     )]
-    pub bucket: Option<String>,
+    bucket: Option<String>,
     /// Prefix of the store's objects, prepended as is (no `/` added).
     #[arg(
         long,
         global = true,
-        env = "IMMUKV_PREFIX",
+        env = crate::env::IMMUKV_PREFIX,
         value_name = "PREFIX",
         default_value = "",
         help_heading = "Store"
     )]
-    pub prefix: String,
+    prefix: String,
     /// Address the bucket by path (emulators, dotted bucket names).
     #[arg(long, global = true, help_heading = "Store")]
-    pub path_style: bool,
+    path_style: bool,
     /// Never write, not even to repair an orphaned entry.
     #[arg(long, global = true, help_heading = "Store")]
-    pub read_only: bool,
+    read_only: bool,
     /// Objects fetched at once by listings and verify.
     #[arg(
         long,
         global = true,
         value_name = "N",
         default_value_t = 32,
+        value_parser = clap::value_parser!(u16).range(1..=256),
         help_heading = "Store"
     )]
-    pub concurrency: usize,
+    concurrency: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
+enum ListFormat {
     /// Tab-separated lines: sequence, time, key, value, version.
     Text,
     /// One JSON array.
@@ -81,22 +85,22 @@ pub enum ListFormat {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct Paging {
+struct Paging {
     /// At most this many items.
     #[arg(long, value_name = "N")]
-    pub limit: Option<usize>,
+    limit: Option<usize>,
     /// Only items older than this version id (key for `keys`): the next page.
     #[arg(long, value_name = "ID")]
-    pub before: Option<String>,
+    before: Option<String>,
     /// Only items newer than this version id.
     #[arg(long, value_name = "ID")]
-    pub after: Option<String>,
+    after: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
-    pub output: ListFormat,
+    output: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Write a value: JSON from the argument, --file, or stdin.
     #[command(allow_negative_numbers = true)]
     Set {
@@ -158,42 +162,33 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
-    crate::exit::run(BINARY, || {
-        let cli = Cli::parse();
-        crate::exit::runtime()?.block_on(run(cli))
-    })
+    super::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    let bucket = cli
-        .store
-        .bucket
-        .clone()
-        .ok_or_else(|| user_error("no bucket given: pass --bucket or set IMMUKV_BUCKET"))?;
-    // Validate input before any AWS call.
-    let value = match &cli.command {
-        Command::Set {
-            value,
-            file,
-            string,
-            ..
-        } => Some(read_value(value.as_deref(), file.as_deref(), *string)?),
-        _ => None,
-    };
+async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    let bucket = cli.store.bucket.clone().ok_or_else(|| {
+        Error::Usage("no bucket given: pass --bucket or set IMMUKV_BUCKET".into())
+    })?;
     let aws = Aws::new(cli.aws.clone());
     let store = Store::new(
         aws.s3(cli.store.path_style).await?,
         bucket,
         cli.store.prefix.clone(),
         cli.store.read_only,
-        cli.store.concurrency,
+        usize::from(cli.store.concurrency),
     );
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Set {
-            key, force, output, ..
+            key,
+            value,
+            file,
+            string,
+            force,
+            output,
         } => {
-            let value = value.ok_or_else(|| user_error("no value"))?;
+            // Creating the client made no call yet: a bad value still changes nothing.
+            let value = read_value(value.as_deref(), file.as_deref(), string)?;
             let entry = store.set(&key, &value, force).await?;
             match output {
                 ListFormat::Text => writeln!(
@@ -202,7 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                     entry.sequence,
                     entry.version_id.as_deref().unwrap_or("")
                 )?,
-                _ => writeln!(out, "{}", entry.to_json())?,
+                ListFormat::Json | ListFormat::Jsonl => writeln!(out, "{}", entry.to_json())?,
             }
         }
         Command::Get { key, entry } => {
@@ -221,43 +216,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             let path = store.key_path(&key)?;
             let mut printer = Printer::new(paging.output, &mut out);
             let progress = Progress::new("entries");
-            // An orphan (log ahead of the key object) is the newest entry.
-            let stream = store.history(&path, paging.before.clone());
-            let mut stream = Box::pin(stream);
-            let first = stream.try_next().await?;
-            let mut count = 0usize;
-            let limit = paging.limit.unwrap_or(usize::MAX);
-            let orphan = match paging.before {
-                None => {
-                    store
-                        .orphan_for(&key, first.as_ref().map(|e| e.sequence))
-                        .await?
-                }
-                Some(_) => None,
-            };
-            if let Some(orphan) = orphan
-                && paging.after.as_deref() != orphan.version_id.as_deref()
-                && count < limit
-            {
-                printer.entry(&orphan)?;
-                count += 1;
-            }
-            let rest = futures_util::stream::iter(first.map(Ok)).chain(stream);
-            print_stream(rest, &mut printer, &progress, &paging, limit, count).await?;
+            let stream = store
+                .key_history(&key, &path, paging.before.clone())
+                .await?;
+            print_stream(stream, &mut printer, &progress, &paging).await?;
             printer.finish()?;
         }
         Command::Log { paging } => {
             let log = store.log_key();
             let mut printer = Printer::new(paging.output, &mut out);
             let progress = Progress::new("entries");
-            let limit = paging.limit.unwrap_or(usize::MAX);
             print_stream(
                 store.log_entries(&log, paging.before.clone()),
                 &mut printer,
                 &progress,
                 &paging,
-                limit,
-                0,
             )
             .await?;
             printer.finish()?;
@@ -279,7 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             }
             while let Some(k) = stream.try_next().await? {
                 let mut quoted = String::new();
-                crate::pyjson::write_str(&mut quoted, &k);
+                pyjson::write_str(&mut quoted, &k);
                 match output {
                     ListFormat::Text => writeln!(out, "{k}")?,
                     ListFormat::Jsonl => writeln!(out, "{quoted}")?,
@@ -302,29 +275,34 @@ fn read_value(
     arg: Option<&str>,
     file: Option<&std::path::Path>,
     as_string: bool,
-) -> anyhow::Result<json::Json> {
+) -> Result<Json, Error> {
     let text = match (arg, file) {
         (Some(a), _) => a.to_owned(),
-        (None, Some(path)) => std::fs::read_to_string(path)
-            .map_err(|e| user_error(format!("cannot read {}: {e}", path.display())))?,
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|source| Error::Input {
+            what: path.display().to_string(),
+            source,
+        })?,
         (None, None) => {
             if std::io::stdin().is_terminal() {
-                return Err(user_error(
-                    "no value given: pass it as an argument, with --file, or on stdin",
+                return Err(Error::Usage(
+                    "no value given: pass it as an argument, with --file, or on stdin".into(),
                 ));
             }
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .map_err(|e| user_error(format!("cannot read stdin as UTF-8: {e}")))?;
+                .map_err(|source| Error::Input {
+                    what: "the value on stdin (as UTF-8)".into(),
+                    source,
+                })?;
             s
         }
     };
     if as_string {
-        return Ok(json::Json::Str(text));
+        return Ok(Json::Str(text));
     }
-    json::parse(&text).map_err(|e| {
-        user_error(format!(
+    pyjson::parse(&text).map_err(|e| {
+        Error::Usage(format!(
             "the value is not valid JSON ({e}); pass --string to store text"
         ))
     })
@@ -335,13 +313,13 @@ async fn print_stream<S>(
     printer: &mut Printer<'_>,
     progress: &Progress,
     paging: &Paging,
-    limit: usize,
-    mut count: usize,
-) -> anyhow::Result<()>
+) -> Result<(), Error>
 where
-    S: futures_util::Stream<Item = Result<LogEntry, crate::immukv::store::StoreError>>,
+    S: futures_util::Stream<Item = Result<LogEntry, StoreError>>,
 {
     let mut stream = std::pin::pin!(stream);
+    let limit = paging.limit.unwrap_or(usize::MAX);
+    let mut count = 0;
     while count < limit {
         let Some(entry) = stream.try_next().await? else {
             break;
@@ -439,9 +417,9 @@ impl Drop for Progress {
     }
 }
 
-/// Walk the log newest to oldest: every hash recomputes (either dialect), every
-/// entry's previous_hash is the next older entry's hash, sequences are contiguous.
-async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatus> {
+/// Walk the log newest to oldest (see [`ChainCheck`]); with a limit, only the newest
+/// entries.
+async fn verify(store: &Store, limit: Option<usize>) -> Result<ExitStatus, Error> {
     let log = store.log_key();
     let progress = Progress::new("entries verified");
     let mut stream = std::pin::pin!(
@@ -449,68 +427,20 @@ async fn verify(store: &Store, limit: Option<usize>) -> anyhow::Result<ExitStatu
             .log_entries(&log, None)
             .take(limit.unwrap_or(usize::MAX))
     );
-    let mut newer: Option<LogEntry> = None;
-    let (mut python, mut typescript, mut count) = (0usize, 0usize, 0usize);
+    let mut check = ChainCheck::default();
+    let mut count = 0;
     while let Some(entry) = stream.try_next().await? {
-        let vid = entry.version_id.clone().unwrap_or_default();
-        match entry.verify_hash() {
-            Some(Dialect::Python) => python += 1,
-            Some(Dialect::TypeScript) => typescript += 1,
-            None => {
-                return Err(failure(format!(
-                    "broken chain at sequence {} (version {vid}, key {:?}): stored hash {}, computed {}",
-                    entry.sequence,
-                    entry.key,
-                    entry.hash,
-                    entry.expected_hash()
-                )));
-            }
-        }
-        if let Some(n) = &newer {
-            let nvid = n.version_id.clone().unwrap_or_default();
-            if n.previous_hash != entry.hash {
-                return Err(failure(format!(
-                    "broken link between sequence {} (version {nvid}) and sequence {} (version {vid}): \
-                     expected previous_hash {}, found {}",
-                    n.sequence, entry.sequence, entry.hash, n.previous_hash
-                )));
-            }
-            if n.sequence != entry.sequence + 1 {
-                return Err(failure(format!(
-                    "sequence gap between version {nvid} (sequence {}) and version {vid} (sequence {})",
-                    n.sequence, entry.sequence
-                )));
-            }
-        }
+        check.push(entry)?;
         count += 1;
         progress.tick();
-        newer = Some(entry);
     }
     progress.finish();
-    if let Some(oldest) = &newer
-        && limit.is_none_or(|l| count < l)
-        && (oldest.sequence != 0 || oldest.previous_hash != crate::immukv::entry::GENESIS_HASH)
-    {
-        return Err(failure(format!(
-            "the oldest entry (sequence {}, version {}) does not start at genesis",
-            oldest.sequence,
-            oldest.version_id.as_deref().unwrap_or("")
-        )));
-    }
-    let mut dialects = Vec::new();
-    if python > 0 {
-        dialects.push(format!("{python} python"));
-    }
-    if typescript > 0 {
-        dialects.push(format!("{typescript} typescript"));
-    }
-    let dialects = if dialects.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", dialects.join(", "))
-    };
-    crate::exit::note(format_args!(
-        "verified {count} entries{dialects}: the chain is intact"
+    let complete = limit.is_none_or(|l| count < l);
+    let summary = check.finish(complete)?;
+    note(format_args!(
+        "verified {} entries{}: the chain is intact",
+        summary.count,
+        summary.dialects()
     ));
     Ok(ExitStatus::Success)
 }

@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::{Error, runtime};
+use crate::aws::arn::RoleArn;
 use crate::aws::{Aws, AwsArgs};
-use crate::exit::{ExitStatus, failure, note, user_error};
+use crate::diag::note;
+use crate::exit::ExitStatus;
 use crate::registry::grants::{
-    DEFAULT_TABLE, GrantRecord, GrantTable, PERMISSIONS, PermissionChanges, Permissions,
-    normalize_role_arn, validate_namespace,
+    DEFAULT_TABLE, GrantRecord, GrantTable, Namespace, PERMISSIONS, PermissionChanges,
 };
 
 const BINARY: &str = "manage-registry-permissions";
@@ -24,33 +26,33 @@ const BINARY: &str = "manage-registry-permissions";
         manage-registry-permissions -n platform list\n  \
         manage-registry-permissions -r arn:aws:iam::123456789012:role/ci -n platform delete --yes"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role).
     #[arg(long, short = 'r', global = true, value_name = "ARN")]
-    pub role_arn: Option<String>,
+    role_arn: Option<RoleArn>,
     /// The registry namespace.
     #[arg(long, short = 'n', global = true, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-    /// The registry's DynamoDB table [default: $TABLE, then terraform-registry].
-    #[arg(long, global = true, value_name = "NAME")]
-    pub table: Option<String>,
+    namespace: Option<Namespace>,
+    /// The registry's DynamoDB table.
+    #[arg(long, global = true, value_name = "NAME", env = crate::env::TABLE, default_value = DEFAULT_TABLE)]
+    table: String,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value = "text")]
-    pub output: OutputFormat,
+    output: OutputFormat,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    aws: AwsArgs,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+enum OutputFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Create a grant (fails if it exists); unnamed permissions are off.
     Create(PermissionFlags),
     /// Change the named permissions of an existing grant; the others stay as they are.
@@ -73,31 +75,31 @@ pub enum Command {
 
 /// `--download` turns a permission on, `--download=false` or `--no-download` off.
 #[derive(Debug, Clone, Args)]
-pub struct PermissionFlags {
+struct PermissionFlags {
     /// Allow downloading modules.
     #[arg(long, short = 'd', value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_download")]
-    pub download: Option<bool>,
+    download: Option<bool>,
     /// Deny downloading modules.
     #[arg(long)]
-    pub no_download: bool,
+    no_download: bool,
     /// Allow uploading modules.
     #[arg(long, short = 'u', value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_upload")]
-    pub upload: Option<bool>,
+    upload: Option<bool>,
     /// Deny uploading modules.
     #[arg(long)]
-    pub no_upload: bool,
+    no_upload: bool,
     /// Allow creating grants.
     #[arg(long, short = 'c', value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_create_grant")]
-    pub create_grant: Option<bool>,
+    create_grant: Option<bool>,
     /// Deny creating grants.
     #[arg(long)]
-    pub no_create_grant: bool,
+    no_create_grant: bool,
     /// Allow deleting grants.
     #[arg(long, short = 'D', value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_delete_grant")]
-    pub delete_grant: Option<bool>,
+    delete_grant: Option<bool>,
     /// Deny deleting grants.
     #[arg(long)]
-    pub no_delete_grant: bool,
+    no_delete_grant: bool,
 }
 
 impl PermissionFlags {
@@ -113,57 +115,44 @@ impl PermissionFlags {
 }
 
 pub fn main() -> ExitCode {
-    crate::exit::run(BINARY, || {
-        let cli = Cli::parse();
-        crate::exit::runtime()?.block_on(run(cli))
-    })
+    super::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
 }
 
-/// The role and namespace a single-grant command needs, validated before any AWS call.
-fn target(cli: &Cli) -> anyhow::Result<(String, String)> {
+/// The role and namespace a single-grant command needs.
+fn target(cli: &Cli) -> Result<(&Namespace, &RoleArn), Error> {
     let role = cli
         .role_arn
-        .as_deref()
-        .ok_or_else(|| user_error("no role given: pass --role-arn/-r ARN"))?;
+        .as_ref()
+        .ok_or_else(|| Error::Usage("no role given: pass --role-arn/-r ARN".into()))?;
     let ns = cli
         .namespace
-        .as_deref()
-        .ok_or_else(|| user_error("no namespace given: pass --namespace/-n NAMESPACE"))?;
-    validate_namespace(ns)?;
-    let (role, converted) = normalize_role_arn(role)?;
-    if let Some(n) = converted {
-        note(n);
-    }
-    Ok((ns.to_owned(), role))
+        .as_ref()
+        .ok_or_else(|| Error::Usage("no namespace given: pass --namespace/-n NAMESPACE".into()))?;
+    Ok((ns, role))
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    let table_name = cli
-        .table
-        .clone()
-        .or_else(|| crate::env::var(crate::env::TABLE))
-        .unwrap_or_else(|| DEFAULT_TABLE.to_owned());
+async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    if let Some(session) = cli.role_arn.as_ref().and_then(RoleArn::session) {
+        note(format_args!(
+            "{session} is a session; the registry looks up its role {}",
+            cli.role_arn
+                .as_ref()
+                .map(RoleArn::as_str)
+                .unwrap_or_default()
+        ));
+    }
     let aws = Aws::new(cli.aws.clone());
     match &cli.command {
         Command::Create(flags) => {
             let (ns, role) = target(&cli)?;
-            let c = flags.changes();
-            let permissions = Permissions {
-                download: c.download.unwrap_or(false),
-                upload: c.upload.unwrap_or(false),
-                create_grant: c.create_grant.unwrap_or(false),
-                delete_grant: c.delete_grant.unwrap_or(false),
-            };
-            let table = GrantTable::new(aws.dynamodb().await?, table_name);
-            let grant = table.create(&ns, &role, permissions).await?;
+            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let grant = table.create(ns, role, flags.changes().or_off()).await?;
             print_one(cli.output, &grant)?;
         }
         Command::Update(flags) => {
             let (ns, role) = target(&cli)?;
-            // GrantTable::update refuses an update that names no permission.
-            let changes = flags.changes();
-            let table = GrantTable::new(aws.dynamodb().await?, table_name);
-            let grant = table.update(&ns, &role, changes).await?;
+            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let grant = table.update(ns, role, flags.changes()).await?;
             print_one(cli.output, &grant)?;
         }
         Command::Delete { yes } => {
@@ -171,12 +160,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             if !yes
                 && std::io::stdin().is_terminal()
                 && std::io::stderr().is_terminal()
-                && !confirm(&ns, &role)?
+                && !confirm(ns.as_str(), role.as_str())?
             {
-                return Err(failure("not deleted"));
+                return Err(Error::Refused("not deleted".into()));
             }
-            let table = GrantTable::new(aws.dynamodb().await?, table_name);
-            let grant = table.delete(&ns, &role).await?;
+            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let grant = table.delete(ns, role).await?;
             note(format_args!(
                 "deleted the grant for {role} in namespace {ns}"
             ));
@@ -184,29 +173,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Command::Get => {
             let (ns, role) = target(&cli)?;
-            let table = GrantTable::new(aws.dynamodb().await?, table_name);
-            match table.get(&ns, &role).await? {
-                Some(grant) => print_one(cli.output, &grant)?,
-                None => return Err(failure(format!("no grant for {role} in namespace {ns}"))),
-            }
+            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            print_one(cli.output, &table.get(ns, role).await?)?;
         }
         Command::List { page_size } => {
-            if let Some(ns) = &cli.namespace {
-                validate_namespace(ns)?;
-            }
-            let role = match &cli.role_arn {
-                Some(r) => {
-                    let (role, converted) = normalize_role_arn(r)?;
-                    if let Some(n) = converted {
-                        note(n);
-                    }
-                    Some(role)
-                }
-                None => None,
-            };
-            let table = GrantTable::new(aws.dynamodb().await?, table_name);
+            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
             let grants = table
-                .list(cli.namespace.as_deref(), role.as_deref(), *page_size)
+                .list(cli.namespace.as_ref(), cli.role_arn.as_ref(), *page_size)
                 .await?;
             print_list(cli.output, &grants)?;
         }
@@ -214,23 +187,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn confirm(ns: &str, role: &str) -> anyhow::Result<bool> {
+fn confirm(ns: &str, role: &str) -> Result<bool, Error> {
     let mut err = std::io::stderr().lock();
     write!(err, "Delete the grant for {role} in namespace {ns}? [y/N] ")?;
     err.flush()?;
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| Error::Input {
+            what: "the answer".into(),
+            source,
+        })?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Grant records as pretty JSON (plain strings and booleans: it cannot fail).
+fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn print_one(format: OutputFormat, grant: &GrantRecord) -> anyhow::Result<()> {
+fn print_one(format: OutputFormat, grant: &GrantRecord) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(grant)?)?,
+        OutputFormat::Json => writeln!(out, "{}", json_pretty(grant))?,
         OutputFormat::Text => {
             writeln!(out, "{:<13} {}", "namespace", grant.namespace)?;
             writeln!(out, "{:<13} {}", "role", grant.role_arn)?;
@@ -243,10 +227,10 @@ fn print_one(format: OutputFormat, grant: &GrantRecord) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_list(format: OutputFormat, grants: &[GrantRecord]) -> anyhow::Result<()> {
+fn print_list(format: OutputFormat, grants: &[GrantRecord]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(grants)?)?,
+        OutputFormat::Json => writeln!(out, "{}", json_pretty(grants))?,
         OutputFormat::Text => {
             let ns_w = grants
                 .iter()

@@ -1,5 +1,9 @@
-//! One module per binary: its clap definition and dispatch. The same definitions
-//! generate `--help`, the man pages and the shell completions.
+//! One module per binary: its clap definition, dispatch and printing. The same
+//! definitions generate `--help`, the man pages and the shell completions.
+//!
+//! This module owns the one error type of the binaries and the one decision of which
+//! status each failure exits with ([`Error::status`]): every match below is exhaustive,
+//! so a new error variant anywhere does not compile until someone chooses its status.
 
 pub mod api_key;
 pub mod get_registry_token;
@@ -7,10 +11,262 @@ pub mod immukv;
 pub mod install_registry_credentials_helper;
 pub mod manage_registry_permissions;
 
+use std::io;
+use std::process::ExitCode;
+
 use clap::CommandFactory;
 
+use crate::apikey::ApiKeyError;
+use crate::aws::{AwsError, Refusal};
+use crate::cache::CacheError;
+use crate::exit::{self, ExitStatus};
+use crate::http::HttpError;
+use crate::immukv::store::StoreError;
+use crate::immukv::verify::ChainError;
+use crate::output::OutputError;
+use crate::registry::grants::GrantError;
+use crate::registry::host::HostError;
+use crate::registry::install::InstallError;
+use crate::registry::token::TokenError;
+
+/// Every way a command can fail.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    /// The user asked for something that cannot be done as asked; the message says what
+    /// to do instead.
+    #[error("{0}")]
+    Usage(String),
+    /// Not done, on purpose (the user declined a confirmation, say).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Host(#[from] HostError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Grant(#[from] GrantError),
+    #[error(transparent)]
+    Install(#[from] InstallError),
+    #[error(transparent)]
+    ApiKey(#[from] ApiKeyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A file or stream the user named could not be read.
+    #[error("cannot read {what}")]
+    Input {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] io::Error),
+    /// Writing the answer failed (a closed stdout exits 0, see [`run`]).
+    #[error("cannot write the output")]
+    Write(#[from] io::Error),
+}
+
+impl Error {
+    /// The exit status of this failure: one decision per variant, made here.
+    pub(crate) fn status(&self) -> ExitStatus {
+        use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
+        match self {
+            Error::Usage(_) | Error::Input { .. } => UserError,
+            Error::Refused(_) => Failure,
+            Error::Aws(e) => aws_status(e),
+            Error::Cache(e) => match e {
+                CacheError::NoHome | CacheError::NotMine { .. } => UserError,
+                CacheError::CreateDir { .. }
+                | CacheError::Lock { .. }
+                | CacheError::Write { .. }
+                | CacheError::SetAside { .. } => Unexpected,
+            },
+            Error::Output(e) => match e {
+                OutputError::NoGithubEnv => UserError,
+                OutputError::GithubEnv { .. }
+                | OutputError::BadName { .. }
+                | OutputError::Io(_) => Unexpected,
+            },
+            Error::Http(e) => http_status(e),
+            Error::Host(e) => match e {
+                HostError::Empty
+                | HostError::Scheme { .. }
+                | HostError::Path { .. }
+                | HostError::Port { .. }
+                | HostError::Invalid { .. }
+                | HostError::PortInVariable { .. } => UserError,
+            },
+            Error::Token(e) => match e {
+                TokenError::Forbidden { .. } => Failure,
+                TokenError::BadRequest { .. } => UserError,
+                TokenError::Status { .. }
+                | TokenError::Redirected { .. }
+                | TokenError::NotAToken { .. } => ServiceError,
+                TokenError::Http(e) => http_status(e),
+                TokenError::Sign(_) => Unexpected,
+            },
+            Error::Grant(e) => match e {
+                GrantError::Exists { .. } | GrantError::NoSuchGrant { .. } => Failure,
+                GrantError::NoTable { .. } | GrantError::NothingToChange => UserError,
+                GrantError::NoRecord { .. } => ServiceError,
+                GrantError::Aws(e) => aws_status(e),
+            },
+            Error::Install(e) => match e {
+                InstallError::NoHome
+                | InstallError::Unreadable { .. }
+                | InstallError::Read { .. }
+                | InstallError::Write { .. }
+                | InstallError::Conflict { .. }
+                | InstallError::NoSource { .. }
+                | InstallError::Install { .. }
+                | InstallError::Remove { .. } => UserError,
+                InstallError::Changed { .. }
+                | InstallError::Run { .. }
+                | InstallError::RunTimeout { .. }
+                | InstallError::CheckFailed => Failure,
+            },
+            Error::ApiKey(e) => match e {
+                ApiKeyError::NoKey { .. }
+                | ApiKeyError::NoSecret { .. }
+                | ApiKeyError::SecretNotText { .. }
+                | ApiKeyError::SecretMalformed { .. }
+                | ApiKeyError::KeyNotAHeader => Failure,
+                ApiKeyError::Status { status, .. } if *status >= 500 => ServiceError,
+                ApiKeyError::Status { .. } => Failure,
+                ApiKeyError::Incomplete { .. } => ServiceError,
+                ApiKeyError::CredentialLoop { .. } => UserError,
+                ApiKeyError::Aws(e) => aws_status(e),
+                ApiKeyError::Http(e) => http_status(e),
+                ApiKeyError::Sign(_) => Unexpected,
+            },
+            Error::Store(e) => match e {
+                StoreError::NoSuchBucket(_)
+                | StoreError::NotVersioned(_)
+                | StoreError::ReadOnlyMode
+                | StoreError::KeyTooLong(..) => UserError,
+                StoreError::LogDeleted(_)
+                | StoreError::ReadOnly(_)
+                | StoreError::AccessDenied(_)
+                | StoreError::KeyNotFound(_)
+                | StoreError::VersionNotFound(_)
+                | StoreError::Malformed { .. } => Failure,
+                StoreError::LogUnstable(_)
+                | StoreError::TooManyConflicts(_)
+                | StoreError::UnexpectedAnswer { .. } => ServiceError,
+                StoreError::Aws(e) => aws_status(e),
+            },
+            Error::Chain(e) => match e {
+                ChainError::BadHash { .. }
+                | ChainError::BadLink { .. }
+                | ChainError::Gap { .. }
+                | ChainError::NoGenesis { .. } => Failure,
+            },
+            Error::Runtime(_) | Error::Write(_) => Unexpected,
+        }
+    }
+}
+
+fn aws_status(e: &AwsError) -> ExitStatus {
+    use ExitStatus::{Failure, ServiceError, UserError};
+    match e {
+        AwsError::NoCredentials { .. }
+        | AwsError::CredentialsFailed { .. }
+        | AwsError::NoRegion
+        | AwsError::CaBundle { .. }
+        | AwsError::Insecure(_) => UserError,
+        AwsError::Service { refusal, .. } => match refusal {
+            Refusal::NotFound | Refusal::AccessDenied => Failure,
+            Refusal::BadRequest => UserError,
+            Refusal::Throttled | Refusal::ExpiredCredentials | Refusal::ServerError => ServiceError,
+        },
+        AwsError::CredentialsTimeout { .. }
+        | AwsError::Timeout { .. }
+        | AwsError::Unreachable { .. }
+        | AwsError::Unexpected { .. } => ServiceError,
+    }
+}
+
+fn http_status(e: &HttpError) -> ExitStatus {
+    use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
+    match e {
+        HttpError::CaBundle { .. } | HttpError::Url(_) => UserError,
+        HttpError::Setup(_) => Unexpected,
+        HttpError::CrossOrigin { .. } => Failure,
+        HttpError::Timeout { .. }
+        | HttpError::Unreachable { .. }
+        | HttpError::TooLarge { .. }
+        | HttpError::TooManyRedirects { .. } => ServiceError,
+    }
+}
+
+/// Parse the command line and run `body` under the exit policy: a usage error is one
+/// line and exits 2; an error prints `binary: message: cause` on one line and exits
+/// with its status; a closed stdout exits 0 quietly.
+pub(crate) fn run<C: clap::Parser>(
+    binary: &str,
+    body: impl FnOnce(C) -> Result<ExitStatus, Error>,
+) -> ExitCode {
+    let cli = match C::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(binary, &e),
+    };
+    match body(cli) {
+        Ok(status) => status.into(),
+        Err(e) if exit::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            exit::print_error(binary, exit::chain(&e));
+            e.status().into()
+        }
+    }
+}
+
+/// Help and version go to stdout as clap writes them; anything else clap refuses is
+/// one line on stderr, exit 2.
+fn usage_error(binary: &str, e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+        _ => {
+            exit::print_error(binary, clap_one_line(e));
+            ExitStatus::UserError.into()
+        }
+    }
+}
+
+/// clap's message without its usage block and tips, on one line.
+fn clap_one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let message = text.split("\n\n").next().unwrap_or(&text);
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    let words: Vec<&str> = message.split_whitespace().collect();
+    format!("{}; see --help", words.join(" "))
+}
+
+/// A single-threaded runtime: every command here is I/O bound and short-lived, and a
+/// current-thread runtime starts in microseconds.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
 /// Every binary's command definition.
-pub fn commands() -> Vec<clap::Command> {
+fn commands() -> Vec<clap::Command> {
     vec![
         get_registry_token::Cli::command(),
         install_registry_credentials_helper::Cli::command(),
@@ -53,5 +309,101 @@ fn man_pages(cmd: &clap::Command, page: &str, files: &mut Vec<(String, Vec<u8>)>
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
     {
         man_pages(sub, &format!("{page}-{}", sub.get_name()), files);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Representative failures of each kind and the status the documented policy gives
+    /// them (the exhaustive match is what makes every other variant a decision).
+    #[test]
+    fn statuses_follow_the_documented_policy() {
+        let service = |code: &str, http_status: u16, refusal: Refusal| {
+            Error::Aws(AwsError::Service {
+                operation: "SSM GetParameter",
+                code: code.to_owned(),
+                message: String::new(),
+                http_status,
+                refusal,
+            })
+        };
+        let cases: Vec<(Error, u8)> = vec![
+            (Error::Usage("x".into()), 2),
+            (Error::Refused("not deleted".into()), 1),
+            (service("ParameterNotFound", 404, Refusal::NotFound), 1),
+            (service("AccessDenied", 403, Refusal::AccessDenied), 1),
+            (service("ValidationException", 400, Refusal::BadRequest), 2),
+            (service("ThrottlingException", 400, Refusal::Throttled), 3),
+            (
+                service("ExpiredTokenException", 400, Refusal::ExpiredCredentials),
+                3,
+            ),
+            (service("InternalError", 500, Refusal::ServerError), 3),
+            (Error::Aws(AwsError::NoRegion), 2),
+            (
+                Error::Aws(AwsError::Timeout {
+                    operation: "S3 GetObject",
+                    seconds: 1,
+                }),
+                3,
+            ),
+            (
+                Error::ApiKey(ApiKeyError::Status {
+                    url: "u".into(),
+                    status: 404,
+                }),
+                1,
+            ),
+            (
+                Error::ApiKey(ApiKeyError::Status {
+                    url: "u".into(),
+                    status: 503,
+                }),
+                3,
+            ),
+            (
+                Error::Http(HttpError::Unreachable {
+                    host: "h".into(),
+                    reason: "refused".into(),
+                }),
+                3,
+            ),
+            (Error::Host(HostError::Empty), 2),
+            (
+                Error::Chain(ChainError::NoGenesis {
+                    sequence: 1,
+                    version: "v".into(),
+                }),
+                1,
+            ),
+            (
+                Error::Store(StoreError::Malformed {
+                    object: "_log.json".into(),
+                    reason: "x".into(),
+                }),
+                1,
+            ),
+            (Error::Write(io::Error::other("disk full")), 4),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.status().code(), code, "{error}");
+        }
+    }
+
+    #[test]
+    fn clap_errors_are_one_line() {
+        let e = api_key::Cli::command()
+            .try_get_matches_from(["api-key", "get", "--stack", "bad stack"])
+            .unwrap_err();
+        let line = clap_one_line(&e);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("invalid stack name"), "{line}");
+        let e = api_key::Cli::command()
+            .try_get_matches_from(["api-key", "get"])
+            .unwrap_err();
+        let line = clap_one_line(&e);
+        assert!(line.contains("--stack"), "{line}");
     }
 }

@@ -1,15 +1,22 @@
 //! AWS configuration, credentials and clients, loaded lazily.
 //!
-//! `--profile`, `--region` and `--endpoint-url` come from one flattened [`AwsArgs`];
-//! everything else (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>], SSO,
-//! credential_process, web identity) is aws-config's job. The one addition is
-//! AWS_CA_BUNDLE, which the Rust SDK does not load by itself.
+//! `--profile`, `--region`, `--endpoint-url` and `--aws-timeout` come from one flattened
+//! [`AwsArgs`]; everything else (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>],
+//! SSO, credential_process, web identity) is aws-config's job. Added here: the CA bundle
+//! of AWS_CA_BUNDLE (the Rust SDK does not load it), a transport that refuses plain HTTP
+//! to anything but loopback (see [`transport`]), and deadlines on every call.
 //!
 //! Nothing is resolved until a command asks for it, so an answer from the cache
 //! resolves no credentials and makes no network call.
 
-pub mod sign;
+pub(crate) mod arn;
+pub(crate) mod identity;
+pub(crate) mod sign;
+mod transport;
 
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -20,25 +27,51 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use tokio::sync::OnceCell;
 
-use crate::exit::{ExitStatus, HasExitStatus};
+pub(crate) use transport::InsecureEndpoint;
+
+/// Default seconds an AWS call may take (`--aws-timeout`).
+pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 /// The AWS selection flags every AWS-facing command takes.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct AwsArgs {
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct AwsArgs {
     /// Named profile from the AWS config files [default: $AWS_PROFILE, then "default"].
     #[arg(long, global = true, value_name = "NAME", help_heading = "AWS")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// AWS region [default: $AWS_REGION, then the profile's region].
     #[arg(long, global = true, value_name = "REGION", help_heading = "AWS")]
-    pub region: Option<String>,
-    /// Send AWS API calls to this endpoint (e.g. a local emulator) [default: $AWS_ENDPOINT_URL].
+    pub(crate) region: Option<String>,
+    /// Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to
+    /// loopback [default: $AWS_ENDPOINT_URL].
     #[arg(long, global = true, value_name = "URL", help_heading = "AWS")]
-    pub endpoint_url: Option<String>,
+    pub(crate) endpoint_url: Option<SdkEndpoint>,
+    /// Give up on an AWS call (all its retries included) after this many seconds.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = crate::env::CDK_AWS_TIMEOUT,
+        default_value_t = DEFAULT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        help_heading = "AWS"
+    )]
+    pub(crate) aws_timeout: u64,
+}
+
+impl Default for AwsArgs {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            aws_timeout: DEFAULT_TIMEOUT_SECS,
+        }
+    }
 }
 
 impl AwsArgs {
     /// The profile that names the caller's identity, without loading anything.
-    pub fn profile_name(&self) -> String {
+    pub(crate) fn profile_name(&self) -> String {
         self.profile
             .clone()
             .or_else(|| crate::env::var(crate::env::AWS_PROFILE))
@@ -46,7 +79,7 @@ impl AwsArgs {
     }
 
     /// The region from the flag or the environment, without reading profiles.
-    pub fn region_hint(&self) -> Option<String> {
+    pub(crate) fn region_hint(&self) -> Option<String> {
         self.region
             .clone()
             .or_else(|| crate::env::var(crate::env::AWS_REGION))
@@ -54,134 +87,251 @@ impl AwsArgs {
     }
 }
 
+/// An endpoint for AWS API calls: https, or plain http to a loopback address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SdkEndpoint(url::Url);
+
+impl FromStr for SdkEndpoint {
+    type Err = crate::http::UrlError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        crate::http::SecureUrl::from_str(s).map(|u| Self(u.into_url()))
+    }
+}
+
+impl fmt::Display for SdkEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+/// How an AWS service refused a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// 404: the thing asked for does not exist.
+    NotFound,
+    /// 403: these credentials may not do it.
+    AccessDenied,
+    /// Throttling: asked too often; trying later works.
+    Throttled,
+    /// The credentials have expired; logging in again works.
+    ExpiredCredentials,
+    /// Any other 4xx: the request itself was wrong.
+    BadRequest,
+    /// 5xx: the service failed.
+    ServerError,
+}
+
 #[derive(Debug, thiserror::Error)]
-pub enum AwsError {
+pub(crate) enum AwsError {
     #[error(
-        "no AWS credentials found ({0}): configure a profile (aws configure / aws sso login), \
+        "no AWS credentials found ({reason}): configure a profile (aws configure / aws sso login), \
          pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
     )]
-    NoCredentials(String),
-    #[error("AWS credentials could not be loaded: {0}")]
-    CredentialsFailed(String),
+    NoCredentials { reason: String },
+    #[error("AWS credentials could not be loaded: {reason}")]
+    CredentialsFailed { reason: String },
+    #[error(
+        "loading AWS credentials did not finish within {seconds} s: check the profile's credential source, \
+         or allow more time with --aws-timeout SECONDS (or {})",
+        crate::env::CDK_AWS_TIMEOUT
+    )]
+    CredentialsTimeout { seconds: u64 },
     #[error(
         "no AWS region configured: pass --region, set AWS_REGION, or set region in the profile"
     )]
     NoRegion,
-    #[error("cannot read the CA bundle {path} named by {var}: {reason}")]
+    #[error("cannot use the CA bundle {path} named by {var}: {reason}")]
     CaBundle {
         var: &'static str,
         path: String,
         reason: String,
     },
-    #[error("{operation} failed: {message}")]
+    #[error(transparent)]
+    Insecure(#[from] InsecureEndpoint),
+    #[error("{operation} failed: {code}{message} (HTTP {http_status})")]
     Service {
-        operation: String,
+        operation: &'static str,
+        code: String,
+        /// `: message` or empty.
         message: String,
-        status: ExitStatus,
+        http_status: u16,
+        refusal: Refusal,
+    },
+    #[error(
+        "{operation} did not finish within {seconds} s: the endpoint did not answer; \
+         allow more time with --aws-timeout SECONDS (or {})",
+        crate::env::CDK_AWS_TIMEOUT
+    )]
+    Timeout {
+        operation: &'static str,
+        seconds: u64,
+    },
+    #[error("{operation} failed: cannot reach AWS: {reason}")]
+    Unreachable {
+        operation: &'static str,
+        reason: String,
+    },
+    #[error("{operation} failed: {reason}")]
+    Unexpected {
+        operation: &'static str,
+        reason: String,
     },
 }
 
-impl HasExitStatus for AwsError {
-    fn exit_status(&self) -> ExitStatus {
-        match self {
-            AwsError::NoCredentials(_) | AwsError::NoRegion | AwsError::CaBundle { .. } => {
-                ExitStatus::UserError
-            }
-            AwsError::CredentialsFailed(_) => ExitStatus::UserError,
-            AwsError::Service { status, .. } => *status,
-        }
-    }
-}
+/// The timeout the running command gave its AWS calls, for the messages that name it.
+static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT_SECS);
 
-/// Turn an SDK error into one line that says which call failed and why.
-pub fn sdk_error<E>(operation: &str, err: SdkError<E, Response>) -> AwsError
+/// Error codes AWS services use for throttling (as the SDKs' retry classifiers list them).
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Error codes for credentials that were valid once and have expired.
+const EXPIRED_CODES: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "TokenRefreshRequired",
+];
+
+/// Turn an SDK error into one typed error that says which call failed and why.
+pub(crate) fn sdk_error<E>(operation: &'static str, err: SdkError<E, Response>) -> AwsError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let (message, status) = match &err {
+    if let Some(e) = find_in_chain::<InsecureEndpoint>(&err) {
+        return AwsError::Insecure(e.clone());
+    }
+    if let Some(e) = find_in_chain::<CredentialsError>(&err) {
+        return credentials_error(e);
+    }
+    let seconds = TIMEOUT_SECS.load(Ordering::Relaxed);
+    match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            let code = e.code().unwrap_or("error");
-            let msg = e.message().unwrap_or("");
-            let http = service.raw().status().as_u16();
-            let status = match http {
-                403 | 404 => ExitStatus::Failure,
-                400..=499 => ExitStatus::UserError,
-                _ => ExitStatus::ServiceError,
+            let code = e.code().unwrap_or("error").to_owned();
+            let message = e.message().map(|m| format!(": {m}")).unwrap_or_default();
+            let http_status = service.raw().status().as_u16();
+            let refusal = if THROTTLING_CODES.contains(&code.as_str()) {
+                Refusal::Throttled
+            } else if EXPIRED_CODES.contains(&code.as_str()) {
+                Refusal::ExpiredCredentials
+            } else {
+                match http_status {
+                    404 => Refusal::NotFound,
+                    403 => Refusal::AccessDenied,
+                    429 => Refusal::Throttled,
+                    400..=499 => Refusal::BadRequest,
+                    _ => Refusal::ServerError,
+                }
             };
-            (
-                if msg.is_empty() {
-                    format!("{code} (HTTP {http})")
-                } else {
-                    format!("{code}: {msg} (HTTP {http})")
-                },
-                status,
-            )
+            AwsError::Service {
+                operation,
+                code,
+                message,
+                http_status,
+                refusal,
+            }
         }
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => (
-            format!("cannot reach AWS: {}", chain_text(&err)),
-            ExitStatus::ServiceError,
-        ),
-        SdkError::TimeoutError(_) => ("timed out".to_owned(), ExitStatus::ServiceError),
-        _ => (chain_text(&err), ExitStatus::ServiceError),
-    };
-    // Missing credentials surface as a construction/dispatch failure; say it plainly.
-    let text = chain_text(&err);
-    let no_credentials = [
-        "no providers in chain provided credentials",
-        "no credentials found in chain",
-        "CredentialsNotLoaded",
-    ];
-    if no_credentials.iter().any(|needle| text.contains(needle)) {
-        return AwsError::NoCredentials("no provider in the chain had any".to_owned());
-    }
-    AwsError::Service {
-        operation: operation.to_owned(),
-        message,
-        status,
+        SdkError::TimeoutError(_) => AwsError::Timeout { operation, seconds },
+        SdkError::DispatchFailure(d) if d.is_timeout() => AwsError::Timeout { operation, seconds },
+        SdkError::DispatchFailure(d) if d.is_io() => AwsError::Unreachable {
+            operation,
+            reason: crate::exit::chain(&err).to_string(),
+        },
+        _ => AwsError::Unexpected {
+            operation,
+            reason: crate::exit::chain(&err).to_string(),
+        },
     }
 }
 
-fn chain_text(err: &dyn std::error::Error) -> String {
-    let mut parts = Vec::new();
-    let mut cur: Option<&dyn std::error::Error> = Some(err);
+fn find_in_chain<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = Some(err);
     while let Some(e) = cur {
-        let s = e.to_string();
-        if parts.last() != Some(&s) {
-            parts.push(s);
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
         }
         cur = e.source();
     }
-    parts.join(": ")
+    None
+}
+
+fn credentials_error(e: &CredentialsError) -> AwsError {
+    let reason = crate::exit::chain(e).to_string();
+    match e {
+        CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials { reason },
+        CredentialsError::ProviderTimedOut(_) => AwsError::CredentialsTimeout {
+            seconds: TIMEOUT_SECS.load(Ordering::Relaxed),
+        },
+        _ => AwsError::CredentialsFailed { reason },
+    }
+}
+
+/// Who the credentials belong to (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallerIdentity {
+    pub(crate) account: String,
+    pub(crate) arn: String,
+}
+
+impl CallerIdentity {
+    /// The partition (`aws`, `aws-cn`, `aws-us-gov`, ...) the caller's ARN names.
+    pub(crate) fn partition(&self) -> &str {
+        self.arn.split(':').nth(1).unwrap_or("aws")
+    }
 }
 
 /// The lazily loaded AWS environment of one command.
 #[derive(Debug)]
-pub struct Aws {
+pub(crate) struct Aws {
     args: AwsArgs,
     config: OnceCell<SdkConfig>,
 }
 
 impl Aws {
-    pub fn new(args: AwsArgs) -> Self {
+    pub(crate) fn new(args: AwsArgs) -> Self {
+        TIMEOUT_SECS.store(args.aws_timeout, Ordering::Relaxed);
         Self {
             args,
             config: OnceCell::new(),
         }
     }
 
-    pub fn args(&self) -> &AwsArgs {
+    pub(crate) fn args(&self) -> &AwsArgs {
         &self.args
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(self.args.aws_timeout)
     }
 
     /// Load the shared configuration once (profile files, region chain, endpoint
     /// variables); credentials are resolved on first use, not here.
-    pub async fn config(&self) -> Result<&SdkConfig, AwsError> {
-        self.config.get_or_try_init(|| load(&self.args)).await
+    pub(crate) async fn config(&self) -> Result<&SdkConfig, AwsError> {
+        self.config
+            .get_or_try_init(|| load(&self.args, self.timeout()))
+            .await
     }
 
     /// The region, or a user error saying how to set one.
-    pub async fn region(&self) -> Result<String, AwsError> {
+    pub(crate) async fn region(&self) -> Result<String, AwsError> {
         self.config()
             .await?
             .region()
@@ -189,20 +339,29 @@ impl Aws {
             .ok_or(AwsError::NoRegion)
     }
 
-    /// Resolve credentials (for signing plain HTTP requests).
-    pub async fn credentials(&self) -> Result<Credentials, AwsError> {
+    /// Resolve credentials (for signing plain HTTP requests), within the timeout.
+    pub(crate) async fn credentials(&self) -> Result<Credentials, AwsError> {
         let config = self.config().await?;
         let provider = config
             .credentials_provider()
-            .ok_or_else(|| AwsError::NoCredentials("no credentials provider".to_owned()))?;
-        provider.provide_credentials().await.map_err(|e| match e {
-            CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials(chain_text(&e)),
-            other => AwsError::CredentialsFailed(chain_text(&other)),
-        })
+            .ok_or_else(|| AwsError::NoCredentials {
+                reason: "no credentials provider".to_owned(),
+            })?;
+        match tokio::time::timeout(self.timeout(), provider.provide_credentials()).await {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(credentials_error(&e)),
+            Err(_) => Err(AwsError::CredentialsTimeout {
+                seconds: self.args.aws_timeout,
+            }),
+        }
     }
 
-    /// The account of the caller, or of `credentials` when given (STS GetCallerIdentity).
-    pub async fn account(&self, credentials: Option<Credentials>) -> Result<String, AwsError> {
+    /// Who the default credentials, or `credentials` when given, belong to.
+    pub(crate) async fn caller_identity(
+        &self,
+        credentials: Option<Credentials>,
+    ) -> Result<CallerIdentity, AwsError> {
+        const OPERATION: &str = "STS GetCallerIdentity";
         let mut conf = aws_sdk_sts::config::Builder::from(self.config().await?);
         if let Some(c) = credentials {
             conf = conf.credentials_provider(c);
@@ -211,34 +370,44 @@ impl Aws {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| sdk_error("STS GetCallerIdentity", e))?;
-        out.account()
-            .map(str::to_owned)
-            .ok_or_else(|| AwsError::Service {
-                operation: "STS GetCallerIdentity".into(),
-                message: "no account in the answer".into(),
-                status: ExitStatus::ServiceError,
-            })
+            .map_err(|e| sdk_error(OPERATION, e))?;
+        match (out.account(), out.arn()) {
+            (Some(account), Some(arn)) => Ok(CallerIdentity {
+                account: account.to_owned(),
+                arn: arn.to_owned(),
+            }),
+            _ => Err(AwsError::Unexpected {
+                operation: OPERATION,
+                reason: "no account in the answer".to_owned(),
+            }),
+        }
     }
 
-    pub async fn sts(&self) -> Result<aws_sdk_sts::Client, AwsError> {
-        Ok(aws_sdk_sts::Client::new(self.config().await?))
+    /// An STS client signing with `credentials` (another identity than the default).
+    pub(crate) async fn sts_as(
+        &self,
+        credentials: Credentials,
+    ) -> Result<aws_sdk_sts::Client, AwsError> {
+        let conf = aws_sdk_sts::config::Builder::from(self.config().await?)
+            .credentials_provider(credentials)
+            .build();
+        Ok(aws_sdk_sts::Client::from_conf(conf))
     }
 
-    pub async fn ssm(&self) -> Result<aws_sdk_ssm::Client, AwsError> {
+    pub(crate) async fn ssm(&self) -> Result<aws_sdk_ssm::Client, AwsError> {
         Ok(aws_sdk_ssm::Client::new(self.config().await?))
     }
 
-    pub async fn secrets_manager(&self) -> Result<aws_sdk_secretsmanager::Client, AwsError> {
+    pub(crate) async fn secrets_manager(&self) -> Result<aws_sdk_secretsmanager::Client, AwsError> {
         Ok(aws_sdk_secretsmanager::Client::new(self.config().await?))
     }
 
-    pub async fn dynamodb(&self) -> Result<aws_sdk_dynamodb::Client, AwsError> {
+    pub(crate) async fn dynamodb(&self) -> Result<aws_sdk_dynamodb::Client, AwsError> {
         Ok(aws_sdk_dynamodb::Client::new(self.config().await?))
     }
 
     /// S3, with path-style addressing when asked (emulators, dotted bucket names).
-    pub async fn s3(&self, path_style: bool) -> Result<aws_sdk_s3::Client, AwsError> {
+    pub(crate) async fn s3(&self, path_style: bool) -> Result<aws_sdk_s3::Client, AwsError> {
         let conf = aws_sdk_s3::config::Builder::from(self.config().await?)
             .force_path_style(path_style)
             // Our bodies are small JSON documents and every entry carries its own
@@ -254,7 +423,7 @@ impl Aws {
     }
 }
 
-async fn load(args: &AwsArgs) -> Result<SdkConfig, AwsError> {
+async fn load(args: &AwsArgs, timeout: Duration) -> Result<SdkConfig, AwsError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);
@@ -263,19 +432,21 @@ async fn load(args: &AwsArgs) -> Result<SdkConfig, AwsError> {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
     if let Some(url) = &args.endpoint_url {
-        loader = loader.endpoint_url(url);
+        loader = loader.endpoint_url(url.to_string());
     }
-    if let Some(client) = ca_bundle_http_client()? {
-        loader = loader.http_client(client);
-    }
+    loader = loader.http_client(transport::client(ca_bundle()?)?);
+    // A silent endpoint must not hang a CLI: every attempt and every call (retries
+    // included) has a deadline; credential loading derives its own from these.
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .operation_attempt_timeout(timeout)
+        .operation_timeout(timeout)
         .build();
     Ok(loader.timeout_config(timeouts).load().await)
 }
 
 /// The extra PEM bundle named by AWS_CA_BUNDLE (as the AWS CLI honours it).
-pub fn ca_bundle() -> Result<Option<(String, Vec<u8>)>, AwsError> {
+pub(crate) fn ca_bundle() -> Result<Option<(String, Vec<u8>)>, AwsError> {
     let Some(path) = crate::env::var(crate::env::AWS_CA_BUNDLE) else {
         return Ok(None);
     };
@@ -286,25 +457,4 @@ pub fn ca_bundle() -> Result<Option<(String, Vec<u8>)>, AwsError> {
             path,
             reason: e.to_string(),
         })
-}
-
-fn ca_bundle_http_client()
--> Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, AwsError> {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-    let Some((path, pem)) = ca_bundle()? else {
-        return Ok(None);
-    };
-    let ctx = TlsContext::builder()
-        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
-        .build()
-        .map_err(|e| AwsError::CaBundle {
-            var: crate::env::AWS_CA_BUNDLE,
-            path,
-            reason: e.to_string(),
-        })?;
-    let client = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(ctx)
-        .build_https();
-    Ok(Some(client))
 }

@@ -6,14 +6,25 @@ use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 
+/// A request that could not be signed (a header that is not text, say).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot sign the request: {0}")]
+pub(crate) struct SignError(String);
+
+impl SignError {
+    fn new(e: impl std::fmt::Display) -> Self {
+        Self(e.to_string())
+    }
+}
+
 /// Sign `request` in place for `service` in `region`. The session token, when the
 /// credentials carry one, is sent as `X-Amz-Security-Token` and signed.
-pub fn sign_request(
+pub(crate) fn sign_request(
     request: &mut reqwest::Request,
     credentials: &Credentials,
     region: &str,
     service: &str,
-) -> anyhow::Result<()> {
+) -> Result<(), SignError> {
     let identity = credentials.clone().into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -21,7 +32,8 @@ pub fn sign_request(
         .name(service)
         .time(SystemTime::now())
         .settings(SigningSettings::default())
-        .build()?
+        .build()
+        .map_err(SignError::new)?
         .into();
     let body: &[u8] = request.body().and_then(|b| b.as_bytes()).unwrap_or(&[]);
     let headers = request
@@ -33,11 +45,14 @@ pub fn sign_request(
         request.url().as_str(),
         headers,
         SignableBody::Bytes(body),
-    )?;
-    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    )
+    .map_err(SignError::new)?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(SignError::new)?
+        .into_parts();
     let (new_headers, new_params) = instructions.into_parts();
     for header in new_headers {
-        let mut value = http::HeaderValue::from_str(header.value())?;
+        let mut value = http::HeaderValue::from_str(header.value()).map_err(SignError::new)?;
         value.set_sensitive(header.sensitive());
         request.headers_mut().insert(header.name(), value);
     }

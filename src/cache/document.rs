@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// A cache file's content: parsed from and rendered to exact bytes. Files shared with
 /// other tools implement this with those tools' exact format.
-pub trait Document: Default {
+pub(crate) trait Document: Default {
     fn parse(bytes: &[u8]) -> Result<Self, String>;
     fn render(&self) -> Vec<u8>;
 }
 
 /// Seconds since the Unix epoch.
-pub fn now_unix() -> u64 {
+pub(crate) fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -22,23 +22,23 @@ pub fn now_unix() -> u64 {
 
 /// An expiry-aware cache entry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Entry<T> {
+pub(crate) struct Entry<T> {
     #[serde(flatten)]
-    pub value: T,
+    pub(crate) value: T,
     /// Unix seconds when the value stops being valid; `None` for values that do not expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<u64>,
+    pub(crate) expires_at: Option<u64>,
 }
 
 impl<T> Entry<T> {
     /// Seconds left before expiry (`u64::MAX` for values that never expire).
-    pub fn seconds_left(&self, now: u64) -> u64 {
+    pub(crate) fn seconds_left(&self, now: u64) -> u64 {
         self.expires_at
             .map_or(u64::MAX, |at| at.saturating_sub(now))
     }
 
     /// Whether at least `min_left` seconds remain.
-    pub fn is_fresh(&self, now: u64, min_left: u64) -> bool {
+    pub(crate) fn is_fresh(&self, now: u64, min_left: u64) -> bool {
         let left = self.seconds_left(now);
         left > 0 && left >= min_left
     }
@@ -47,9 +47,9 @@ impl<T> Entry<T> {
 /// Our own cache files: `{"version": 1, "entries": {key: entry}}`, pretty JSON.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "T: Serialize + DeserializeOwned")]
-pub struct EntryMap<T> {
-    pub version: u32,
-    pub entries: BTreeMap<String, Entry<T>>,
+pub(crate) struct EntryMap<T> {
+    pub(crate) version: u32,
+    pub(crate) entries: BTreeMap<String, Entry<T>>,
 }
 
 impl<T> Default for EntryMap<T> {
@@ -62,10 +62,10 @@ impl<T> Default for EntryMap<T> {
 }
 
 impl<T> EntryMap<T> {
-    pub const VERSION: u32 = 1;
+    pub(crate) const VERSION: u32 = 1;
 
     /// Drop entries that expired before `now`.
-    pub fn prune(&mut self, now: u64) {
+    pub(crate) fn prune(&mut self, now: u64) {
         self.entries.retain(|_, e| e.seconds_left(now) > 0);
     }
 }

@@ -1,7 +1,10 @@
 //! The secret cache under `~/.cdk/cache`, shared with other tools.
 //!
 //! Guarantees, for every file in it:
-//! - the folder is created 0700 and files are created 0600 (never chmod'ed later);
+//! - the folder belongs to this user and is 0700: a folder another tool created with
+//!   the default umask is tightened, one that belongs to someone else is not trusted;
+//! - files are created 0600; a file that is not a plain file of this user (a link, a
+//!   file someone else planted) is never read;
 //! - writes go to a temp file in the same folder, are synced, then renamed over the
 //!   old file, so a reader sees the old or the new content, never a torn write;
 //! - every read-modify-write holds an exclusive advisory lock on a sidecar lock file
@@ -13,75 +16,102 @@
 
 mod document;
 
-pub use document::{Document, Entry, EntryMap, now_unix};
+pub(crate) use document::{Document, Entry, EntryMap, now_unix};
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::PathBuf;
 
-use crate::exit::{ExitStatus, HasExitStatus, note, warn};
+use crate::diag::{note, warn_once};
+use crate::fsutil::{Ownership, my_uid};
 
 #[derive(Debug, thiserror::Error)]
-pub enum CacheError {
+pub(crate) enum CacheError {
     #[error(
         "cannot find the home folder: set HOME or {}",
         crate::env::CDK_CACHE_DIR
     )]
     NoHome,
-    #[error("cannot create the cache folder {path}")]
+    #[error(
+        "the cache folder {} belongs to user {owner}, not to you (user {me}): remove it, or set {} to a folder of yours",
+        path.display(),
+        crate::env::CDK_CACHE_DIR
+    )]
+    NotMine { path: PathBuf, owner: u32, me: u32 },
+    #[error("cannot create the cache folder {}", path.display())]
     CreateDir { path: PathBuf, source: io::Error },
-    #[error("cannot lock the cache file {path}")]
+    #[error("cannot lock the cache file {}", path.display())]
     Lock { path: PathBuf, source: io::Error },
-    #[error("cannot write the cache file {path}")]
+    #[error("cannot write the cache file {}", path.display())]
     Write { path: PathBuf, source: io::Error },
-    #[error("cannot set aside the unreadable cache file {path}")]
+    #[error("cannot set aside the unreadable cache file {}", path.display())]
     SetAside { path: PathBuf, source: io::Error },
-}
-
-impl HasExitStatus for CacheError {
-    fn exit_status(&self) -> ExitStatus {
-        match self {
-            CacheError::NoHome => ExitStatus::UserError,
-            _ => ExitStatus::Unexpected,
-        }
-    }
 }
 
 /// The cache folder.
 #[derive(Debug, Clone)]
-pub struct CacheDir {
+pub(crate) struct CacheDir {
     path: PathBuf,
 }
 
 impl CacheDir {
-    /// `$CDK_CACHE_DIR`, else `$HOME/.cdk/cache`. Nothing is created until a write.
-    pub fn locate() -> Result<Self, CacheError> {
-        if let Some(dir) = crate::env::var(crate::env::CDK_CACHE_DIR) {
-            return Ok(Self {
-                path: PathBuf::from(dir),
-            });
-        }
-        let home = dirs::home_dir().ok_or(CacheError::NoHome)?;
-        Ok(Self {
-            path: home.join(".cdk").join("cache"),
-        })
+    /// `$CDK_CACHE_DIR`, else `$HOME/.cdk/cache`, checked before anything in it is
+    /// trusted. Nothing is created until a write.
+    pub(crate) fn open() -> Result<Self, CacheError> {
+        let path = match crate::env::var(crate::env::CDK_CACHE_DIR) {
+            Some(dir) => PathBuf::from(dir),
+            None => dirs::home_dir()
+                .ok_or(CacheError::NoHome)?
+                .join(".cdk")
+                .join("cache"),
+        };
+        Self::at(path)
     }
 
-    pub fn at(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+    /// The folder at `path`, checked as [`CacheDir::open`] checks it.
+    pub(crate) fn at(path: PathBuf) -> Result<Self, CacheError> {
+        let dir = Self { path };
+        dir.check()?;
+        Ok(dir)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn file(&self, name: &str) -> CacheFile {
+    pub(crate) fn file(&self, name: &str) -> CacheFile {
         CacheFile {
             dir: self.path.clone(),
             path: self.path.join(name),
             name: name.to_owned(),
         }
+    }
+
+    /// A folder of someone else is refused; one of ours that others may read or write
+    /// (another tool created it with the default umask) is narrowed to 0700.
+    fn check(&self) -> Result<(), CacheError> {
+        let Ok(meta) = fs::metadata(&self.path) else {
+            return Ok(());
+        };
+        if !meta.is_dir() {
+            // Reads miss and writes fail with a clear error in `ensure`.
+            return Ok(());
+        }
+        let me = my_uid();
+        if meta.uid() != me {
+            return Err(CacheError::NotMine {
+                path: self.path.clone(),
+                owner: meta.uid(),
+                me,
+            });
+        }
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            fs::set_permissions(&self.path, fs::Permissions::from_mode(0o700)).map_err(
+                |source| CacheError::CreateDir {
+                    path: self.path.clone(),
+                    source,
+                },
+            )?;
+        }
+        Ok(())
     }
 
     fn ensure(&self) -> Result<(), CacheError> {
@@ -90,134 +120,162 @@ impl CacheDir {
             source,
         };
         match fs::metadata(&self.path) {
-            Ok(meta) if meta.is_dir() => {
-                tighten_dir(&self.path, &meta).map_err(err)?;
-                Ok(())
-            }
+            Ok(meta) if meta.is_dir() => self.check(),
             Ok(_) => Err(err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 "it exists and is not a folder",
             ))),
-            Err(_) => create_private_dir(&self.path).map_err(err),
+            Err(_) => fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.path)
+                .map_err(err),
         }
     }
 }
 
-#[cfg(unix)]
-fn create_private_dir(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(path: &Path) -> io::Result<()> {
-    fs::create_dir_all(path)
-}
-
-/// Other tools create `~/.cdk/cache` with the default umask; the folder holds
-/// secrets, so it is narrowed to its owner.
-#[cfg(unix)]
-fn tighten_dir(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode();
-    if mode & 0o077 != 0 {
-        fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700 | 0o700))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn tighten_dir(_: &Path, _: &fs::Metadata) -> io::Result<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-}
-
 /// What reading a cache file found.
-pub enum ReadOutcome<D> {
+enum ReadOutcome<D> {
     Missing,
     Found {
         doc: D,
         raw: Vec<u8>,
     },
-    /// Unparseable or unreadable; the reason is for the warning.
-    Corrupt(String),
+    /// Unparseable, unreadable or not to be trusted; the reason is for the warning.
+    Unusable(String),
 }
 
 /// One file in the cache folder.
 #[derive(Debug, Clone)]
-pub struct CacheFile {
+pub(crate) struct CacheFile {
     dir: PathBuf,
     path: PathBuf,
     name: String,
 }
 
 impl CacheFile {
-    pub fn path(&self) -> &Path {
+    #[cfg(test)]
+    fn path(&self) -> &std::path::Path {
         &self.path
     }
 
+    pub(crate) fn exists(&self) -> bool {
+        fs::symlink_metadata(&self.path).is_ok()
+    }
+
+    /// The file's bytes, when it is a plain file of this user. A link is never
+    /// followed; the folder is ours alone, so what was checked is what is read.
+    fn read_trusted(&self) -> Result<Option<Vec<u8>>, String> {
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if !meta.is_file() => return Err("it is not a plain file".to_owned()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read it: {e}")),
+        }
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read it: {e}")),
+        };
+        let meta = file.metadata().map_err(|e| e.to_string())?;
+        let me = my_uid();
+        if meta.uid() != me {
+            return Err(format!("it belongs to user {}, not to you", meta.uid()));
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
+            // Ours, in our own 0700 folder: narrowing it loses nothing.
+            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        io::Read::read_to_end(&mut &file, &mut bytes)
+            .map_err(|e| format!("cannot read it: {e}"))?;
+        Ok(Some(bytes))
+    }
+
     fn read_raw<D: Document>(&self) -> ReadOutcome<D> {
-        match fs::read(&self.path) {
-            Ok(raw) => match D::parse(&raw) {
+        match self.read_trusted() {
+            Ok(Some(raw)) => match D::parse(&raw) {
                 Ok(doc) => ReadOutcome::Found { doc, raw },
-                Err(reason) => ReadOutcome::Corrupt(reason),
+                Err(reason) => ReadOutcome::Unusable(reason),
             },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => ReadOutcome::Missing,
-            Err(e) => ReadOutcome::Corrupt(e.to_string()),
+            Ok(None) => ReadOutcome::Missing,
+            Err(reason) => ReadOutcome::Unusable(reason),
         }
     }
 
-    /// Read without locking (renames are atomic). A missing file is `None`; a corrupt
-    /// or unreadable one is `None` with one warning on stderr.
-    pub fn read<D: Document>(&self) -> Option<D> {
+    /// Read without locking (renames are atomic). A missing file is `None`; a corrupt,
+    /// unreadable or untrusted one is `None` with one warning on stderr.
+    pub(crate) fn read<D: Document>(&self) -> Option<D> {
         match self.read_raw::<D>() {
             ReadOutcome::Found { doc, .. } => Some(doc),
             ReadOutcome::Missing => None,
-            ReadOutcome::Corrupt(reason) => {
-                self.warn_once(&reason);
+            ReadOutcome::Unusable(reason) => {
+                self.warn_unusable(&reason);
                 None
             }
         }
     }
 
     /// Read, change and write back under an exclusive lock. The closure sees the
-    /// current document (a default one when the file is missing or corrupt); the file is
-    /// rewritten only when the rendered bytes differ.
-    pub fn update<D: Document, R>(
+    /// current document (a default one when the file is missing or unusable); the file
+    /// is rewritten only when the rendered bytes differ.
+    pub(crate) fn update<D: Document, R>(
         &self,
         change: impl FnOnce(&mut D) -> R,
     ) -> Result<R, CacheError> {
-        CacheDir::at(&self.dir).ensure()?;
         let _lock = self.lock()?;
+        self.update_locked(change)
+    }
+
+    /// Take the file's exclusive lock, waiting for it: for a read, a slow step such as a
+    /// network call, and a write that must happen as one. Released when dropped.
+    pub(crate) fn lock(&self) -> Result<CacheLock, CacheError> {
+        let (file, path) = self.lock_file()?;
+        file.lock()
+            .map_err(|source| CacheError::Lock { path, source })?;
+        Ok(CacheLock(file))
+    }
+
+    /// The lock when nobody else holds it, `None` when someone does.
+    pub(crate) fn try_lock(&self) -> Result<Option<CacheLock>, CacheError> {
+        let (file, path) = self.lock_file()?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(CacheLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(source)) => Err(CacheError::Lock { path, source }),
+        }
+    }
+
+    fn lock_file(&self) -> Result<(File, PathBuf), CacheError> {
+        CacheDir {
+            path: self.dir.clone(),
+        }
+        .ensure()?;
+        let lock_path = self.dir.join(format!(".{}.lock", self.name));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|source| CacheError::Lock {
+                path: lock_path.clone(),
+                source,
+            })?;
+        Ok((file, lock_path))
+    }
+
+    /// [`CacheFile::update`] for a caller that already holds the lock.
+    pub(crate) fn update_locked<D: Document, R>(
+        &self,
+        change: impl FnOnce(&mut D) -> R,
+    ) -> Result<R, CacheError> {
         let (mut doc, original) = match self.read_raw::<D>() {
             ReadOutcome::Found { doc, raw } => (doc, Some(raw)),
             ReadOutcome::Missing => (D::default(), None),
-            ReadOutcome::Corrupt(reason) => {
-                self.warn_once(&reason);
+            ReadOutcome::Unusable(reason) => {
+                self.warn_unusable(&reason);
                 let aside = self.set_aside()?;
                 note(format_args!(
                     "kept the unreadable cache file as {} and started afresh",
@@ -234,28 +292,14 @@ impl CacheFile {
         Ok(result)
     }
 
-    /// One warning per file and process, however often it is read.
-    fn warn_once(&self, reason: &str) {
-        static WARNED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-        let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
-        if !warned.contains(&self.path) {
-            warned.push(self.path.clone());
-            warn(format_args!(
+    fn warn_unusable(&self, reason: &str) {
+        warn_once(
+            &self.path.to_string_lossy(),
+            format_args!(
                 "ignoring the cache file {} ({reason}); it counts as empty",
                 self.path.display()
-            ));
-        }
-    }
-
-    fn lock(&self) -> Result<File, CacheError> {
-        let lock_path = self.dir.join(format!(".{}.lock", self.name));
-        let err = |source| CacheError::Lock {
-            path: lock_path.clone(),
-            source,
-        };
-        let file = open_lock_file(&lock_path).map_err(err)?;
-        file.lock().map_err(err)?;
-        Ok(file)
+            ),
+        );
     }
 
     fn set_aside(&self) -> Result<PathBuf, CacheError> {
@@ -274,9 +318,138 @@ impl CacheFile {
     }
 
     fn write_atomic(&self, bytes: &[u8]) -> Result<(), CacheError> {
-        crate::fsutil::replace(&self.path, bytes, 0o600).map_err(|source| CacheError::Write {
-            path: self.path.clone(),
-            source,
+        crate::fsutil::replace(&self.path, bytes, Ownership::mine(0o600)).map_err(|source| {
+            CacheError::Write {
+                path: self.path.clone(),
+                source,
+            }
         })
+    }
+}
+
+/// An exclusive lock on one cache file, released when dropped.
+#[derive(Debug)]
+pub(crate) struct CacheLock(#[allow(dead_code)] File);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Barrier, mpsc};
+    use std::time::Duration;
+
+    #[derive(Default)]
+    struct Counter(u64);
+
+    impl Document for Counter {
+        fn parse(bytes: &[u8]) -> Result<Self, String> {
+            std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .map(Counter)
+                .ok_or_else(|| "not a number".to_owned())
+        }
+        fn render(&self) -> Vec<u8> {
+            format!("{}\n", self.0).into_bytes()
+        }
+    }
+
+    fn cache() -> (tempfile::TempDir, CacheFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = CacheDir::at(dir.path().join("cache"))
+            .unwrap()
+            .file("counter");
+        (dir, file)
+    }
+
+    /// A second writer cannot read-modify-write while the first holds the lock: it
+    /// blocks until the first has written, then sees that write.
+    #[test]
+    fn the_lock_excludes_a_second_writer_until_the_first_is_done() {
+        let (_dir, file) = cache();
+        let (held_tx, held_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let second_ran = Arc::new(AtomicBool::new(false));
+        let first = {
+            let file = file.clone();
+            std::thread::spawn(move || {
+                file.update(|c: &mut Counter| {
+                    held_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    c.0 += 1;
+                })
+                .unwrap();
+            })
+        };
+        held_rx.recv().unwrap();
+        let second = {
+            let file = file.clone();
+            let second_ran = second_ran.clone();
+            std::thread::spawn(move || {
+                file.update(|c: &mut Counter| {
+                    second_ran.store(true, Ordering::SeqCst);
+                    assert_eq!(c.0, 1, "the second writer sees the first one's write");
+                    c.0 += 1;
+                })
+                .unwrap();
+            })
+        };
+        // However long the first holds the lock, the second does not get in.
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!second_ran.load(Ordering::SeqCst), "the lock was not held");
+        release_tx.send(()).unwrap();
+        first.join().unwrap();
+        second.join().unwrap();
+        assert_eq!(file.read::<Counter>().unwrap().0, 2);
+    }
+
+    #[test]
+    fn sixteen_threads_released_at_once_lose_no_increment() {
+        let (_dir, file) = cache();
+        let barrier = Arc::new(Barrier::new(16));
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let file = file.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    for _ in 0..5 {
+                        file.update(|c: &mut Counter| c.0 += 1).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(file.read::<Counter>().unwrap().0, 80);
+    }
+
+    #[test]
+    fn a_folder_of_ours_others_could_read_is_narrowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        fs::create_dir(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        CacheDir::at(path.clone()).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+
+    #[test]
+    fn a_link_in_the_folder_is_never_read() {
+        let (dir, file) = cache();
+        let elsewhere = dir.path().join("planted");
+        fs::write(&elsewhere, "41\n").unwrap();
+        file.update(|c: &mut Counter| c.0 = 1).unwrap();
+        fs::remove_file(file.path()).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, file.path()).unwrap();
+        assert!(file.read::<Counter>().is_none());
+        // A write replaces the link with a file of ours and leaves the target alone.
+        file.update(|c: &mut Counter| c.0 += 1).unwrap();
+        assert_eq!(file.read::<Counter>().unwrap().0, 1);
+        assert_eq!(fs::read_to_string(&elsewhere).unwrap(), "41\n");
     }
 }

@@ -2,13 +2,13 @@
 
 use sha2::{Digest, Sha256};
 
-use super::json::{self, Json};
+use crate::pyjson::{self, Json};
 
-pub const GENESIS_HASH: &str = "sha256:genesis";
+pub(crate) const GENESIS_HASH: &str = "sha256:genesis";
 
 /// Which client's hash recipe an entry matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// `previous_hash` / `timestamp_ms`, Python string escaping (the one we write).
     Python,
     /// `previousHash` / `timestampMs`, the TypeScript client's escaping (DEL unescaped).
@@ -17,25 +17,25 @@ pub enum Dialect {
 
 /// One entry, from a log version or a key object version.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LogEntry {
-    pub key: String,
+pub(crate) struct LogEntry {
+    pub(crate) key: String,
     /// The stored text of `value` (canonical for entries we write), `null` when absent.
-    pub value_raw: String,
-    pub sequence: i64,
-    pub timestamp_ms: i64,
-    pub hash: String,
-    pub previous_hash: String,
-    pub previous_version_id: Option<String>,
-    pub previous_key_object_etag: Option<String>,
+    pub(crate) value_raw: String,
+    pub(crate) sequence: i64,
+    pub(crate) timestamp_ms: i64,
+    pub(crate) hash: String,
+    pub(crate) previous_hash: String,
+    pub(crate) previous_version_id: Option<String>,
+    pub(crate) previous_key_object_etag: Option<String>,
     /// For key objects: the log version that holds this entry.
-    pub log_version_id: Option<String>,
+    pub(crate) log_version_id: Option<String>,
     /// The S3 version this entry was read from (the log version for log entries).
-    pub version_id: Option<String>,
+    pub(crate) version_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("malformed entry: {0}")]
-pub struct EntryError(pub String);
+pub(crate) struct EntryError(pub(crate) String);
 
 fn ts_write_str(out: &mut String, s: &str) {
     // As Python, except that DEL (U+007F) is not escaped.
@@ -44,55 +44,48 @@ fn ts_write_str(out: &mut String, s: &str) {
     out.push_str(&py.replace("\\u007f", "\u{7f}"));
 }
 
-/// The canonical text that is hashed, in the given dialect, with the value's text
-/// spliced in as it is.
-pub fn hash_input(
-    dialect: Dialect,
-    key: &str,
-    previous_hash: &str,
-    sequence: i64,
-    timestamp_ms: i64,
-    value_raw: &str,
-) -> String {
-    let mut s = String::with_capacity(value_raw.len() + key.len() + 128);
-    s.push_str("{\"key\":");
-    let (prev_name, ts_name) = match dialect {
-        Dialect::Python => {
-            crate::pyjson::write_str(&mut s, key);
-            ("previous_hash", "timestamp_ms")
-        }
-        Dialect::TypeScript => {
-            ts_write_str(&mut s, key);
-            ("previousHash", "timestampMs")
-        }
-    };
-    s.push_str(&format!(",\"{prev_name}\":"));
-    crate::pyjson::write_str(&mut s, previous_hash);
-    s.push_str(&format!(
-        ",\"sequence\":{sequence},\"{ts_name}\":{timestamp_ms},\"value\":"
-    ));
-    s.push_str(value_raw);
-    s.push('}');
-    s
+/// What an entry's hash covers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hashed<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) previous_hash: &'a str,
+    pub(crate) sequence: i64,
+    pub(crate) timestamp_ms: i64,
+    /// The value's stored text, spliced in as it is.
+    pub(crate) value_raw: &'a str,
 }
 
-pub fn compute_hash(
-    dialect: Dialect,
-    key: &str,
-    previous_hash: &str,
-    sequence: i64,
-    timestamp_ms: i64,
-    value_raw: &str,
-) -> String {
-    let input = hash_input(
-        dialect,
-        key,
-        previous_hash,
-        sequence,
-        timestamp_ms,
-        value_raw,
-    );
-    format!("sha256:{}", hex::encode(Sha256::digest(input.as_bytes())))
+impl Hashed<'_> {
+    /// The canonical text that is hashed, in the given dialect.
+    pub(crate) fn text(&self, dialect: Dialect) -> String {
+        let mut s = String::with_capacity(self.value_raw.len() + self.key.len() + 128);
+        s.push_str("{\"key\":");
+        let (prev_name, ts_name) = match dialect {
+            Dialect::Python => {
+                crate::pyjson::write_str(&mut s, self.key);
+                ("previous_hash", "timestamp_ms")
+            }
+            Dialect::TypeScript => {
+                ts_write_str(&mut s, self.key);
+                ("previousHash", "timestampMs")
+            }
+        };
+        s.push_str(&format!(",\"{prev_name}\":"));
+        crate::pyjson::write_str(&mut s, self.previous_hash);
+        s.push_str(&format!(
+            ",\"sequence\":{},\"{ts_name}\":{},\"value\":",
+            self.sequence, self.timestamp_ms
+        ));
+        s.push_str(self.value_raw);
+        s.push('}');
+        s
+    }
+
+    /// `sha256:` and the hex SHA-256 of [`Hashed::text`].
+    pub(crate) fn hash(&self, dialect: Dialect) -> String {
+        let text = self.text(dialect);
+        format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes())))
+    }
 }
 
 fn optional_str(v: &Json, field: &str) -> Result<Option<String>, EntryError> {
@@ -115,10 +108,10 @@ fn required_int(v: &Json, field: &str) -> Result<i64, EntryError> {
 
 impl LogEntry {
     /// Parse a stored log or key-object body.
-    pub fn parse(body: &[u8], version_id: Option<String>) -> Result<Self, EntryError> {
+    pub(crate) fn parse(body: &[u8], version_id: Option<String>) -> Result<Self, EntryError> {
         let text = std::str::from_utf8(body).map_err(|_| EntryError("not UTF-8".into()))?;
         let (v, raw) =
-            json::parse_with_raw(text, "value").map_err(|e| EntryError(e.to_string()))?;
+            pyjson::parse_with_raw(text, "value").map_err(|e| EntryError(e.to_string()))?;
         // The Python client drops `"value": null` when writing None; it hashed null.
         let value_raw = raw.map_or_else(|| "null".to_owned(), str::to_owned);
         Ok(Self {
@@ -136,7 +129,7 @@ impl LogEntry {
     }
 
     /// A new entry: hashed in the Python dialect.
-    pub fn new(
+    pub(crate) fn new(
         key: &str,
         value: &Json,
         sequence: i64,
@@ -146,14 +139,14 @@ impl LogEntry {
         previous_key_object_etag: Option<String>,
     ) -> Self {
         let value_raw = value.canonical();
-        let hash = compute_hash(
-            Dialect::Python,
+        let hash = Hashed {
             key,
             previous_hash,
             sequence,
             timestamp_ms,
-            &value_raw,
-        );
+            value_raw: &value_raw,
+        }
+        .hash(Dialect::Python);
         Self {
             key: key.to_owned(),
             value_raw,
@@ -168,36 +161,31 @@ impl LogEntry {
         }
     }
 
+    /// What its hash covers.
+    pub(crate) fn hashed(&self) -> Hashed<'_> {
+        Hashed {
+            key: &self.key,
+            previous_hash: &self.previous_hash,
+            sequence: self.sequence,
+            timestamp_ms: self.timestamp_ms,
+            value_raw: &self.value_raw,
+        }
+    }
+
     /// Which dialect's hash matches the stored hash, if any.
-    pub fn verify_hash(&self) -> Option<Dialect> {
+    pub(crate) fn verify_hash(&self) -> Option<Dialect> {
         [Dialect::Python, Dialect::TypeScript]
             .into_iter()
-            .find(|d| {
-                compute_hash(
-                    *d,
-                    &self.key,
-                    &self.previous_hash,
-                    self.sequence,
-                    self.timestamp_ms,
-                    &self.value_raw,
-                ) == self.hash
-            })
+            .find(|d| self.hashed().hash(*d) == self.hash)
     }
 
     /// The Python dialect's expected hash (for reporting a mismatch).
-    pub fn expected_hash(&self) -> String {
-        compute_hash(
-            Dialect::Python,
-            &self.key,
-            &self.previous_hash,
-            self.sequence,
-            self.timestamp_ms,
-            &self.value_raw,
-        )
+    pub(crate) fn expected_hash(&self) -> String {
+        self.hashed().hash(Dialect::Python)
     }
 
     /// The log body, exactly as the Python client writes it (absent optional fields omitted).
-    pub fn log_body(&self) -> String {
+    pub(crate) fn log_body(&self) -> String {
         let mut s = String::new();
         s.push_str("{\"hash\":");
         crate::pyjson::write_str(&mut s, &self.hash);
@@ -223,7 +211,7 @@ impl LogEntry {
     }
 
     /// The key object's body for this entry, held in log version `log_version_id`.
-    pub fn key_body(&self, log_version_id: &str) -> String {
+    pub(crate) fn key_body(&self, log_version_id: &str) -> String {
         let mut s = String::new();
         s.push_str("{\"hash\":");
         crate::pyjson::write_str(&mut s, &self.hash);
@@ -243,7 +231,7 @@ impl LogEntry {
     }
 
     /// The entry as one JSON object for output.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut s = String::new();
         s.push_str("{\"key\":");
         crate::pyjson::write_str(&mut s, &self.key);
@@ -287,7 +275,7 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         for v in doc["vectors"].as_array().unwrap() {
             let input = &v["input"];
-            let value = json::parse(input["value_json"].as_str().unwrap()).unwrap();
+            let value = pyjson::parse(input["value_json"].as_str().unwrap()).unwrap();
             let py = &v["python"];
             assert_eq!(
                 value.canonical(),
@@ -314,7 +302,7 @@ mod tests {
                 stored.previous_key_object_etag.clone(),
             );
             assert_eq!(
-                hash_input(Dialect::Python, key, prev, seq, ts, &entry.value_raw),
+                entry.hashed().text(Dialect::Python),
                 py["hash_input_canonical"].as_str().unwrap()
             );
             assert_eq!(entry.hash, py["hash"].as_str().unwrap(), "{}", v["name"]);
@@ -334,8 +322,12 @@ mod tests {
             // The TypeScript client's hash of its own serialization verifies too.
             let ts_dialect = &v["typescript"];
             let ts_value = ts_dialect["value_canonical"].as_str().unwrap();
+            let ts_hashed = Hashed {
+                value_raw: ts_value,
+                ..entry.hashed()
+            };
             assert_eq!(
-                hash_input(Dialect::TypeScript, key, prev, seq, ts, ts_value),
+                ts_hashed.text(Dialect::TypeScript),
                 ts_dialect["hash_input_canonical"].as_str().unwrap(),
                 "{}",
                 v["name"]

@@ -1,6 +1,6 @@
 //! ImmuKV: an append-only, hash-chained key-value store on a versioned S3 bucket,
 //! byte-compatible with the official Python and TypeScript clients.
 
-pub mod entry;
-pub mod json;
-pub mod store;
+pub(crate) mod entry;
+pub(crate) mod store;
+pub(crate) mod verify;

@@ -10,17 +10,18 @@ use aws_smithy_runtime_api::http::Response;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::entry::{GENESIS_HASH, LogEntry};
-use super::json::Json;
-use crate::aws::sdk_error;
-use crate::exit::{ExitStatus, HasExitStatus};
+use crate::aws::{AwsError, sdk_error};
+use crate::pyjson::Json;
 
 /// S3's limit on object key length, in bytes.
-pub const MAX_OBJECT_KEY: usize = 1024;
+const MAX_OBJECT_KEY: usize = 1024;
 /// Attempts at committing a log entry against concurrent writers.
 const MAX_ATTEMPTS: u32 = 60;
+/// Reads of a log that another writer is creating at that very moment.
+const MAX_LOG_READS: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error(
         "the bucket {0} does not exist (or is not visible to these credentials): check --bucket and --region"
     )]
@@ -36,6 +37,10 @@ pub enum StoreError {
     LogDeleted(String),
     #[error("no write permission on {0}: these credentials are read-only")]
     ReadOnly(String),
+    #[error("access denied to {0}: these credentials may not read the store")]
+    AccessDenied(String),
+    #[error("the log {0} kept changing between reads; try again")]
+    LogUnstable(String),
     #[error("the store is opened with --read-only")]
     ReadOnlyMode,
     #[error("key {0:?} not found")]
@@ -48,27 +53,15 @@ pub enum StoreError {
     KeyTooLong(String, usize),
     #[error("gave up after {0} attempts: other writers kept winning the log; try again")]
     TooManyConflicts(u32),
-    #[error("{object}: {source}")]
-    Malformed {
-        object: String,
-        source: super::entry::EntryError,
+    #[error("{object} is not a valid entry: {reason}")]
+    Malformed { object: String, reason: String },
+    #[error("S3 answered {operation} in a way the store cannot use: {what}")]
+    UnexpectedAnswer {
+        operation: &'static str,
+        what: &'static str,
     },
     #[error(transparent)]
-    Aws(#[from] crate::aws::AwsError),
-}
-
-impl HasExitStatus for StoreError {
-    fn exit_status(&self) -> ExitStatus {
-        match self {
-            StoreError::KeyNotFound(_) | StoreError::VersionNotFound(_) => ExitStatus::Failure,
-            StoreError::ReadOnly(_) | StoreError::LogDeleted(_) => ExitStatus::Failure,
-            StoreError::TooManyConflicts(_) | StoreError::Malformed { .. } => {
-                ExitStatus::ServiceError
-            }
-            StoreError::Aws(e) => e.exit_status(),
-            _ => ExitStatus::UserError,
-        }
-    }
+    Aws(#[from] AwsError),
 }
 
 /// What a failed S3 call meant.
@@ -78,12 +71,12 @@ enum S3Failure {
     PreconditionFailed,
     Conflict,
     NoSuchBucket,
-    Other(crate::aws::AwsError),
+    Other(AwsError),
 }
 
-fn classify<E>(op: &str, err: SdkError<E, Response>) -> S3Failure
+fn classify<E>(op: &'static str, err: SdkError<E, Response>) -> S3Failure
 where
-    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     if let SdkError::ServiceError(service) = &err {
         let raw = service.raw();
@@ -111,8 +104,8 @@ struct Fetched {
 
 enum LogState {
     Empty,
-    /// Another writer created the log after our GET: look again.
-    Created,
+    /// The log has versions (after a 404: another writer just created it).
+    Present,
     Deleted {
         newest: Option<String>,
     },
@@ -124,7 +117,7 @@ struct LogHead {
     etag: Option<String>,
 }
 
-pub struct Store {
+pub(crate) struct Store {
     client: Client,
     bucket: String,
     prefix: String,
@@ -133,7 +126,7 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(
+    pub(crate) fn new(
         client: Client,
         bucket: String,
         prefix: String,
@@ -149,12 +142,12 @@ impl Store {
         }
     }
 
-    pub fn log_key(&self) -> String {
+    pub(crate) fn log_key(&self) -> String {
         format!("{}_log.json", self.prefix)
     }
 
     /// The object key of `key`, refused when S3 could not store it.
-    pub fn key_path(&self, key: &str) -> Result<String, StoreError> {
+    pub(crate) fn key_path(&self, key: &str) -> Result<String, StoreError> {
         let path = format!("{}keys/{key}.json", self.prefix);
         if path.len() > MAX_OBJECT_KEY {
             return Err(StoreError::KeyTooLong(
@@ -165,16 +158,26 @@ impl Store {
         Ok(path)
     }
 
-    fn bucket_error(&self, f: S3Failure) -> StoreError {
+    /// A failure of a read or a listing of `what`.
+    fn read_error(&self, what: &str, operation: &'static str, f: S3Failure) -> StoreError {
         match f {
             S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.bucket.clone()),
             S3Failure::Other(e) => StoreError::Aws(e),
+            S3Failure::Denied => StoreError::AccessDenied(what.to_owned()),
+            S3Failure::NotFound | S3Failure::PreconditionFailed | S3Failure::Conflict => {
+                StoreError::UnexpectedAnswer {
+                    operation,
+                    what: "a conditional-request error to an unconditional request",
+                }
+            }
+        }
+    }
+
+    /// A failure of a write.
+    fn write_error(&self, operation: &'static str, f: S3Failure) -> StoreError {
+        match f {
             S3Failure::Denied => StoreError::ReadOnly(self.bucket.clone()),
-            _ => StoreError::Aws(crate::aws::AwsError::Service {
-                operation: "S3".into(),
-                message: "unexpected answer".into(),
-                status: ExitStatus::ServiceError,
-            }),
+            f => self.read_error(&self.bucket, operation, f),
         }
     }
 
@@ -202,10 +205,9 @@ impl Store {
                     .collect()
                     .await
                     .map_err(|e| {
-                        StoreError::Aws(crate::aws::AwsError::Service {
-                            operation: "S3 GetObject".into(),
-                            message: format!("reading {object}: {e}"),
-                            status: ExitStatus::ServiceError,
+                        StoreError::Aws(AwsError::Unreachable {
+                            operation: "S3 GetObject",
+                            reason: format!("reading {object}: {e}"),
                         })
                     })?
                     .into_bytes()
@@ -218,16 +220,19 @@ impl Store {
             }
             Err(e) => match classify("S3 GetObject", e) {
                 f @ (S3Failure::NotFound | S3Failure::Denied) => Ok(Err(f)),
-                f => Err(self.bucket_error(f)),
+                f => Err(self.read_error(object, "S3 GetObject", f)),
             },
         }
     }
 
     fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
-        LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|source| {
+        LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
             StoreError::Malformed {
-                object: object.to_owned(),
-                source,
+                object: match &fetched.version_id {
+                    Some(v) => format!("{object} (version {v})"),
+                    None => object.to_owned(),
+                },
+                reason: e.0,
             }
         })
     }
@@ -236,8 +241,8 @@ impl Store {
     /// continues from the newest real version.
     async fn log_head(&self, force: bool) -> Result<LogHead, StoreError> {
         let log = self.log_key();
-        loop {
-            match self.get(&log, None).await? {
+        for _ in 0..MAX_LOG_READS {
+            let failure = match self.get(&log, None).await? {
                 Ok(f) => {
                     if f.version_id.as_deref().is_none_or(|v| v == "null") {
                         return Err(StoreError::NotVersioned(self.bucket.clone()));
@@ -248,36 +253,36 @@ impl Store {
                         etag: f.etag,
                     });
                 }
-                // A 404 is an empty store, a deleted log, or a log another writer has
-                // just created. S3 flags a delete marker in a header, which not every
-                // implementation sends, so the log's versions decide.
-                Err(S3Failure::NotFound) => match self.log_state(&log).await? {
-                    LogState::Empty => {
-                        return Ok(LogHead {
-                            entry: None,
-                            etag: None,
-                        });
-                    }
-                    LogState::Created => continue,
-                    LogState::Deleted { newest } => {
-                        if !force {
-                            return Err(StoreError::LogDeleted(log));
-                        }
-                        let entry = match newest {
-                            Some(vid) => Some(self.log_entry(&vid).await?),
-                            None => None,
-                        };
-                        return Ok(LogHead { entry, etag: None });
-                    }
-                },
-                Err(_) => {
+                Err(f) => f,
+            };
+            // A 404 is an empty store, a deleted log, or a log another writer has just
+            // created; under the construct's least-privilege policies a missing object
+            // answers 403. S3 flags a delete marker in a header, which not every
+            // implementation sends, so the log's versions decide.
+            match self.log_state(&log).await? {
+                LogState::Empty => {
                     return Ok(LogHead {
                         entry: None,
                         etag: None,
                     });
                 }
+                LogState::Deleted { newest } => {
+                    if !force {
+                        return Err(StoreError::LogDeleted(log));
+                    }
+                    let entry = match newest {
+                        Some(vid) => Some(self.log_entry(&vid).await?),
+                        None => None,
+                    };
+                    return Ok(LogHead { entry, etag: None });
+                }
+                LogState::Present if matches!(failure, S3Failure::Denied) => {
+                    return Err(StoreError::AccessDenied(log));
+                }
+                LogState::Present => continue,
             }
         }
+        Err(StoreError::LogUnstable(log))
     }
 
     /// What the versions of a log that answered 404 say about it.
@@ -289,7 +294,13 @@ impl Store {
             .prefix(log)
             .send()
             .await
-            .map_err(|e| self.bucket_error(classify("S3 ListObjectVersions", e)))?;
+            .map_err(|e| {
+                self.read_error(
+                    log,
+                    "S3 ListObjectVersions",
+                    classify("S3 ListObjectVersions", e),
+                )
+            })?;
         let deleted = out
             .delete_markers()
             .iter()
@@ -303,7 +314,7 @@ impl Store {
             return Ok(LogState::Deleted { newest });
         }
         Ok(if versions.next().is_some() {
-            LogState::Created
+            LogState::Present
         } else {
             LogState::Empty
         })
@@ -344,7 +355,7 @@ impl Store {
             .send()
             .await
         {
-            crate::exit::warn(format_args!(
+            crate::diag::warn(format_args!(
                 "could not remove {object} again: {}",
                 sdk_error("S3 DeleteObject", e)
             ));
@@ -390,7 +401,7 @@ impl Store {
             Ok(out) => Ok(out.e_tag().map(str::to_owned)),
             Err(e) => match classify("S3 HeadObject", e) {
                 S3Failure::NotFound | S3Failure::Denied => Ok(None),
-                f => Err(self.bucket_error(f)),
+                f => Err(self.read_error(object, "S3 HeadObject", f)),
             },
         }
     }
@@ -414,12 +425,17 @@ impl Store {
             Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => Ok(None),
             Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
             Err(S3Failure::NotFound) => Ok(None),
-            Err(f) => Err(self.bucket_error(f)),
+            Err(f) => Err(self.write_error("S3 PutObject", f)),
         }
     }
 
     /// Append `key = value` to the log, then write the key object.
-    pub async fn set(&self, key: &str, value: &Json, force: bool) -> Result<LogEntry, StoreError> {
+    pub(crate) async fn set(
+        &self,
+        key: &str,
+        value: &Json,
+        force: bool,
+    ) -> Result<LogEntry, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnlyMode);
         }
@@ -468,7 +484,7 @@ impl Store {
                             S3Failure::Denied => "access denied".to_owned(),
                             _ => "a concurrent write".to_owned(),
                         };
-                        crate::exit::warn(format_args!(
+                        crate::diag::warn(format_args!(
                             "the entry is committed to the log, but its key object was not written ({why}); \
                              the next write repairs it"
                         ));
@@ -479,8 +495,7 @@ impl Store {
                 Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => {
                     tokio::time::sleep(backoff(attempt)).await;
                 }
-                Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.bucket.clone())),
-                Err(f) => return Err(self.bucket_error(f)),
+                Err(f) => return Err(self.write_error("S3 PutObject", f)),
             }
         }
         Err(StoreError::TooManyConflicts(MAX_ATTEMPTS))
@@ -488,7 +503,7 @@ impl Store {
 
     /// The newest entry of `key`: the key object, or the log entry when the newest log
     /// entry is for this key and its key object lags (an orphan).
-    pub async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
+    pub(crate) async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
         let path = self.key_path(key)?;
         let log = self.log_key();
         let (object, head) = tokio::join!(self.get(&path, None), self.get(&log, None));
@@ -509,7 +524,7 @@ impl Store {
     }
 
     /// One log version.
-    pub async fn log_entry(&self, version_id: &str) -> Result<LogEntry, StoreError> {
+    pub(crate) async fn log_entry(&self, version_id: &str) -> Result<LogEntry, StoreError> {
         let log = self.log_key();
         match self.get(&log, Some(version_id)).await? {
             Ok(f) => {
@@ -534,7 +549,7 @@ impl Store {
 
     /// Version ids of exactly `object`, newest first, page by page (delete markers and
     /// other objects sharing the prefix are skipped), starting after `before`.
-    pub fn versions<'a>(
+    fn versions<'a>(
         &'a self,
         object: &'a str,
         before: Option<String>,
@@ -562,7 +577,13 @@ impl Store {
                 .set_version_id_marker(page.version_marker)
                 .send()
                 .await
-                .map_err(|e| self.bucket_error(classify("S3 ListObjectVersions", e)))?;
+                .map_err(|e| {
+                    self.read_error(
+                        object,
+                        "S3 ListObjectVersions",
+                        classify("S3 ListObjectVersions", e),
+                    )
+                })?;
             let ids: Vec<String> = out
                 .versions()
                 .iter()
@@ -582,7 +603,7 @@ impl Store {
     }
 
     /// Log entries, newest first, fetched `concurrency` at a time, in order.
-    pub fn log_entries<'a>(
+    pub(crate) fn log_entries<'a>(
         &'a self,
         log: &'a str,
         before: Option<String>,
@@ -596,7 +617,7 @@ impl Store {
     }
 
     /// A key's entries, newest first: key object versions, fetched concurrently.
-    pub fn history<'a>(
+    fn history<'a>(
         &'a self,
         path: &'a str,
         before: Option<String>,
@@ -609,9 +630,29 @@ impl Store {
             .buffered(self.concurrency)
     }
 
+    /// A key's entries, newest first, the newest being an orphan (a log entry whose key
+    /// object lags) when there is one; `before` pages past a key-object version.
+    pub(crate) async fn key_history<'a>(
+        &'a self,
+        key: &'a str,
+        path: &'a str,
+        before: Option<String>,
+    ) -> Result<impl Stream<Item = Result<LogEntry, StoreError>> + 'a, StoreError> {
+        let mut stream = Box::pin(self.history(path, before.clone()));
+        let first = stream.try_next().await?;
+        let orphan = match before {
+            None => {
+                self.orphan_for(key, first.as_ref().map(|e| e.sequence))
+                    .await?
+            }
+            Some(_) => None,
+        };
+        Ok(stream::iter(orphan.into_iter().chain(first).map(Ok)).chain(stream))
+    }
+
     /// The newest log entry, when it is for `key` and newer than `than` (an orphan
     /// that history must show first).
-    pub async fn orphan_for(
+    async fn orphan_for(
         &self,
         key: &str,
         than: Option<i64>,
@@ -627,7 +668,7 @@ impl Store {
     }
 
     /// Keys under `key_prefix`, in order, after `after`.
-    pub fn keys<'a>(
+    pub(crate) fn keys<'a>(
         &'a self,
         key_prefix: &'a str,
         after: Option<String>,
@@ -653,7 +694,13 @@ impl Store {
                         .set_start_after(start_after.clone())
                         .send()
                         .await
-                        .map_err(|e| self.bucket_error(classify("S3 ListObjectsV2", e)))?;
+                        .map_err(|e| {
+                            self.read_error(
+                                &list_prefix,
+                                "S3 ListObjectsV2",
+                                classify("S3 ListObjectsV2", e),
+                            )
+                        })?;
                     let keys: Vec<String> = out
                         .contents()
                         .iter()

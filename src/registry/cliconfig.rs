@@ -1,190 +1,309 @@
 //! Terraform/OpenTofu CLI-config files: finding and editing `credentials_helper` blocks.
 //!
-//! Only top-level blocks are looked at; strings and `#`, `//` and `/* */` comments are
-//! skipped, so a brace or a block name inside them never confuses the scan. Edits
-//! keep every other byte of the file as it was.
+//! The scan looks at top-level blocks and attributes only; strings, heredocs
+//! (`<<EOF` / `<<-EOF`), `#`, `//` and `/* */` comments and nested brackets are skipped
+//! whole, so a brace or a block name inside them never confuses it. It works on bytes
+//! and cuts the text only at ASCII delimiters, so no input can make it panic; a file it
+//! cannot follow (an unterminated string, an unclosed block) is an error that names the
+//! line and never quotes the file, which holds other hosts' tokens. Edits keep every
+//! other byte of the file as it was.
 
 use std::ops::Range;
 
 /// The marker lines around the block this toolkit writes.
-pub const BEGIN_MARKER: &str = "# BEGIN install-registry-credentials-helper";
-pub const END_MARKER: &str = "# END install-registry-credentials-helper";
+const BEGIN_MARKER: &str = "# BEGIN install-registry-credentials-helper";
+const END_MARKER: &str = "# END install-registry-credentials-helper";
+
+/// A file the scan cannot follow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} on line {line}")]
+pub(crate) struct ConfigError {
+    pub(crate) line: usize,
+    pub(crate) what: &'static str,
+}
 
 /// A top-level block found in a CLI-config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub kind: String,
-    pub label: Option<String>,
+pub(crate) struct Block {
+    pub(crate) kind: String,
+    pub(crate) label: Option<String>,
     /// Whole lines, from the start of the block's first line (including our BEGIN
     /// marker when present) to after the end of its last line (and our END marker).
-    pub span: Range<usize>,
-    pub managed: bool,
+    span: Range<usize>,
+    managed: bool,
 }
 
-/// Scan `text` for top-level blocks.
-pub fn blocks(text: &str) -> Vec<Block> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'#' => i = skip_line(b, i),
-            b'/' if b.get(i + 1) == Some(&b'/') => i = skip_line(b, i),
-            b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-')
-                {
-                    i += 1;
-                }
-                let kind = &text[start..i];
-                i = skip_spaces(b, i);
-                let mut label = None;
-                if b.get(i) == Some(&b'"') {
-                    let end = skip_string(b, i);
-                    label = Some(text[i + 1..end.saturating_sub(1).max(i + 1)].to_owned());
-                    i = skip_spaces(b, end);
-                }
-                if b.get(i) == Some(&b'{') {
-                    let close = skip_braces(b, i);
-                    let mut span = line_start(b, start)..line_end(b, close);
-                    let managed = extend_with_markers(text, &mut span);
-                    out.push(Block {
-                        kind: kind.to_owned(),
-                        label,
-                        span,
-                        managed,
-                    });
-                    i = close;
-                } else {
-                    // An attribute (`name = value`) or something we do not edit.
-                    i = skip_line(b, i);
-                }
-            }
-            _ => i += 1,
+struct Scanner<'a> {
+    text: &'a str,
+    b: &'a [u8],
+}
+
+impl Scanner<'_> {
+    fn error(&self, at: usize, what: &'static str) -> ConfigError {
+        let at = at.min(self.b.len());
+        ConfigError {
+            line: self.b[..at].iter().filter(|&&c| c == b'\n').count() + 1,
+            what,
         }
     }
-    out
-}
 
-fn skip_spaces(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-        i += 1;
-    }
-    i
-}
-
-fn skip_line(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i] != b'\n' {
-        i += 1;
-    }
-    i + 1
-}
-
-fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
-    i += 2;
-    while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-        i += 1;
-    }
-    i + 2
-}
-
-/// From an opening quote to just after the closing one.
-fn skip_string(b: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            b'\n' => return i,
-            _ => i += 1,
+    fn skip_spaces(&self, mut i: usize) -> usize {
+        while i < self.b.len() && (self.b[i] == b' ' || self.b[i] == b'\t') {
+            i += 1;
         }
+        i
     }
-    b.len()
-}
 
-/// From an opening brace to just after its matching closing brace.
-fn skip_braces(b: &[u8], mut i: usize) -> usize {
-    let mut depth = 0usize;
-    while i < b.len() {
-        match b[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1;
+    /// Just after the end of the line `i` is on (after its `\n`), or the end of the text.
+    fn line_end(&self, i: usize) -> usize {
+        self.b[i.min(self.b.len())..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(self.b.len(), |p| i + p + 1)
+    }
+
+    /// The position of the `\n` that ends the line `i` is on, or the end of the text.
+    fn newline_at_or_after(&self, i: usize) -> usize {
+        self.b[i.min(self.b.len())..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(self.b.len(), |p| i + p)
+    }
+
+    fn line_start(&self, i: usize) -> usize {
+        self.b[..i]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1)
+    }
+
+    fn skip_block_comment(&self, i: usize) -> Result<usize, ConfigError> {
+        let mut j = i + 2;
+        while j + 1 < self.b.len() {
+            if self.b[j] == b'*' && self.b[j + 1] == b'/' {
+                return Ok(j + 2);
+            }
+            j += 1;
+        }
+        Err(self.error(i, "an unterminated /* comment"))
+    }
+
+    /// From an opening quote to just after the closing one.
+    fn skip_string(&self, i: usize) -> Result<usize, ConfigError> {
+        let mut j = i + 1;
+        while j < self.b.len() {
+            match self.b[j] {
+                b'\\' => j += 2,
+                b'"' => return Ok(j + 1),
+                b'\n' => break,
+                _ => j += 1,
+            }
+        }
+        Err(self.error(i, "an unterminated string"))
+    }
+
+    /// `<<ID` or `<<-ID` at `i`: just after the line that closes it.
+    fn skip_heredoc(&self, i: usize) -> Result<usize, ConfigError> {
+        let mut j = i + 2;
+        if self.b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        let start = j;
+        while j < self.b.len() && (self.b[j].is_ascii_alphanumeric() || self.b[j] == b'_') {
+            j += 1;
+        }
+        let id = &self.b[start..j];
+        if id.is_empty() {
+            return Err(self.error(i, "a heredoc without a name"));
+        }
+        let mut line = self.line_end(j);
+        while line < self.b.len() {
+            let end = self.line_end(line);
+            let content = self.b[line..end].trim_ascii();
+            if content == id {
+                return Ok(end);
+            }
+            line = end;
+        }
+        Err(self.error(i, "an unterminated heredoc"))
+    }
+
+    /// A value or a bracketed body: from `i` to where it ends. With `until_newline`, a
+    /// newline outside brackets ends it (an attribute's value); otherwise it ends after
+    /// the bracket that closes the one at `i` (a block's body).
+    fn skip_expression(&self, i: usize, until_newline: bool) -> Result<usize, ConfigError> {
+        let mut stack: Vec<(u8, usize)> = Vec::new();
+        let mut j = i;
+        while j < self.b.len() {
+            let c = self.b[j];
+            match c {
+                b'{' | b'[' | b'(' => {
+                    stack.push((c, j));
+                    j += 1;
                 }
+                b'}' | b']' | b')' => {
+                    let open = match c {
+                        b'}' => b'{',
+                        b']' => b'[',
+                        _ => b'(',
+                    };
+                    match stack.pop() {
+                        Some((o, _)) if o == open => {}
+                        _ => return Err(self.error(j, "an unmatched closing bracket")),
+                    }
+                    j += 1;
+                    if stack.is_empty() && !until_newline {
+                        return Ok(j);
+                    }
+                }
+                b'"' => j = self.skip_string(j)?,
+                b'<' if self.b.get(j + 1) == Some(&b'<') => {
+                    j = self.skip_heredoc(j)?;
+                    // The heredoc's closing line ends an attribute's value.
+                    if until_newline && stack.is_empty() {
+                        return Ok(j);
+                    }
+                }
+                b'#' => j = self.newline_at_or_after(j),
+                b'/' if self.b.get(j + 1) == Some(&b'/') => j = self.newline_at_or_after(j),
+                b'/' if self.b.get(j + 1) == Some(&b'*') => j = self.skip_block_comment(j)?,
+                b'\n' if until_newline && stack.is_empty() => return Ok(j + 1),
+                _ => j += 1,
             }
-            b'"' => {
-                i = skip_string(b, i);
-                continue;
-            }
-            b'#' => {
-                i = skip_line(b, i);
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = skip_line(b, i);
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(b, i);
-                continue;
-            }
-            _ => {}
         }
-        i += 1;
-    }
-    b.len()
-}
-
-fn line_start(b: &[u8], i: usize) -> usize {
-    b[..i]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |p| p + 1)
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(b.len(), |p| i + p + 1)
-}
-
-/// Grow `span` over our marker lines when they sit right around it.
-fn extend_with_markers(text: &str, span: &mut Range<usize>) -> bool {
-    let before = &text[..span.start];
-    let prev_start = before
-        .trim_end_matches('\n')
-        .rfind('\n')
-        .map_or(0, |p| p + 1);
-    let prev_line = before[prev_start..].trim_end();
-    let after = &text[span.end.min(text.len())..];
-    let next_line = after.lines().next().unwrap_or("").trim_end();
-    if prev_line == BEGIN_MARKER && next_line == END_MARKER && !before.is_empty() {
-        span.start = prev_start;
-        span.end = (span.end + next_line.len() + 1).min(text.len());
-        if !text[..span.end].ends_with('\n') && span.end < text.len() {
-            span.end += 1;
+        match stack.first() {
+            Some((_, at)) => Err(self.error(*at, "an unclosed bracket")),
+            None => Ok(self.b.len()),
         }
-        return true;
     }
-    false
+
+    /// Grow `span` over our marker lines when they sit right around it.
+    fn extend_with_markers(&self, span: &mut Range<usize>) -> bool {
+        if span.start == 0 {
+            return false;
+        }
+        let prev_start = self.line_start(span.start - 1);
+        let prev = &self.b[prev_start..span.start];
+        let next_end = self.line_end(span.end);
+        let next = &self.b[span.end.min(self.b.len())..next_end];
+        if prev.trim_ascii() == BEGIN_MARKER.as_bytes()
+            && next.trim_ascii() == END_MARKER.as_bytes()
+        {
+            span.start = prev_start;
+            span.end = next_end;
+            return true;
+        }
+        false
+    }
+
+    fn blocks(&self) -> Result<Vec<Block>, ConfigError> {
+        let b = self.b;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'#' => i = self.line_end(i),
+                b'/' if b.get(i + 1) == Some(&b'/') => i = self.line_end(i),
+                b'/' if b.get(i + 1) == Some(&b'*') => i = self.skip_block_comment(i)?,
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let start = i;
+                    while i < b.len()
+                        && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-')
+                    {
+                        i += 1;
+                    }
+                    let kind = &self.text[start..i];
+                    // Labels: strings or identifiers; the first one names the block.
+                    let mut label = None;
+                    let mut labels = 0;
+                    loop {
+                        i = self.skip_spaces(i);
+                        let from = i;
+                        match b.get(i) {
+                            Some(b'"') => {
+                                i = self.skip_string(i)?;
+                                // Both quotes are ASCII, so these are character boundaries.
+                                label.get_or_insert_with(|| self.text[from + 1..i - 1].to_owned());
+                            }
+                            Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+                                while i < b.len()
+                                    && (b[i].is_ascii_alphanumeric() || b"_-.".contains(&b[i]))
+                                {
+                                    i += 1;
+                                }
+                                label.get_or_insert_with(|| self.text[from..i].to_owned());
+                            }
+                            _ => break,
+                        }
+                        labels += 1;
+                    }
+                    match b.get(i) {
+                        Some(b'{') => {
+                            let close = self.skip_expression(i, false)?;
+                            let mut span = self.line_start(start)..self.line_end(close);
+                            let managed = self.extend_with_markers(&mut span);
+                            out.push(Block {
+                                kind: kind.to_owned(),
+                                label,
+                                span,
+                                managed,
+                            });
+                            i = close;
+                        }
+                        Some(b'=') if labels == 0 => {
+                            i = self.skip_expression(i + 1, true)?;
+                        }
+                        _ => {
+                            return Err(self.error(
+                                start,
+                                "something that is neither a block nor an attribute",
+                            ));
+                        }
+                    }
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                _ => return Err(self.error(i, "an unexpected character")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The top-level blocks of `text`.
+pub(crate) fn blocks(text: &str) -> Result<Vec<Block>, ConfigError> {
+    Scanner {
+        text,
+        b: text.as_bytes(),
+    }
+    .blocks()
 }
 
 /// Quote a string for HCL.
-pub fn hcl_string(s: &str) -> String {
-    let escaped = s
-        .replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace("${", "$${")
-        .replace("%{", "%%{");
-    format!("\"{escaped}\"")
+pub(crate) fn hcl_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str(r"\n"),
+            '\r' => out.push_str(r"\r"),
+            '\t' => out.push_str(r"\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The managed block for helper `name` with `args`.
-pub fn helper_block(name: &str, args: &[String]) -> String {
+pub(crate) fn helper_block(name: &str, args: &[String]) -> String {
     let list: Vec<String> = args.iter().map(|a| hcl_string(a)).collect();
     format!(
         "{BEGIN_MARKER}\ncredentials_helper {} {{\n  args = [{}]\n}}\n{END_MARKER}\n",
@@ -195,7 +314,7 @@ pub fn helper_block(name: &str, args: &[String]) -> String {
 
 /// What installing into one file would do.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Plan {
+pub(crate) enum Plan {
     /// The file already says exactly this.
     Unchanged,
     /// The new text, and the blocks it removes (as text, for `--dry-run`).
@@ -207,21 +326,26 @@ pub enum Plan {
 /// Put exactly one `credentials_helper` block (ours) into `text`. Our previous blocks
 /// and the old Python installer's blocks of the same name (possibly repeated) are
 /// replaced; another helper's block is replaced only with `force`.
-pub fn plan_install(text: &str, name: &str, args: &[String], force: bool) -> Plan {
+pub(crate) fn plan_install(
+    text: &str,
+    name: &str,
+    args: &[String],
+    force: bool,
+) -> Result<Plan, ConfigError> {
     let block = helper_block(name, args);
-    let helpers: Vec<Block> = blocks(text)
+    let helpers: Vec<Block> = blocks(text)?
         .into_iter()
         .filter(|b| b.kind == "credentials_helper")
         .collect();
     if let Some(other) = helpers.iter().find(|b| b.label.as_deref() != Some(name))
         && !force
     {
-        return Plan::Conflict {
+        return Ok(Plan::Conflict {
             other: other.label.clone().unwrap_or_default(),
-        };
+        });
     }
     if helpers.len() == 1 && text[helpers[0].span.clone()] == block {
-        return Plan::Unchanged;
+        return Ok(Plan::Unchanged);
     }
     let mut out = String::with_capacity(text.len() + block.len());
     let mut removed = Vec::new();
@@ -246,14 +370,14 @@ pub fn plan_install(text: &str, name: &str, args: &[String], force: bool) -> Pla
         }
         out.push_str(&block);
     }
-    Plan::Rewrite { text: out, removed }
+    Ok(Plan::Rewrite { text: out, removed })
 }
 
 /// Remove the blocks this toolkit wrote (and nothing else). `None` when there are none.
-pub fn plan_uninstall(text: &str) -> Option<(String, Vec<String>)> {
-    let managed: Vec<Block> = blocks(text).into_iter().filter(|b| b.managed).collect();
+pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<String>)>, ConfigError> {
+    let managed: Vec<Block> = blocks(text)?.into_iter().filter(|b| b.managed).collect();
     if managed.is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut out = String::new();
     let mut removed = Vec::new();
@@ -269,17 +393,17 @@ pub fn plan_uninstall(text: &str) -> Option<(String, Vec<String>)> {
         pos = b.span.end;
     }
     out.push_str(&text[pos..]);
-    Some((out, removed))
+    Ok(Some((out, removed)))
 }
 
 /// Whether the file has a `credentials "HOST"` block, which Terraform prefers over a helper.
-pub fn has_credentials_block(text: &str, host: &str) -> bool {
-    blocks(text).iter().any(|b| {
+pub(crate) fn has_credentials_block(text: &str, host: &str) -> Result<bool, ConfigError> {
+    Ok(blocks(text)?.iter().any(|b| {
         b.kind == "credentials"
             && b.label
                 .as_deref()
                 .is_some_and(|l| l.eq_ignore_ascii_case(host))
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -292,26 +416,28 @@ mod tests {
         vec!["--registry-host".into(), "r.example.com".into()]
     }
 
+    fn helpers(text: &str) -> usize {
+        blocks(text)
+            .unwrap()
+            .iter()
+            .filter(|b| b.kind == "credentials_helper")
+            .count()
+    }
+
     #[test]
     fn install_is_idempotent_and_replaces_old_python_blocks() {
         let original = format!("plugin_cache_dir = \"/tmp/x\" # keep {{\n{OLD_PYTHON}{OLD_PYTHON}");
-        let Plan::Rewrite { text, removed } =
+        let Ok(Plan::Rewrite { text, removed }) =
             plan_install(&original, "aws-credstore", &args(), false)
         else {
             panic!("expected a rewrite")
         };
         assert_eq!(removed.len(), 2);
         assert!(text.starts_with("plugin_cache_dir = \"/tmp/x\" # keep {\n"));
-        assert_eq!(
-            blocks(&text)
-                .iter()
-                .filter(|b| b.kind == "credentials_helper")
-                .count(),
-            1
-        );
+        assert_eq!(helpers(&text), 1);
         assert_eq!(
             plan_install(&text, "aws-credstore", &args(), false),
-            Plan::Unchanged
+            Ok(Plan::Unchanged)
         );
     }
 
@@ -320,31 +446,101 @@ mod tests {
         let text = "credentials_helper \"other\" {\n  args = []\n}\n";
         assert_eq!(
             plan_install(text, "aws-credstore", &args(), false),
-            Plan::Conflict {
+            Ok(Plan::Conflict {
                 other: "other".into()
-            }
+            })
         );
         assert!(matches!(
             plan_install(text, "aws-credstore", &args(), true),
-            Plan::Rewrite { .. }
+            Ok(Plan::Rewrite { .. })
         ));
     }
 
     #[test]
     fn uninstall_removes_exactly_what_install_added() {
         let original = "credentials \"app.terraform.io\" {\n  token = \"x\" /* } */\n}\n";
-        let Plan::Rewrite { text, .. } = plan_install(original, "aws-credstore", &args(), false)
+        let Ok(Plan::Rewrite { text, .. }) =
+            plan_install(original, "aws-credstore", &args(), false)
         else {
             panic!()
         };
-        let (back, removed) = plan_uninstall(&text).unwrap();
+        let (back, removed) = plan_uninstall(&text).unwrap().unwrap();
         assert_eq!(back, original);
         assert_eq!(removed.len(), 1);
-        assert!(plan_uninstall(original).is_none());
-        assert!(has_credentials_block(original, "app.terraform.io"));
-        let Plan::Rewrite { text, .. } = plan_install("", "aws-credstore", &args(), false) else {
+        assert!(plan_uninstall(original).unwrap().is_none());
+        assert!(has_credentials_block(original, "app.terraform.io").unwrap());
+        let Ok(Plan::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false)
+        else {
             panic!()
         };
-        assert_eq!(plan_uninstall(&text).unwrap().0, "");
+        assert_eq!(plan_uninstall(&text).unwrap().unwrap().0, "");
+    }
+
+    #[test]
+    fn heredocs_and_multi_line_values_are_skipped_whole() {
+        let text = "note = <<EOF\ncredentials_helper \"fake\" {\n}\nEOF\nhosts = {\n  x = \"}\"\n  credentials_helper = [1,\n 2]\n}\nindented = <<-END\n    credentials_helper \"fake2\" {}\n    END\ncredentials \"h\" {\n  token = \"t\"\n}\n";
+        let found = blocks(text).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, "credentials");
+        assert_eq!(found[0].label.as_deref(), Some("h"));
+    }
+
+    #[test]
+    fn files_it_cannot_follow_are_errors_that_quote_nothing() {
+        for (text, line) in [
+            (
+                "credentials \"caf\u{e9}-unterminated {\n token = \"secret-token\"\n}\n",
+                1,
+            ),
+            ("credentials \"h\" {\n  token = \"secret-token\"\n", 1),
+            ("x = \"a\"\nnote = <<EOF\nsecret-token\n", 2),
+            ("/* secret-token", 1),
+            ("credentials \"h\" { token = \"secret-token\" }\n}\n", 2),
+            ("\u{1f600} = 1\n", 1),
+            ("x = 1\ny = 2\nc secret-token", 3),
+        ] {
+            let err = blocks(text).unwrap_err();
+            assert_eq!(err.line, line, "{text:?}");
+            assert!(!err.to_string().contains("secret-token"));
+        }
+        // Text after our END marker, multi-byte characters anywhere: no panic.
+        let ours = helper_block("aws-credstore", &args());
+        for tail in ["", "x", "é", "\r\n", "# é\n", "\n\u{1f600}"] {
+            let text = format!("# ü\n{ours}{tail}");
+            let _ = plan_uninstall(&text);
+            let _ = plan_install(&text, "aws-credstore", &args(), false);
+        }
+    }
+
+    /// Every prefix of every test file, and bytes shuffled around: the scan returns, it
+    /// never panics.
+    #[test]
+    fn no_input_panics() {
+        let samples = [
+            OLD_PYTHON.to_owned(),
+            helper_block("aws-credstore", &args()) + "trailing é text",
+            "credentials \"é\" {\n token = <<-X\n é }\n X\n}\n".to_owned(),
+            "a = [\"}\", {b = \"é\"}] // c\n/* é */ x \"y\" {}\n".to_owned(),
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for sample in &samples {
+            for end in (0..=sample.len()).filter(|e| sample.is_char_boundary(*e)) {
+                let _ = blocks(&sample[..end]);
+            }
+            let chars: Vec<char> = sample.chars().collect();
+            for _ in 0..2000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let mut mutated = chars.clone();
+                let i = (seed % mutated.len() as u64) as usize;
+                let j = ((seed >> 20) % mutated.len() as u64) as usize;
+                mutated.swap(i, j);
+                mutated.truncate(((seed >> 40) % (mutated.len() as u64 + 1)) as usize);
+                let text: String = mutated.into_iter().collect();
+                let _ = blocks(&text);
+                let _ = plan_uninstall(&text);
+            }
+        }
     }
 }

@@ -4,41 +4,68 @@
 //! share the table (`sk` = `Module~...`) and are never read as grants or touched.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::aws::sdk_error;
-use crate::exit::{failure, user_error};
+use crate::aws::arn::RoleArn;
+use crate::aws::{AwsError, sdk_error};
 
 /// The sort-key prefix of grant records (the registry's auth class name).
-pub const GRANT_SK_PREFIX: &str = "IAMBearerAuth~";
+const GRANT_SK_PREFIX: &str = "IAMBearerAuth~";
 /// The registry's default table name.
-pub const DEFAULT_TABLE: &str = "terraform-registry";
+pub(crate) const DEFAULT_TABLE: &str = "terraform-registry";
 
 /// The operations a grant can allow, in the registry's order.
-pub const PERMISSIONS: [&str; 4] = ["download", "upload", "create_grant", "delete_grant"];
+pub(crate) const PERMISSIONS: [&str; 4] = ["download", "upload", "create_grant", "delete_grant"];
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum GrantError {
+    #[error(
+        "a grant for {role} in namespace {namespace} already exists: use `update` to change it"
+    )]
+    Exists { role: RoleArn, namespace: Namespace },
+    #[error("no grant for {role} in namespace {namespace}: {hint}")]
+    NoSuchGrant {
+        role: RoleArn,
+        namespace: Namespace,
+        hint: &'static str,
+    },
+    #[error("the table {table:?} does not exist: pass --table or set TABLE")]
+    NoTable { table: String },
+    #[error(
+        "name a permission to change: --download, --upload, --create-grant, --delete-grant (or --no-...)"
+    )]
+    NothingToChange,
+    #[error("{operation} returned no grant record")]
+    NoRecord { operation: &'static str },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
 
 /// One grant: what a role may do in a namespace.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct GrantRecord {
-    pub namespace: String,
-    pub role_arn: String,
+pub(crate) struct GrantRecord {
+    pub(crate) namespace: String,
+    pub(crate) role_arn: String,
     /// Every permission in [`PERMISSIONS`]; a permission missing from the record is false,
     /// as the registry reads it.
-    pub permissions: Permissions,
+    pub(crate) permissions: Permissions,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Permissions {
-    pub download: bool,
-    pub upload: bool,
-    pub create_grant: bool,
-    pub delete_grant: bool,
+pub(crate) struct Permissions {
+    pub(crate) download: bool,
+    pub(crate) upload: bool,
+    pub(crate) create_grant: bool,
+    pub(crate) delete_grant: bool,
 }
 
 impl Permissions {
-    pub fn get(&self, name: &str) -> bool {
+    pub(crate) fn get(&self, name: &str) -> bool {
         match name {
             "download" => self.download,
             "upload" => self.upload,
@@ -61,11 +88,11 @@ impl Permissions {
 
 /// Permission changes: `Some(v)` sets, `None` leaves as it is.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct PermissionChanges {
-    pub download: Option<bool>,
-    pub upload: Option<bool>,
-    pub create_grant: Option<bool>,
-    pub delete_grant: Option<bool>,
+pub(crate) struct PermissionChanges {
+    pub(crate) download: Option<bool>,
+    pub(crate) upload: Option<bool>,
+    pub(crate) create_grant: Option<bool>,
+    pub(crate) delete_grant: Option<bool>,
 }
 
 impl PermissionChanges {
@@ -80,103 +107,64 @@ impl PermissionChanges {
         .filter_map(|(n, v)| v.map(|v| (n, v)))
         .collect()
     }
-}
 
-/// Check a role ARN, turning an assumed-role or SSO session ARN into the IAM role
-/// ARN the registry looks up (the registry's own rule). Returns the role ARN and,
-/// when it was converted, a note saying so.
-pub fn normalize_role_arn(input: &str) -> anyhow::Result<(String, Option<String>)> {
-    let bad = |why: &str| {
-        user_error(format!(
-            "invalid role ARN {input:?}: {why}; expected arn:aws:iam::123456789012:role/NAME"
-        ))
-    };
-    let parts: Vec<&str> = input.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" {
-        return Err(bad("not an ARN"));
-    }
-    let (partition, service, region, account, resource) =
-        (parts[1], parts[2], parts[3], parts[4], parts[5]);
-    const PARTITIONS: [&str; 8] = [
-        "aws",
-        "aws-cn",
-        "aws-us-gov",
-        "aws-iso",
-        "aws-iso-b",
-        "aws-iso-e",
-        "aws-iso-f",
-        "aws-eusc",
-    ];
-    if !PARTITIONS.contains(&partition) {
-        return Err(bad(&format!("unknown partition {partition:?}")));
-    }
-    if !region.is_empty() {
-        return Err(bad("IAM and STS ARNs have no region"));
-    }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("the account must be 12 digits"));
-    }
-    let name_ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
-    };
-    match service {
-        "iam" => {
-            let Some(path_and_name) = resource.strip_prefix("role/") else {
-                return Err(bad("grants are for IAM roles (role/...)"));
-            };
-            let segments: Vec<&str> = path_and_name.split('/').collect();
-            if !segments.iter().all(|s| name_ok(s)) {
-                return Err(bad("the role path or name has invalid characters"));
-            }
-            Ok((input.to_owned(), None))
+    /// The permissions of a new grant: what is named, the rest off.
+    pub(crate) fn or_off(&self) -> Permissions {
+        Permissions {
+            download: self.download.unwrap_or(false),
+            upload: self.upload.unwrap_or(false),
+            create_grant: self.create_grant.unwrap_or(false),
+            delete_grant: self.delete_grant.unwrap_or(false),
         }
-        "sts" => {
-            let Some(rest) = resource.strip_prefix("assumed-role/") else {
-                return Err(bad("an STS ARN must be an assumed-role session"));
-            };
-            let segments: Vec<&str> = rest.split('/').collect();
-            if segments.len() != 2 || !name_ok(segments[0]) || segments[1].is_empty() {
-                return Err(bad("expected assumed-role/ROLE/SESSION"));
-            }
-            let role = segments[0];
-            let resource = if role.starts_with("AWSReservedSSO_") {
-                format!("aws-reserved/sso.amazonaws.com/{role}")
-            } else {
-                role.to_owned()
-            };
-            let arn = format!("arn:{partition}:iam::{account}:role/{resource}");
-            let note = format!("{input} is a session; the registry looks up its role {arn}");
-            Ok((arn, Some(note)))
+    }
+}
+
+/// A registry namespace as the registry's URL paths carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Namespace(String);
+
+impl Namespace {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid namespace {0:?}: use 1 to 64 letters, digits, dashes or underscores")]
+pub(crate) struct NamespaceError(String);
+
+impl FromStr for Namespace {
+    type Err = NamespaceError;
+
+    fn from_str(ns: &str) -> Result<Self, NamespaceError> {
+        let ok = !ns.is_empty()
+            && ns.len() <= 64
+            && ns
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(ns.to_owned()))
+        } else {
+            Err(NamespaceError(ns.to_owned()))
         }
-        other => Err(bad(&format!("service {other:?} is neither iam nor sts"))),
     }
 }
 
-/// Check a namespace as the registry's URL paths carry it.
-pub fn validate_namespace(ns: &str) -> anyhow::Result<()> {
-    let ok = !ns.is_empty()
-        && ns.len() <= 64
-        && ns
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(user_error(format!(
-            "invalid namespace {ns:?}: use 1 to 64 letters, digits, dashes or underscores"
-        )))
-    }
-}
-
-fn key(namespace: &str, role_arn: &str) -> HashMap<String, AttributeValue> {
+fn key(namespace: &Namespace, role: &RoleArn) -> HashMap<String, AttributeValue> {
     HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(namespace.to_owned())),
+        (
+            "pk".to_owned(),
+            AttributeValue::S(namespace.as_str().to_owned()),
+        ),
         (
             "sk".to_owned(),
-            AttributeValue::S(format!("{GRANT_SK_PREFIX}{role_arn}")),
+            AttributeValue::S(format!("{GRANT_SK_PREFIX}{role}")),
         ),
     ])
 }
@@ -191,7 +179,7 @@ fn permissions_map(p: &Permissions) -> AttributeValue {
 }
 
 /// Read a grant record; `None` for anything that is not one (e.g. a module record).
-pub fn parse_record(item: &HashMap<String, AttributeValue>) -> Option<GrantRecord> {
+fn parse_record(item: &HashMap<String, AttributeValue>) -> Option<GrantRecord> {
     let sk = item.get("sk")?.as_s().ok()?;
     let role_from_sk = sk.strip_prefix(GRANT_SK_PREFIX)?;
     let namespace = item
@@ -220,56 +208,77 @@ pub fn parse_record(item: &HashMap<String, AttributeValue>) -> Option<GrantRecor
 }
 
 /// The grants table.
-pub struct GrantTable {
+pub(crate) struct GrantTable {
     client: Client,
     table: String,
 }
 
 impl GrantTable {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub(crate) fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
         }
     }
 
-    fn not_found_table(&self, e: &crate::aws::AwsError) -> Option<anyhow::Error> {
-        let text = e.to_string();
-        text.contains("ResourceNotFoundException").then(|| {
-            user_error(format!(
-                "the table {:?} does not exist: pass --table or set TABLE",
-                self.table
-            ))
-        })
-    }
-
     fn map_err<E>(
         &self,
-        op: &str,
+        operation: &'static str,
         e: aws_sdk_dynamodb::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-    ) -> anyhow::Error
+    ) -> GrantError
     where
-        E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let e = sdk_error(op, e);
-        self.not_found_table(&e).unwrap_or_else(|| e.into())
+        if e.as_service_error().and_then(|s| s.code()) == Some("ResourceNotFoundException") {
+            return GrantError::NoTable {
+                table: self.table.clone(),
+            };
+        }
+        GrantError::Aws(sdk_error(operation, e))
     }
 
-    /// Create a grant; fails (exit 1) when it exists, with no read-then-write race.
-    pub async fn create(
+    /// The answer to a write conditioned on the grant existing: a failed condition means
+    /// there is no such grant.
+    fn existing<O, E>(
         &self,
-        namespace: &str,
-        role_arn: &str,
+        result: Result<
+            O,
+            aws_sdk_dynamodb::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+        >,
+        operation: &'static str,
+        namespace: &Namespace,
+        role: &RoleArn,
+        hint: &'static str,
+    ) -> Result<O, GrantError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(out) => Ok(out),
+            Err(e) if is_condition_failed(&e) => Err(GrantError::NoSuchGrant {
+                role: role.clone(),
+                namespace: namespace.clone(),
+                hint,
+            }),
+            Err(e) => Err(self.map_err(operation, e)),
+        }
+    }
+
+    /// Create a grant; fails when it exists, with no read-then-write race.
+    pub(crate) async fn create(
+        &self,
+        namespace: &Namespace,
+        role: &RoleArn,
         permissions: Permissions,
-    ) -> anyhow::Result<GrantRecord> {
-        let mut item = key(namespace, role_arn);
+    ) -> Result<GrantRecord, GrantError> {
+        let mut item = key(namespace, role);
         item.insert(
             "namespace".to_owned(),
-            AttributeValue::S(namespace.to_owned()),
+            AttributeValue::S(namespace.as_str().to_owned()),
         );
         item.insert(
             "identifier".to_owned(),
-            AttributeValue::S(role_arn.to_owned()),
+            AttributeValue::S(role.as_str().to_owned()),
         );
         item.insert("permissions".to_owned(), permissions_map(&permissions));
         let result = self
@@ -282,35 +291,34 @@ impl GrantTable {
             .await;
         match result {
             Ok(_) => Ok(GrantRecord {
-                namespace: namespace.to_owned(),
-                role_arn: role_arn.to_owned(),
+                namespace: namespace.as_str().to_owned(),
+                role_arn: role.as_str().to_owned(),
                 permissions,
             }),
-            Err(e) if is_condition_failed(&e) => Err(failure(format!(
-                "a grant for {role_arn} in namespace {namespace} already exists: use `update` to change it"
-            ))),
+            Err(e) if is_condition_failed(&e) => Err(GrantError::Exists {
+                role: role.clone(),
+                namespace: namespace.clone(),
+            }),
             Err(e) => Err(self.map_err("DynamoDB PutItem", e)),
         }
     }
 
     /// Change the named permissions of an existing grant; the others stay as they are.
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
-        namespace: &str,
-        role_arn: &str,
+        namespace: &Namespace,
+        role: &RoleArn,
         changes: PermissionChanges,
-    ) -> anyhow::Result<GrantRecord> {
+    ) -> Result<GrantRecord, GrantError> {
         let named = changes.named();
         if named.is_empty() {
-            return Err(user_error(
-                "name a permission to change: --download, --upload, --create-grant, --delete-grant (or --no-...)",
-            ));
+            return Err(GrantError::NothingToChange);
         }
         let mut request = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(namespace, role_arn)))
+            .set_key(Some(key(namespace, role)))
             .condition_expression("attribute_exists(sk)")
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .expression_attribute_names("#p", "permissions");
@@ -325,68 +333,78 @@ impl GrantTable {
             .update_expression(format!("SET {}", sets.join(", ")))
             .send()
             .await;
-        match result {
-            Ok(out) => out
-                .attributes()
-                .and_then(parse_record)
-                .ok_or_else(|| failure("DynamoDB returned no grant after the update")),
-            Err(e) if is_condition_failed(&e) => Err(failure(format!(
-                "no grant for {role_arn} in namespace {namespace}: create one with `create`"
-            ))),
-            Err(e) => Err(self.map_err("DynamoDB UpdateItem", e)),
-        }
+        let out = self.existing(
+            result,
+            "DynamoDB UpdateItem",
+            namespace,
+            role,
+            "create one with `create`",
+        )?;
+        record_of(out.attributes(), "DynamoDB UpdateItem")
     }
 
-    /// Delete a grant and return what was removed; exit 1 when there was none.
-    pub async fn delete(&self, namespace: &str, role_arn: &str) -> anyhow::Result<GrantRecord> {
+    /// Delete a grant and return what was removed; an error when there was none.
+    pub(crate) async fn delete(
+        &self,
+        namespace: &Namespace,
+        role: &RoleArn,
+    ) -> Result<GrantRecord, GrantError> {
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(namespace, role_arn)))
+            .set_key(Some(key(namespace, role)))
             .condition_expression("attribute_exists(sk)")
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await;
-        match result {
-            Ok(out) => out
-                .attributes()
-                .and_then(parse_record)
-                .ok_or_else(|| failure("DynamoDB returned nothing deleted")),
-            Err(e) if is_condition_failed(&e) => Err(failure(format!(
-                "no grant for {role_arn} in namespace {namespace}: nothing removed"
-            ))),
-            Err(e) => Err(self.map_err("DynamoDB DeleteItem", e)),
-        }
+        let out = self.existing(
+            result,
+            "DynamoDB DeleteItem",
+            namespace,
+            role,
+            "nothing removed",
+        )?;
+        record_of(out.attributes(), "DynamoDB DeleteItem")
     }
 
-    pub async fn get(
+    /// One grant; an error when there is none.
+    pub(crate) async fn get(
         &self,
-        namespace: &str,
-        role_arn: &str,
-    ) -> anyhow::Result<Option<GrantRecord>> {
+        namespace: &Namespace,
+        role: &RoleArn,
+    ) -> Result<GrantRecord, GrantError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(namespace, role_arn)))
+            .set_key(Some(key(namespace, role)))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| self.map_err("DynamoDB GetItem", e))?;
-        Ok(out.item().and_then(parse_record))
+        out.item()
+            .and_then(parse_record)
+            .ok_or_else(|| GrantError::NoSuchGrant {
+                role: role.clone(),
+                namespace: namespace.clone(),
+                hint: "create one with `create`",
+            })
     }
 
     /// Every grant in a namespace (Query), for a role (Scan with a filter), or all
     /// (Scan), following every page.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
-        namespace: Option<&str>,
-        role_arn: Option<&str>,
+        namespace: Option<&Namespace>,
+        role: Option<&RoleArn>,
         page_size: Option<i32>,
-    ) -> anyhow::Result<Vec<GrantRecord>> {
+    ) -> Result<Vec<GrantRecord>, GrantError> {
         let mut grants = Vec::new();
         let mut start: Option<HashMap<String, AttributeValue>> = None;
+        let prefix = || AttributeValue::S(GRANT_SK_PREFIX.to_owned());
+        let role_value =
+            || AttributeValue::S(role.map(|r| r.as_str().to_owned()).unwrap_or_default());
         loop {
             let (items, next) = match namespace {
                 Some(ns) => {
@@ -395,20 +413,17 @@ impl GrantTable {
                         .query()
                         .table_name(&self.table)
                         .key_condition_expression("pk = :ns AND begins_with(sk, :prefix)")
-                        .expression_attribute_values(":ns", AttributeValue::S(ns.to_owned()))
                         .expression_attribute_values(
-                            ":prefix",
-                            AttributeValue::S(GRANT_SK_PREFIX.to_owned()),
+                            ":ns",
+                            AttributeValue::S(ns.as_str().to_owned()),
                         )
+                        .expression_attribute_values(":prefix", prefix())
                         .set_limit(page_size)
                         .set_exclusive_start_key(start.take());
-                    if let Some(role) = role_arn {
+                    if role.is_some() {
                         q = q
                             .filter_expression("identifier = :role")
-                            .expression_attribute_values(
-                                ":role",
-                                AttributeValue::S(role.to_owned()),
-                            );
+                            .expression_attribute_values(":role", role_value());
                     }
                     let out = q
                         .send()
@@ -421,20 +436,14 @@ impl GrantTable {
                         .client
                         .scan()
                         .table_name(&self.table)
-                        .expression_attribute_values(
-                            ":prefix",
-                            AttributeValue::S(GRANT_SK_PREFIX.to_owned()),
-                        )
+                        .expression_attribute_values(":prefix", prefix())
                         .set_limit(page_size)
                         .set_exclusive_start_key(start.take());
-                    s = match role_arn {
-                        Some(role) => s
-                            .filter_expression("begins_with(sk, :prefix) AND identifier = :role")
-                            .expression_attribute_values(
-                                ":role",
-                                AttributeValue::S(role.to_owned()),
-                            ),
-                        None => s.filter_expression("begins_with(sk, :prefix)"),
+                    s = if role.is_some() {
+                        s.filter_expression("begins_with(sk, :prefix) AND identifier = :role")
+                            .expression_attribute_values(":role", role_value())
+                    } else {
+                        s.filter_expression("begins_with(sk, :prefix)")
                     };
                     let out = s
                         .send()
@@ -454,7 +463,17 @@ impl GrantTable {
     }
 }
 
-fn is_condition_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
+/// The grant a write returned.
+fn record_of(
+    attributes: Option<&HashMap<String, AttributeValue>>,
+    operation: &'static str,
+) -> Result<GrantRecord, GrantError> {
+    attributes
+        .and_then(parse_record)
+        .ok_or(GrantError::NoRecord { operation })
+}
+
+fn is_condition_failed<E: ProvideErrorMetadata>(
     e: &aws_sdk_dynamodb::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> bool {
     e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException")
@@ -465,32 +484,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn role_arns() {
-        let (arn, note) = normalize_role_arn("arn:aws:iam::123456789012:role/deploy").unwrap();
-        assert_eq!(arn, "arn:aws:iam::123456789012:role/deploy");
-        assert!(note.is_none());
-        assert!(normalize_role_arn("arn:aws:iam::123456789012:role/team/ci/deploy").is_ok());
-        let (arn, note) =
-            normalize_role_arn("arn:aws:sts::123456789012:assumed-role/deploy/alice").unwrap();
-        assert_eq!(arn, "arn:aws:iam::123456789012:role/deploy");
-        assert!(note.is_some());
-        let (arn, _) =
-            normalize_role_arn("arn:aws-us-gov:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/bob@example.com").unwrap();
-        assert_eq!(
-            arn,
-            "arn:aws-us-gov:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123"
-        );
-        for bad in [
-            "deploy",
-            "arn:aws:iam::12345:role/x",
-            "arn:aws:iam::123456789012:user/alice",
-            "arn:aws:s3:::bucket",
-            "arn:nope:iam::123456789012:role/x",
-            "arn:aws:iam:eu-west-1:123456789012:role/x",
-            "arn:aws:iam::123456789012:role/",
-            "arn:aws:sts::123456789012:assumed-role/x",
-        ] {
-            assert!(normalize_role_arn(bad).is_err(), "{bad}");
+    fn namespaces() {
+        assert!("platform-1_x".parse::<Namespace>().is_ok());
+        for bad in ["", "bad/ns", "a b", &"x".repeat(65)] {
+            assert!(bad.parse::<Namespace>().is_err(), "{bad}");
         }
     }
 }

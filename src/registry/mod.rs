@@ -1,11 +1,13 @@
-//! The private Terraform module registry: hosts, tokens, the token cache, grants.
+//! The private Terraform module registry: hosts, tokens, the token cache, grants, and
+//! installing the credentials helper.
 
-pub mod cliconfig;
-pub mod grants;
-pub mod host;
-pub mod token;
-pub mod token_cache;
+pub(crate) mod cliconfig;
+pub(crate) mod grants;
+pub(crate) mod host;
+pub(crate) mod install;
+pub(crate) mod token;
+pub(crate) mod token_cache;
 
-pub use host::RegistryHost;
-pub use token::{Service, TokenRequest, fetch_token};
-pub use token_cache::{TokenCache, TokenKey};
+pub(crate) use host::RegistryHost;
+pub(crate) use token::{Service, TokenRequest, fetch_token};
+pub(crate) use token_cache::{TokenCache, TokenKey};

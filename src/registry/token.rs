@@ -5,21 +5,24 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 
 use super::RegistryHost;
-use crate::exit::{ExitStatus, HasExitStatus};
+use crate::aws::sign::SignError;
+use crate::http::{BaseUrl, HttpClient, HttpError, UrlError};
 use crate::secret::Secret;
 
 /// The largest window the registry accepts (it answers 400 above it).
-pub const MAX_EXPIRATION_SECONDS: u64 = 60_000;
+pub(crate) const MAX_EXPIRATION_SECONDS: u64 = 60_000;
 /// Every token the registry mints starts with this.
-pub const TOKEN_PREFIX: &str = "IAMBearerAuth~";
+const TOKEN_PREFIX: &str = "IAMBearerAuth~";
 const MAX_TOKEN_LEN: usize = 16 * 1024;
+/// The most of an answer that is read: a token is a few hundred bytes, a reason one line.
+pub(crate) const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 /// Which AWS service the signature is for.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
-pub enum Service {
+pub(crate) enum Service {
     /// The registry sits behind API Gateway.
     ExecuteApi,
     /// The registry is a Lambda function URL.
@@ -27,7 +30,7 @@ pub enum Service {
 }
 
 impl Service {
-    pub fn signing_name(self) -> &'static str {
+    pub(crate) fn signing_name(self) -> &'static str {
         match self {
             Service::ExecuteApi => "execute-api",
             Service::Lambda => "lambda",
@@ -36,7 +39,7 @@ impl Service {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     #[error(
         "{host} refused the signature (HTTP 403) signed for service {service} in region {region}: \
          check --service (execute-api for API Gateway, lambda for a function URL), --region and the AWS identity"
@@ -51,125 +54,93 @@ pub enum TokenError {
     #[error("{host} answered HTTP {status} to the token request")]
     Status { host: String, status: u16 },
     #[error(
-        "{host} did not answer within {seconds} s: check the host and the network, or raise --timeout"
+        "{host} answered the token request with a redirect (HTTP {status}) to {location}: a token request never follows one, \
+         because it carries your signature; use --registry-url with the final address"
     )]
-    Timeout { host: String, seconds: u64 },
-    #[error("cannot reach {host}: {reason}")]
-    Unreachable { host: String, reason: String },
+    Redirected {
+        host: String,
+        status: u16,
+        location: String,
+    },
     #[error(
         "{host} answered with something that is not a registry token ({what}): check --registry-host"
     )]
     NotAToken { host: String, what: String },
-}
-
-impl HasExitStatus for TokenError {
-    fn exit_status(&self) -> ExitStatus {
-        match self {
-            TokenError::Forbidden { .. } => ExitStatus::Failure,
-            TokenError::BadRequest { .. } => ExitStatus::UserError,
-            _ => ExitStatus::ServiceError,
-        }
-    }
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Sign(#[from] SignError),
 }
 
 /// What to ask the registry for.
 #[derive(Debug, Clone)]
-pub struct TokenRequest {
-    pub host: RegistryHost,
-    /// Where to send the request instead of `https://HOST` (tunnels, private endpoints, tests).
-    pub base_url: Option<reqwest::Url>,
-    pub service: Service,
-    pub expiration_seconds: u64,
-    pub timeout: Duration,
+pub(crate) struct TokenRequest {
+    pub(crate) host: RegistryHost,
+    /// Where to send the request instead of `https://HOST/` (tunnels, private endpoints, tests).
+    pub(crate) base_url: Option<BaseUrl>,
+    pub(crate) service: Service,
+    pub(crate) expiration_seconds: u64,
+    pub(crate) timeout: Duration,
 }
 
 impl TokenRequest {
-    pub fn url(&self) -> anyhow::Result<reqwest::Url> {
-        let base = match &self.base_url {
-            Some(u) => u.clone(),
-            None => reqwest::Url::parse(&format!("https://{}/", self.host))?,
+    pub(crate) fn url(&self) -> Result<reqwest::Url, UrlError> {
+        let mut url = match &self.base_url {
+            Some(base) => base.join("token"),
+            None => format!("https://{}/", self.host)
+                .parse::<BaseUrl>()?
+                .join("token"),
         };
-        let mut url = base.join("token")?;
         url.query_pairs_mut()
             .append_pair("expiration_seconds", &self.expiration_seconds.to_string());
-        crate::http::require_secure(&url)?;
         Ok(url)
     }
 }
 
-/// Sign and send the request; return the token only when the body is one.
-pub async fn fetch_token(
+/// Sign and send the request; return the token only when the body is one. No redirect
+/// is followed: the request carries a signature and a session token.
+pub(crate) async fn fetch_token(
     req: &TokenRequest,
     credentials: &Credentials,
     region: &str,
-) -> anyhow::Result<Secret> {
+) -> Result<Secret, TokenError> {
     let host = req.host.to_string();
-    let url = req.url()?;
-    let client = crate::http::client(req.timeout)?;
-    let mut request = client.get(url).build()?;
+    let client = HttpClient::new(req.timeout)?;
+    let mut request = client
+        .request(reqwest::Method::GET, req.url().map_err(HttpError::Url)?)
+        .build()
+        .map_err(|e| HttpError::Setup(e.to_string()))?;
     crate::aws::sign::sign_request(
         &mut request,
         credentials,
         region,
         req.service.signing_name(),
     )?;
-    let response = client
-        .execute(request)
-        .await
-        .map_err(|e| transport_error(&host, req.timeout, &e))?;
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| transport_error(&host, req.timeout, &e))?;
+    let response = client.send(request, MAX_ANSWER_BYTES).await?;
+    let status = response.status.as_u16();
     match status {
-        200 => parse_token(&host, &content_type, &body),
+        200 => parse_token(&host, response.content_type(), &response.body),
+        300..=399 => Err(TokenError::Redirected {
+            host,
+            status,
+            location: one_line(response.location().unwrap_or("nowhere").as_bytes()),
+        }),
         403 => Err(TokenError::Forbidden {
             host,
             service: req.service.signing_name(),
             region: region.to_owned(),
-        }
-        .into()),
+        }),
         400 => Err(TokenError::BadRequest {
             host,
-            reason: one_line(&body),
-        }
-        .into()),
-        status => Err(TokenError::Status { host, status }.into()),
-    }
-}
-
-fn transport_error(host: &str, timeout: Duration, e: &reqwest::Error) -> TokenError {
-    if e.is_timeout() {
-        return TokenError::Timeout {
-            host: host.to_owned(),
-            seconds: timeout.as_secs(),
-        };
-    }
-    let mut reason = String::new();
-    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(c) = cur {
-        reason = c.to_string();
-        cur = c.source();
-    }
-    if reason.is_empty() {
-        reason = e.to_string();
-    }
-    TokenError::Unreachable {
-        host: host.to_owned(),
-        reason,
+            reason: one_line(&response.body),
+        }),
+        status => Err(TokenError::Status { host, status }),
     }
 }
 
 /// The body must be one line of `IAMBearerAuth~` plus base64: anything else (an
 /// HTML error page, a proxy's login page) is never handed out or cached.
-fn parse_token(host: &str, content_type: &str, body: &[u8]) -> anyhow::Result<Secret> {
+fn parse_token(host: &str, content_type: &str, body: &[u8]) -> Result<Secret, TokenError> {
     let not_a_token = |what: String| TokenError::NotAToken {
         host: host.to_owned(),
         what,
@@ -188,7 +159,7 @@ fn parse_token(host: &str, content_type: &str, body: &[u8]) -> anyhow::Result<Se
         } else {
             format!("{} bytes of {content_type}", body.len())
         };
-        return Err(not_a_token(what).into());
+        return Err(not_a_token(what));
     }
     Ok(Secret::new(token))
 }

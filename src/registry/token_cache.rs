@@ -1,56 +1,56 @@
-//! Registry tokens cached in `~/.cdk/cache/registry_tokens.json`.
+//! Registry tokens cached in `~/.cdk/cache/registry_tokens.json`, and the rule for
+//! handing one out: a cached token with enough life left, else one fresh token minted
+//! for everyone who asks at the same time.
 //!
-//! Entries are keyed by host, service, region and the identity the environment names
-//! (profile, access key id, web-identity role): never by, and never holding, AWS
+//! Entries are keyed by host, service, region and the signing identity as the
+//! environment names it ([`crate::aws::identity`]): never by, and never holding, AWS
 //! secrets. Tokens handed to Terraform through `store` are kept under their host.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use super::{RegistryHost, Service};
 use crate::aws::AwsArgs;
-use crate::cache::{CacheDir, CacheError, CacheFile, Entry, EntryMap};
+use crate::cache::{CacheDir, CacheError, CacheFile, CacheLock, Entry, EntryMap, now_unix};
+use crate::diag::warn;
+use crate::exit::chain;
 use crate::secret::Secret;
 
-pub const FILE_NAME: &str = "registry_tokens.json";
+const FILE_NAME: &str = "registry_tokens.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TokenRecord {
-    pub host: String,
+struct TokenRecord {
+    host: String,
     /// `execute-api` / `lambda`, or `stored` for a token Terraform handed to `store`.
-    pub service: String,
-    pub region: String,
-    pub identity: String,
+    service: String,
+    region: String,
+    identity: String,
     #[serde(serialize_with = "crate::secret::serialize_exposed")]
-    pub token: Secret,
-    pub issued_at: u64,
+    token: Secret,
+    issued_at: u64,
 }
 
 /// Which cached token answers a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenKey {
-    pub host: RegistryHost,
-    pub service: Service,
+pub(crate) struct TokenKey {
+    host: RegistryHost,
+    service: Service,
     /// The region as the flags or environment name it; empty means "the profile's".
-    pub region: String,
-    pub identity: String,
+    region: String,
+    identity: String,
 }
 
 impl TokenKey {
-    /// The key for this command's environment, computed without loading any AWS
-    /// configuration: the profile name decides the rest of what the profile holds.
-    pub fn from_env(host: RegistryHost, service: Service, aws: &AwsArgs) -> Self {
-        let mut identity = format!("profile={}", aws.profile_name());
-        if let Some(key_id) = crate::env::var(crate::env::AWS_ACCESS_KEY_ID) {
-            identity.push_str(&format!(";access_key_id={key_id}"));
-        }
-        if let Some(role) = crate::env::var(crate::env::AWS_ROLE_ARN) {
-            identity.push_str(&format!(";role_arn={role}"));
-        }
+    /// The key for this command's environment, computed without resolving credentials
+    /// or making any network call.
+    pub(crate) fn from_env(host: RegistryHost, service: Service, aws: &AwsArgs) -> Self {
         Self {
             host,
             service,
             region: aws.region_hint().unwrap_or_default(),
-            identity,
+            identity: crate::aws::identity::fingerprint(aws),
         }
     }
 
@@ -69,47 +69,54 @@ fn stored_key(host: &RegistryHost) -> String {
     format!("{host}|stored")
 }
 
-/// A token found in the cache.
-#[derive(Debug)]
-pub struct CachedToken {
-    pub token: Secret,
-    pub expires_at: Option<u64>,
+/// How long new tokens live and how much life a handed-out token must have left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Lifetime {
+    pub(crate) request: u64,
+    pub(crate) min_left: u64,
 }
 
-pub struct TokenCache {
+/// A token and when it stops being valid (`None`: never, or unknown).
+#[derive(Debug)]
+pub(crate) struct IssuedToken {
+    pub(crate) token: Secret,
+    pub(crate) expires_at: Option<u64>,
+}
+
+pub(crate) struct TokenCache {
     file: CacheFile,
 }
 
 impl TokenCache {
-    pub fn open() -> Result<Self, CacheError> {
+    pub(crate) fn open() -> Result<Self, CacheError> {
         Ok(Self {
-            file: CacheDir::locate()?.file(FILE_NAME),
+            file: CacheDir::open()?.file(FILE_NAME),
         })
     }
 
     /// A cached token with at least `min_left` seconds of life, if any.
-    pub fn get(&self, key: &TokenKey, min_left: u64, now: u64) -> Option<CachedToken> {
+    fn get(&self, key: &TokenKey, min_left: u64, now: u64) -> Option<IssuedToken> {
         let map: EntryMap<TokenRecord> = self.file.read()?;
         let entry = map.entries.get(&key.cache_key())?;
-        entry.is_fresh(now, min_left).then(|| CachedToken {
+        entry.is_fresh(now, min_left).then(|| IssuedToken {
             token: entry.value.token.clone(),
             expires_at: entry.expires_at,
         })
     }
 
     /// A token Terraform handed over with `store` for this host.
-    pub fn get_stored(&self, host: &RegistryHost) -> Option<CachedToken> {
+    pub(crate) fn get_stored(&self, host: &RegistryHost) -> Option<IssuedToken> {
         let map: EntryMap<TokenRecord> = self.file.read()?;
         let entry = map.entries.get(&stored_key(host))?;
-        let now = crate::cache::now_unix();
-        entry.is_fresh(now, 1).then(|| CachedToken {
+        entry.is_fresh(now_unix(), 1).then(|| IssuedToken {
             token: entry.value.token.clone(),
             expires_at: entry.expires_at,
         })
     }
 
-    /// Keep a freshly minted token; expired entries are pruned on the way.
-    pub fn put(
+    /// Keep a freshly minted token (the caller holds the lock); expired entries are
+    /// pruned on the way.
+    fn put_locked(
         &self,
         key: &TokenKey,
         token: &Secret,
@@ -124,7 +131,7 @@ impl TokenCache {
             token: token.clone(),
             issued_at,
         };
-        self.file.update(|map: &mut EntryMap<TokenRecord>| {
+        self.file.update_locked(|map: &mut EntryMap<TokenRecord>| {
             map.prune(issued_at);
             map.entries.insert(
                 key.cache_key(),
@@ -137,8 +144,8 @@ impl TokenCache {
     }
 
     /// Keep a static token for `host` (the helper's `store`).
-    pub fn store(&self, host: &RegistryHost, token: &Secret) -> Result<(), CacheError> {
-        let now = crate::cache::now_unix();
+    pub(crate) fn store(&self, host: &RegistryHost, token: &Secret) -> Result<(), CacheError> {
+        let now = now_unix();
         let record = TokenRecord {
             host: host.to_string(),
             service: "stored".to_owned(),
@@ -161,8 +168,8 @@ impl TokenCache {
 
     /// Drop every token (cached and stored) for `host`, or all tokens with `None`.
     /// Returns how many were dropped.
-    pub fn forget(&self, host: Option<&RegistryHost>) -> Result<usize, CacheError> {
-        if !self.file.path().exists() {
+    pub(crate) fn forget(&self, host: Option<&RegistryHost>) -> Result<usize, CacheError> {
+        if !self.file.exists() {
             return Ok(0);
         }
         let host = host.map(ToString::to_string);
@@ -173,4 +180,81 @@ impl TokenCache {
             before - map.entries.len()
         })
     }
+
+    /// The cache lock, waited for at most until `deadline`.
+    fn lock_until(&self, deadline: Instant) -> Option<CacheLock> {
+        loop {
+            match self.file.try_lock() {
+                Ok(Some(lock)) => return Some(lock),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) => {
+                    warn(
+                        "another process held the token cache too long; asking the registry directly",
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    warn(format_args!("could not cache the token: {}", chain(&e)));
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// A token for `key`: from the cache when one has at least `lifetime.min_left` seconds
+/// left, else from `mint`, then cached. A hit reads one file and nothing else. On a
+/// miss the cache stays locked while the one minting process asks the registry: every
+/// other process that misses at the same time waits (at most `wait`) and then takes that
+/// token instead of asking again. The cache is never fatal: when it cannot be used,
+/// the token is minted and handed out uncached, with a warning.
+pub(crate) async fn get_or_mint<E, F, Fut>(
+    cache: Option<&TokenCache>,
+    key: &TokenKey,
+    lifetime: Lifetime,
+    wait: Duration,
+    mint: F,
+) -> Result<IssuedToken, E>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Secret, E>>,
+{
+    let Some(cache) = cache else {
+        return mint_at(lifetime, mint).await.map(|(t, _)| t);
+    };
+    if let Some(hit) = cache.get(key, lifetime.min_left, now_unix()) {
+        return Ok(hit);
+    }
+    let lock = cache.lock_until(Instant::now() + wait);
+    if lock.is_some()
+        && let Some(hit) = cache.get(key, lifetime.min_left, now_unix())
+    {
+        return Ok(hit);
+    }
+    let (token, issued_at) = mint_at(lifetime, mint).await?;
+    if lock.is_some()
+        && let Err(e) = cache.put_locked(key, &token.token, issued_at, issued_at + lifetime.request)
+    {
+        warn(format_args!("could not cache the token: {}", chain(&e)));
+    }
+    drop(lock);
+    Ok(token)
+}
+
+async fn mint_at<E, F, Fut>(lifetime: Lifetime, mint: F) -> Result<(IssuedToken, u64), E>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Secret, E>>,
+{
+    let issued_at = now_unix();
+    let token = mint().await?;
+    Ok((
+        IssuedToken {
+            token,
+            expires_at: Some(issued_at + lifetime.request),
+        },
+        issued_at,
+    ))
 }

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{TestEnv, TokenEndpoint, fixture, stderr, stdout, unique};
+use crate::support::{Run, TestEnv, TokenEndpoint, fixture, fixture_in, stderr, stdout, unique};
 
 /// moto's default account.
 const ACCOUNT: &str = "123456789012";
@@ -15,8 +15,10 @@ fn cache_path(env: &TestEnv) -> String {
         .into_owned()
 }
 
-fn api_key(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    env.cmd("api-key").args(args).output().unwrap()
+fn api_key(env: &TestEnv, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = env.cmd("api-key");
+    cmd.args(args);
+    cmd
 }
 
 #[test]
@@ -39,9 +41,10 @@ fn keeps_every_other_entry_of_the_constructs_cache_file() {
         &original.to_string(),
     ]);
 
-    let out = api_key(&env, &["get", "--stack", &stack]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "ssm-key-value-0123456789\n");
+    assert_eq!(
+        api_key(&env, &["get", "--stack", &stack]).succeeds(),
+        "ssm-key-value-0123456789\n"
+    );
 
     // What the construct now reads: every entry intact, the new one merged in.
     let read_back = fixture(&["apikey-cache-read", &cache_path(&env)]);
@@ -63,8 +66,7 @@ fn keeps_every_other_entry_of_the_constructs_cache_file() {
     );
 
     // forget drops exactly that entry.
-    let out = api_key(&env, &["forget", "--stack", &stack]);
-    assert!(out.status.success());
+    api_key(&env, &["forget", "--stack", &stack]).succeeds();
     let after: serde_json::Value =
         serde_json::from_str(&fixture(&["apikey-cache-read", &cache_path(&env)])).unwrap();
     assert_eq!(after, original);
@@ -96,27 +98,21 @@ fn a_cache_hit_with_account_makes_no_network_call() {
             "--output",
             "env",
         ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "export API_KEY=cached-key\n");
+    )
+    .succeeds();
+    assert_eq!(out, "export API_KEY=cached-key\n");
 }
 
 #[test]
 fn get_fails_when_the_key_exists_nowhere_and_ensure_creates_it_like_the_construct() {
     let env = TestEnv::with_aws();
     let stack = unique("New");
-    let out = api_key(&env, &["get", "--stack", &stack]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("api-key ensure --stack"),
-        "{}",
-        stderr(&out)
-    );
+    let err = api_key(&env, &["get", "--stack", &stack]).fails(1);
+    assert!(err.contains("api-key ensure --stack"), "{err}");
     assert!(!env.cache_dir().join("apigw_api_keys.json").exists());
 
-    let out = api_key(&env, &["ensure", "--stack", &stack, "--output", "json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let key = serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["API_KEY"]
+    let out = api_key(&env, &["ensure", "--stack", &stack, "--output", "json"]).succeeds();
+    let key = serde_json::from_str::<serde_json::Value>(&out).unwrap()["API_KEY"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -133,8 +129,8 @@ fn get_fails_when_the_key_exists_nowhere_and_ensure_creates_it_like_the_construc
         serde_json::json!({"type": "SecureString", "value": key})
     );
     // Again: the same key, from the cache.
-    let again = api_key(&env, &["ensure", "--stack", &stack]);
-    assert_eq!(stdout(&again), format!("{key}\n"));
+    let again = api_key(&env, &["ensure", "--stack", &stack]).succeeds();
+    assert_eq!(again, format!("{key}\n"));
     let cached: serde_json::Value =
         serde_json::from_str(&fixture(&["apikey-cache-read", &cache_path(&env)])).unwrap();
     assert_eq!(cached[ACCOUNT][&stack], key.as_str());
@@ -144,8 +140,10 @@ fn get_fails_when_the_key_exists_nowhere_and_ensure_creates_it_like_the_construc
 fn rotate_replaces_ssm_and_cache_and_warns() {
     let env = TestEnv::with_aws();
     let stack = unique("Rot");
-    let first = stdout(&api_key(&env, &["ensure", "--stack", &stack]));
-    let out = api_key(&env, &["rotate", "--stack", &stack]);
+    let first = api_key(&env, &["ensure", "--stack", &stack]).succeeds();
+    let out = api_key(&env, &["rotate", "--stack", &stack])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("deployed again"), "{}", stderr(&out));
     let second = stdout(&out);
@@ -153,7 +151,10 @@ fn rotate_replaces_ssm_and_cache_and_warns() {
     let param: serde_json::Value =
         serde_json::from_str(&fixture(&["ssm-get", &format!("/{stack}/api-key")])).unwrap();
     assert_eq!(format!("{}\n", param["value"].as_str().unwrap()), second);
-    assert_eq!(stdout(&api_key(&env, &["get", "--stack", &stack])), second);
+    assert_eq!(
+        api_key(&env, &["get", "--stack", &stack]).succeeds(),
+        second
+    );
 }
 
 #[test]
@@ -165,10 +166,8 @@ fn iam_credentials_in_every_format_and_as_a_role_session() {
         &format!("{stack}/iam-user-credentials"),
         r#"{"access-key-id": "AKIAUSERUSERUSER0001", "secret-access-key": "user/secret+key"}"#,
     ]);
-    let out = api_key(&env, &["iam-credentials", "--stack", &stack]);
-    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        stdout(&out),
+        api_key(&env, &["iam-credentials", "--stack", &stack]).succeeds(),
         "export AWS_ACCESS_KEY_ID=AKIAUSERUSERUSER0001\nexport AWS_SECRET_ACCESS_KEY=user/secret+key\n"
     );
     let out = api_key(
@@ -180,8 +179,9 @@ fn iam_credentials_in_every_format_and_as_a_role_session() {
             "--output",
             "credential-process",
         ],
-    );
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    )
+    .succeeds();
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         doc,
         serde_json::json!({"Version": 1, "AccessKeyId": "AKIAUSERUSERUSER0001", "SecretAccessKey": "user/secret+key"})
@@ -189,9 +189,10 @@ fn iam_credentials_in_every_format_and_as_a_role_session() {
     let out = api_key(
         &env,
         &["iam-credentials", "--stack", &stack, "--output", "dotenv"],
-    );
+    )
+    .succeeds();
     assert_eq!(
-        stdout(&out),
+        out,
         "AWS_ACCESS_KEY_ID=\"AKIAUSERUSERUSER0001\"\nAWS_SECRET_ACCESS_KEY=\"user/secret+key\"\n"
     );
 
@@ -210,9 +211,9 @@ fn iam_credentials_in_every_format_and_as_a_role_session() {
                 extra,
             ]
             .concat(),
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
-        serde_json::from_str(&stdout(&out)).unwrap()
+        )
+        .succeeds();
+        serde_json::from_str(&out).unwrap()
     };
     let a = session(&[]);
     assert!(a["SessionToken"].as_str().is_some_and(|t| !t.is_empty()));
@@ -228,13 +229,8 @@ fn iam_credentials_in_every_format_and_as_a_role_session() {
         "{sessions}"
     );
 
-    let out = api_key(&env, &["iam-credentials", "--stack", "NoSuchStack"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("NoSuchStack/iam-user-credentials"),
-        "{}",
-        stderr(&out)
-    );
+    let err = api_key(&env, &["iam-credentials", "--stack", "NoSuchStack"]).fails(1);
+    assert!(err.contains("NoSuchStack/iam-user-credentials"), "{err}");
 }
 
 #[test]
@@ -262,7 +258,9 @@ fn exec_passes_the_key_in_the_environment_only_and_the_exit_code_through() {
             "arg0",
             "x",
         ],
-    );
+    )
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("secret-run-key|arg0|x|"), "{text}");
@@ -292,9 +290,9 @@ fn call_sends_the_key_or_a_signature() {
     let out = api_key(
         &env,
         &["call", "--stack", &stack, "-H", "X-Test: yes", &url],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let echo: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    )
+    .succeeds();
+    let echo: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(echo["auth"], "api-key");
     assert_eq!(echo["path"], "/prod/items?x=1");
     assert_eq!(echo["x-test"], "yes");
@@ -305,10 +303,8 @@ fn call_sends_the_key_or_a_signature() {
             "call", "--stack", &stack, "--iam", "-X", "POST", "--data", "@-", &url,
         ])
         .write_stdin("{\"n\": 1}")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let echo: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        .succeeds();
+    let echo: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(echo["auth"], "sigv4");
     assert_eq!(echo["method"], "POST");
     assert_eq!(echo["body"], "{\"n\": 1}");
@@ -323,7 +319,9 @@ fn call_sends_the_key_or_a_signature() {
             &stack,
             &format!("{}/prod/items", other.url()),
         ],
-    );
+    )
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("HTTP 403"), "{}", stderr(&out));
     assert!(stdout(&out).contains("Forbidden"));
@@ -348,9 +346,36 @@ fn bad_input_changes_nothing() {
             "refusing plain HTTP",
         ),
     ] {
-        let out = api_key(&env, &args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        let err = api_key(&env, &args).fails(2);
+        assert!(err.contains(message), "{args:?}: {err}");
     }
     assert!(!env.cache_dir().exists());
+}
+
+/// The construct's invoke role lives in the stack's partition: the caller's (from
+/// STS), or with --account (no STS call) the region's.
+#[test]
+fn the_default_invoke_role_is_in_the_callers_partition() {
+    let mut env = TestEnv::with_aws();
+    env.set("AWS_REGION", "cn-north-1");
+    let stack = unique("Cn");
+    fixture_in(
+        "cn-north-1",
+        &[
+            "secret-create",
+            &format!("{stack}/iam-user-credentials"),
+            r#"{"access-key-id": "AKIACNCNCNCNCNCN0001", "secret-access-key": "cn-secret"}"#,
+        ],
+    );
+    let expected = format!("arn:aws-cn:iam::{ACCOUNT}:role/{stack}@api-invoke-role");
+    for extra in [&[][..], &["--account", ACCOUNT][..]] {
+        fs::remove_file(env.cache_dir().join("api_invoke_sessions.json")).ok();
+        env.cmd("api-key")
+            .args(["iam-credentials", "--stack", &stack, "--assume-role"])
+            .args(extra)
+            .succeeds();
+        let sessions =
+            fs::read_to_string(env.cache_dir().join("api_invoke_sessions.json")).unwrap();
+        assert!(sessions.contains(&expected), "{extra:?}: {sessions}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::process::Stdio;
 
-use crate::support::{TestEnv, immukv_py, stderr, stdout, unique};
+use crate::support::{Run, TestEnv, immukv_py, s3_proxy, spawn_all, stderr, unique};
 
 struct Kv {
     bucket: String,
@@ -39,9 +39,7 @@ impl Kv {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "immukv {args:?}: {}", stderr(&out));
-        stdout(&out)
+        self.cmd().args(args).succeeds()
     }
 
     fn py(&self, args: &[&str]) -> serde_json::Value {
@@ -226,24 +224,17 @@ fn concurrent_writers_never_fork_the_chain_or_lose_a_write() {
     let kv = Kv::new();
     let writers = 6;
     let per_writer = 5;
-    let children: Vec<_> = (0..writers)
-        .map(|w| {
-            let script = (0..per_writer)
-                .map(|i| format!("\"$IMMUKV\" --path-style set shared-{} '{{\"writer\":{w},\"i\":{i}}}' >/dev/null || exit 1", i % 2))
-                .collect::<Vec<_>>()
-                .join("; ");
-            kv.env
-                .std_cmd("sh")
-                .args(["-c", &script])
-                .env("IMMUKV", crate::support::bin_path("immukv"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
+    let writer = |w: usize| {
+        let script = (0..per_writer)
+            .map(|i| format!("\"$IMMUKV\" --path-style set shared-{} '{{\"writer\":{w},\"i\":{i}}}' >/dev/null || exit 1", i % 2))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut cmd = kv.env.std_cmd("sh");
+        cmd.args(["-c", &script])
+            .env("IMMUKV", crate::support::bin_path("immukv"));
+        cmd
+    };
+    for out in spawn_all((0..writers).map(writer)) {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let log = kv.log_jsonl();
@@ -414,4 +405,60 @@ fn values_from_stdin_file_and_as_strings() {
     assert_eq!(kv.ok(&["keys", "--limit", "2"]), "f\ns\n");
     assert_eq!(kv.ok(&["keys", "--after", "f"]), "s\nt\n");
     assert_eq!(kv.ok(&["keys", "t", "--output", "json"]), "[\"t\"]\n");
+}
+
+/// A log these credentials may not read (403: the construct's policies answer 403 for
+/// a missing object, so the log's versions decide) is refused at once, never taken for
+/// an empty store to write genesis into.
+#[test]
+fn a_log_it_may_not_read_is_not_an_empty_store() {
+    let kv = Kv::new();
+    kv.ok(&["set", "a", "1"]);
+    let before = kv.versions();
+    let proxy = s3_proxy(&["--deny", "GET:/_log.json"]);
+    let started = std::time::Instant::now();
+    let err = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", proxy.url())
+        .args(["set", "b", "2"])
+        .fails(1);
+    assert!(err.contains("access denied to _log.json"), "{err}");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "no retrying against a 403"
+    );
+    assert_eq!(kv.versions(), before, "nothing written");
+}
+
+/// A log that answers 404 while its versions are listed (it never settles) is an
+/// error after a few reads, not a loop without end.
+#[test]
+fn a_log_that_never_settles_is_an_error_not_a_hang() {
+    let kv = Kv::new();
+    kv.ok(&["set", "a", "1"]);
+    let proxy = s3_proxy(&["--not-found", "GET:/_log.json"]);
+    let mut child = kv
+        .env
+        .std_cmd(crate::support::bin_path("immukv"))
+        .args(["--path-style", "set", "b", "2"])
+        .env("AWS_ENDPOINT_URL", proxy.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("immukv set did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(3), "{err}");
+    assert!(err.contains("kept changing"), "{err}");
 }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{TestEnv, TokenEndpoint, stderr, stdout};
+use crate::support::{Run, TestEnv, TokenEndpoint, stderr, stdout};
 
 const HOST: &str = "registry.example.com";
 const OLD_PYTHON_BLOCK: &str = "\ncredentials_helper \"aws-credstore\" {\n      args = [\n  \"--service\",\n  \"execute-api\",\n  \"--expiration-window\",\n  \"300\"\n]\n}\n";
@@ -216,4 +216,33 @@ fn honours_tf_cli_config_file_and_reports_a_failing_check() {
     );
     assert_eq!(helper_blocks(&fs::read_to_string(&config).unwrap()), 1);
     assert!(!env.path().join(".terraformrc").exists());
+}
+
+/// The default install copies the helper; uninstall must recognise that copy as its
+/// own (only `--link` installs used to be recognised).
+#[test]
+fn uninstall_removes_a_copied_helper() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    install(&env, &endpoint).succeeds();
+    let helper = env
+        .path()
+        .join(".terraform.d/plugins/terraform-credentials-aws-credstore");
+    assert!(fs::symlink_metadata(&helper).unwrap().is_file(), "a copy");
+    let err = env
+        .cmd("install-registry-credentials-helper")
+        .arg("--uninstall")
+        .output()
+        .unwrap();
+    assert!(err.status.success(), "{}", stderr(&err));
+    assert!(
+        !stderr(&err).contains("not installed by this tool"),
+        "{}",
+        stderr(&err)
+    );
+    assert!(fs::symlink_metadata(&helper).is_err(), "the copy is gone");
+    assert_eq!(
+        helper_blocks(&fs::read_to_string(env.path().join(".terraformrc")).unwrap_or_default()),
+        0
+    );
 }

@@ -1,7 +1,7 @@
 //! manage-registry-permissions against the emulator's DynamoDB, with module records
 //! beside the grants and the registry's own code reading and writing the same table.
 
-use crate::support::{TestEnv, fixture, stderr, stdout, unique};
+use crate::support::{Run, TestEnv, fixture, unique};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ci";
 
@@ -20,12 +20,20 @@ impl Table {
         Table { name, env }
     }
 
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        self.env
-            .cmd("manage-registry-permissions")
-            .args(args)
-            .output()
-            .unwrap()
+    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.env.cmd("manage-registry-permissions");
+        cmd.args(args);
+        cmd
+    }
+
+    /// Run it; it must succeed. Its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        self.cmd(args).succeeds()
+    }
+
+    /// Run it; it must fail with `code`. Its one line of stderr.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        self.cmd(args).fails(code)
     }
 
     fn registry_view(&self, ns: &str, role: &str) -> serde_json::Value {
@@ -46,8 +54,7 @@ impl Table {
 fn create_is_what_the_registry_reads_and_fails_when_it_exists() {
     let t = Table::new();
     let modules_before = t.modules();
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "create", "--download"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    t.ok(&["-r", ROLE, "-n", "platform", "create", "--download"]);
     let view = t.registry_view("platform", ROLE);
     assert_eq!(
         view["allowed"],
@@ -60,13 +67,8 @@ fn create_is_what_the_registry_reads_and_fails_when_it_exists() {
             "permissions": {"download": true, "upload": false, "create_grant": false, "delete_grant": false}
         })
     );
-    let again = t.cmd(&["-r", ROLE, "-n", "platform", "create", "--upload"]);
-    assert_eq!(again.status.code(), Some(1));
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
+    let err = t.fails(&["-r", ROLE, "-n", "platform", "create", "--upload"], 1);
+    assert!(err.contains("already exists"), "{err}");
     assert_eq!(
         t.registry_view("platform", ROLE)["allowed"]["upload"],
         false,
@@ -82,8 +84,8 @@ fn create_is_what_the_registry_reads_and_fails_when_it_exists() {
 #[test]
 fn update_turns_permissions_off_and_leaves_the_others() {
     let t = Table::new();
-    t.cmd(&["-r", ROLE, "-n", "platform", "create", "-d", "-u", "-c"]);
-    let out = t.cmd(&[
+    t.ok(&["-r", ROLE, "-n", "platform", "create", "-d", "-u", "-c"]);
+    let out = t.ok(&[
         "-r",
         ROLE,
         "-n",
@@ -94,27 +96,20 @@ fn update_turns_permissions_off_and_leaves_the_others() {
         "--output",
         "json",
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
     let expected = serde_json::json!({"download": false, "upload": true, "create_grant": true, "delete_grant": true});
     assert_eq!(shown["permissions"], expected);
     assert_eq!(t.registry_view("platform", ROLE)["allowed"], expected);
-    t.cmd(&["-r", ROLE, "-n", "platform", "update", "--upload=false"]);
+    t.ok(&["-r", ROLE, "-n", "platform", "update", "--upload=false"]);
     assert_eq!(
         t.registry_view("platform", ROLE)["allowed"]["upload"],
         false
     );
     // Nothing named: a user error, nothing written.
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "update"]);
-    assert_eq!(out.status.code(), Some(2));
+    t.fails(&["-r", ROLE, "-n", "platform", "update"], 2);
     // No such grant.
-    let out = t.cmd(&["-r", ROLE, "-n", "other", "update", "--download"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("create one with `create`"),
-        "{}",
-        stderr(&out)
-    );
+    let err = t.fails(&["-r", ROLE, "-n", "other", "update", "--download"], 1);
+    assert!(err.contains("create one with `create`"), "{err}");
     assert!(
         t.registry_view("other", ROLE)["item"].is_null(),
         "update never creates"
@@ -131,15 +126,14 @@ fn shows_what_the_registrys_own_code_wrote() {
         ROLE,
         r#"{"download": true, "upload": true}"#,
     ]);
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "get", "--output", "json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let out = t.ok(&["-r", ROLE, "-n", "platform", "get", "--output", "json"]);
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(shown["role_arn"], ROLE);
     assert_eq!(
         shown["permissions"],
         serde_json::json!({"download": true, "upload": true, "create_grant": false, "delete_grant": false})
     );
-    let text = stdout(&t.cmd(&["-r", ROLE, "-n", "platform", "get"]));
+    let text = t.ok(&["-r", ROLE, "-n", "platform", "get"]);
     assert!(
         text.contains("download      yes") && text.contains("delete_grant  no"),
         "{text}"
@@ -149,18 +143,15 @@ fn shows_what_the_registrys_own_code_wrote() {
 #[test]
 fn delete_prints_what_it_removed_and_exits_1_when_nothing() {
     let t = Table::new();
-    t.cmd(&["-r", ROLE, "-n", "platform", "create", "--upload"]);
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "delete", "--output", "json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let removed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    t.ok(&["-r", ROLE, "-n", "platform", "create", "--upload"]);
+    let out = t.ok(&["-r", ROLE, "-n", "platform", "delete", "--output", "json"]);
+    let removed: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(removed["permissions"]["upload"], true);
     assert!(t.registry_view("platform", ROLE)["item"].is_null());
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "delete", "--yes"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("nothing removed"));
+    let err = t.fails(&["-r", ROLE, "-n", "platform", "delete", "--yes"], 1);
+    assert!(err.contains("nothing removed"), "{err}");
     assert_eq!(t.modules().len(), 1, "the module record is still there");
-    let out = t.cmd(&["-r", ROLE, "-n", "platform", "get"]);
-    assert_eq!(out.status.code(), Some(1));
+    t.fails(&["-r", ROLE, "-n", "platform", "get"], 1);
 }
 
 #[test]
@@ -170,10 +161,9 @@ fn list_by_namespace_by_role_and_all_across_pages() {
     for i in 0..30 {
         let role = format!("arn:aws:iam::123456789012:role/team/r{i:02}");
         let ns = if i % 3 == 0 { "platform" } else { "apps" };
-        let out = t.cmd(&["-r", &role, "-n", ns, "create", "--download"]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        t.ok(&["-r", &role, "-n", ns, "create", "--download"]);
     }
-    t.cmd(&[
+    t.ok(&[
         "-r",
         "arn:aws:iam::123456789012:role/team/r01",
         "-n",
@@ -182,9 +172,8 @@ fn list_by_namespace_by_role_and_all_across_pages() {
         "-u",
     ]);
     let list = |args: &[&str]| -> Vec<serde_json::Value> {
-        let out = t.cmd(&[args, &["list", "--page-size", "4", "--output", "json"]].concat());
-        assert!(out.status.success(), "{}", stderr(&out));
-        serde_json::from_str(&stdout(&out)).unwrap()
+        let out = t.ok(&[args, &["list", "--page-size", "4", "--output", "json"]].concat());
+        serde_json::from_str(&out).unwrap()
     };
     assert_eq!(list(&[]).len(), 31, "module records are not grants");
     assert_eq!(list(&["-n", "platform"]).len(), 11);
@@ -195,7 +184,7 @@ fn list_by_namespace_by_role_and_all_across_pages() {
             .iter()
             .all(|g| g["role_arn"] == "arn:aws:iam::123456789012:role/team/r01")
     );
-    let table = stdout(&t.cmd(&["-n", "platform", "list"]));
+    let table = t.ok(&["-n", "platform", "list"]);
     assert!(table.starts_with("NAMESPACE"), "{table}");
     assert_eq!(table.lines().count(), 12);
 }
@@ -205,9 +194,16 @@ fn session_arns_become_the_role_the_registry_looks_up() {
     let t = Table::new();
     let session =
         "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_abc/alice@example.com";
-    let out = t.cmd(&["-r", session, "-n", "platform", "create", "--download"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("note:"), "{}", stderr(&out));
+    let out = t
+        .cmd(&["-r", session, "-n", "platform", "create", "--download"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("note: {session} is a session")),
+        "{err}"
+    );
     let role =
         "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc";
     assert_eq!(
@@ -241,19 +237,14 @@ fn bad_input_is_refused_before_any_call() {
         (vec!["-n", "platform", "create"], "--role-arn"),
         (vec!["-r", ROLE, "create"], "--namespace"),
     ] {
-        let out = t.cmd(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
-        assert_eq!(stderr(&out).lines().count(), 1);
+        let err = t.fails(&args, 2);
+        assert!(err.contains(message), "{args:?}: {err}");
     }
-    let out = t
-        .env
-        .cmd("manage-registry-permissions")
-        .args(["--table", "no-such-table", "-r", ROLE, "-n", "x", "get"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    let err = t.fails(
+        &["--table", "no-such-table", "-r", ROLE, "-n", "x", "get"],
+        2,
+    );
+    assert!(err.contains("does not exist"), "{err}");
     let items: Vec<serde_json::Value> = serde_json::from_str(&fixture(&["scan", &t.name])).unwrap();
     assert_eq!(items.len(), 1, "only the module record");
 }

@@ -1,9 +1,6 @@
 //! The Terraform credentials-helper protocol, as Terraform runs it.
 
-use std::io::Write;
-use std::process::Stdio;
-
-use crate::support::{TestEnv, TokenEndpoint, bin_path, stderr, stdout};
+use crate::support::{Run, TestEnv, TokenEndpoint, bin_path, spawn_all, stderr, stdout};
 
 const HOST: &str = "registry.example.com";
 
@@ -28,12 +25,8 @@ fn helper(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
 fn get_answers_a_token_for_served_hosts() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
-    let out = helper(&env, &endpoint)
-        .args(["get", HOST])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let out = helper(&env, &endpoint).args(["get", HOST]).succeeds();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_object().unwrap().len(), 1);
     assert!(v["token"].as_str().unwrap().starts_with("IAMBearerAuth~"));
     // Old installer arguments are accepted, and the window is raised for long applies.
@@ -46,16 +39,8 @@ fn get_answers_a_token_for_served_hosts() {
             "get",
             HOST,
         ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), {
-        let first = helper(&env, &endpoint)
-            .args(["get", HOST])
-            .output()
-            .unwrap();
-        stdout(&first)
-    });
+        .succeeds();
+    assert_eq!(out, helper(&env, &endpoint).args(["get", HOST]).succeeds());
     assert_eq!(endpoint.stats().1, 1, "later gets are cache hits");
 }
 
@@ -137,13 +122,10 @@ fn store_then_get_then_forget() {
 fn store_reads_stdin_to_the_end_and_refuses_garbage() {
     let env = TestEnv::new();
     let endpoint = TokenEndpoint::start("normal");
-    let out = helper(&env, &endpoint)
+    helper(&env, &endpoint)
         .args(["store", HOST])
         .write_stdin("not json")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
+        .fails(2);
     assert!(!env.cache_dir().join("registry_tokens.json").exists());
 }
 
@@ -151,13 +133,8 @@ fn store_reads_stdin_to_the_end_and_refuses_garbage() {
 fn unknown_verb_is_an_error() {
     let env = TestEnv::new();
     let endpoint = TokenEndpoint::start("normal");
-    let out = helper(&env, &endpoint)
-        .args(["erase", HOST])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("unknown verb"));
+    let err = helper(&env, &endpoint).args(["erase", HOST]).fails(2);
+    assert!(err.contains("unknown verb"), "{err}");
 }
 
 #[test]
@@ -165,59 +142,28 @@ fn twenty_helpers_at_once_share_one_token() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
     // Warm the cache once, then 20 helpers ask at once: all answer, none asks the registry.
-    helper(&env, &endpoint)
-        .args(["get", HOST])
-        .assert()
-        .success();
-    let children: Vec<_> = (0..20)
-        .map(|_| {
-            env.std_cmd(helper_binary(&env))
-                .args([
-                    "--registry-host",
-                    HOST,
-                    "--registry-url",
-                    &endpoint.url(),
-                    "get",
-                    HOST,
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<String> = children
-        .into_iter()
-        .map(|c| {
-            let out = c.wait_with_output().unwrap();
-            assert!(out.status.success(), "{}", stderr(&out));
-            stdout(&out)
-        })
-        .collect();
-    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    helper(&env, &endpoint).args(["get", HOST]).succeeds();
+    let helper_at_once = |host: &str| {
+        let mut cmd = env.std_cmd(helper_binary(&env));
+        cmd.args([
+            "--registry-host",
+            host,
+            "--registry-url",
+            &endpoint.url(),
+            "get",
+            host,
+        ]);
+        cmd
+    };
+    let outputs = spawn_all((0..20).map(|_| helper_at_once(HOST)));
+    for out in &outputs {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    assert!(outputs.windows(2).all(|w| stdout(&w[0]) == stdout(&w[1])));
     assert_eq!(endpoint.stats().1, 1);
     // And 20 cold helpers at once (different hosts) all succeed and all entries survive.
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            let host = format!("r{i}.example.com");
-            env.std_cmd(helper_binary(&env))
-                .args([
-                    "--registry-host",
-                    &host,
-                    "--registry-url",
-                    &endpoint.url(),
-                    "get",
-                    &host,
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
+    let hosts: Vec<String> = (0..20).map(|i| format!("r{i}.example.com")).collect();
+    for out in spawn_all(hosts.iter().map(|h| helper_at_once(h))) {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let doc: serde_json::Value = serde_json::from_str(
@@ -225,5 +171,4 @@ fn twenty_helpers_at_once_share_one_token() {
     )
     .unwrap();
     assert_eq!(doc["entries"].as_object().unwrap().len(), 21);
-    let _ = std::io::stdout().flush();
 }

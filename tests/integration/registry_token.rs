@@ -5,7 +5,7 @@ use std::fs;
 use predicates::prelude::*;
 
 use crate::support::{
-    ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, TestEnv, TokenEndpoint, stderr, stdout,
+    ACCESS_KEY_ID, REGION, Run, SECRET_ACCESS_KEY, TestEnv, TokenEndpoint, stderr, stdout,
 };
 
 const HOST: &str = "registry.example.com";
@@ -26,24 +26,19 @@ fn minted_token(out: &str) -> String {
 fn every_output_format() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
-    let token = minted_token(&stdout(
-        &token_cmd(&env, &endpoint, "token").output().unwrap(),
-    ));
+    let token = minted_token(&token_cmd(&env, &endpoint, "token").succeeds());
 
-    let out = token_cmd(&env, &endpoint, "env").output().unwrap();
     assert_eq!(
-        stdout(&out),
+        token_cmd(&env, &endpoint, "env").succeeds(),
         format!("export TF_TOKEN_registry_example_com={token}\n")
     );
-
-    let out = token_cmd(&env, &endpoint, "config").output().unwrap();
     assert_eq!(
-        stdout(&out),
+        token_cmd(&env, &endpoint, "config").succeeds(),
         format!("credentials \"{HOST}\" {{\n  token = \"{token}\"\n}}\n")
     );
 
-    let out = token_cmd(&env, &endpoint, "json").output().unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&token_cmd(&env, &endpoint, "json").succeeds()).unwrap();
     assert_eq!(v["token"], token.as_str());
     assert_eq!(v["host"], HOST);
     assert!(v["expires_at"].as_str().unwrap().ends_with('Z'));
@@ -51,10 +46,8 @@ fn every_output_format() {
     let github_env = env.path().join("github_env");
     let out = token_cmd(&env, &endpoint, "github")
         .env("GITHUB_ENV", &github_env)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), format!("::add-mask::{token}\n"));
+        .succeeds();
+    assert_eq!(out, format!("::add-mask::{token}\n"));
     let written = fs::read_to_string(&github_env).unwrap();
     let mut lines = written.lines();
     let first = lines.next().unwrap();
@@ -72,27 +65,24 @@ fn every_output_format() {
 fn cache_hit_sends_no_request_and_resolves_no_credentials() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
-    let first = token_cmd(&env, &endpoint, "token").output().unwrap();
-    assert!(first.status.success(), "{}", stderr(&first));
-    // A broken credential source would fail any resolution: a hit must not touch it.
-    let mut env2 = TestEnv::with_aws();
-    env2.home = env.home;
-    env2.set("AWS_CONFIG_FILE", "/nonexistent");
-    let second = token_cmd(&env2, &endpoint, "token")
+    let first = token_cmd(&env, &endpoint, "token").succeeds();
+    // Any credential resolution would now fail (no secret, an AWS config file that
+    // does not parse, no reachable AWS): a hit must not touch any of it.
+    env.write(".aws/config", "[profile broken\nregion = \n[[[\n");
+    let second = token_cmd(&env, &endpoint, "token")
         .env("AWS_SECRET_ACCESS_KEY", "")
-        .output()
-        .unwrap();
-    assert!(second.status.success(), "{}", stderr(&second));
-    assert_eq!(stdout(&first), stdout(&second));
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .succeeds();
+    assert_eq!(first, second);
     assert_eq!(endpoint.stats(), (1, 1));
-    let meta = fs::metadata(env2.cache_dir().join("registry_tokens.json")).unwrap();
+    let meta = fs::metadata(env.cache_dir().join("registry_tokens.json")).unwrap();
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     assert_eq!(
-        fs::metadata(env2.cache_dir()).unwrap().permissions().mode() & 0o777,
+        fs::metadata(env.cache_dir()).unwrap().permissions().mode() & 0o777,
         0o700
     );
-    let cached = fs::read_to_string(env2.cache_dir().join("registry_tokens.json")).unwrap();
+    let cached = fs::read_to_string(env.cache_dir().join("registry_tokens.json")).unwrap();
     assert!(
         !cached.contains(SECRET_ACCESS_KEY),
         "AWS secrets never reach the cache"

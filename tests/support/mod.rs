@@ -8,12 +8,12 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command as StdCommand, Stdio};
+use std::process::{Child, ChildStdin, Command as StdCommand, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 
-pub const ACCESS_KEY_ID: &str = "AKIATESTTESTTEST0001";
-pub const SECRET_ACCESS_KEY: &str = "test-secret-key-0001";
-pub const REGION: &str = "eu-west-1";
+pub(crate) const ACCESS_KEY_ID: &str = "AKIATESTTESTTEST0001";
+pub(crate) const SECRET_ACCESS_KEY: &str = "test-secret-key-0001";
+pub(crate) const REGION: &str = "eu-west-1";
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,7 +22,7 @@ fn repo() -> &'static Path {
 /// `target/test-venv`: created on first use (under a lock, so concurrent test
 /// binaries share one) from `tests/support/requirements.txt`, plus the reference
 /// implementations of `tests/support/requirements-reference.txt`.
-pub fn venv() -> &'static Path {
+pub(crate) fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -75,14 +75,14 @@ fn run(cmd: &mut StdCommand) {
 
 /// A helper process that prints its port on its first stdout line and lives until
 /// its stdin closes (when this test process exits, whatever the way).
-pub struct Server {
-    pub port: u16,
+pub(crate) struct Server {
+    pub(crate) port: u16,
     child: Child,
     _stdin: ChildStdin,
 }
 
 impl Server {
-    pub fn start(script: &str, args: &[OsString]) -> Server {
+    pub(crate) fn start(script: &str, args: &[OsString]) -> Server {
         let mut child = StdCommand::new(venv().join("bin/python"))
             .arg(repo().join("tests/support").join(script))
             .args(args)
@@ -107,7 +107,7 @@ impl Server {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
@@ -120,7 +120,7 @@ impl Drop for Server {
 }
 
 /// The emulator shared by every test of this run.
-pub fn moto() -> &'static str {
+pub(crate) fn moto() -> &'static str {
     static MOTO: OnceLock<(Mutex<Server>, String)> = OnceLock::new();
     &MOTO
         .get_or_init(|| {
@@ -133,13 +133,13 @@ pub fn moto() -> &'static str {
 
 /// An isolated environment: its own HOME, AWS config files, no AWS_* variable from
 /// the developer's shell, no instance metadata.
-pub struct TestEnv {
-    pub home: tempfile::TempDir,
+pub(crate) struct TestEnv {
+    pub(crate) home: tempfile::TempDir,
     vars: Vec<(String, OsString)>,
 }
 
 impl TestEnv {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let home = tempfile::tempdir().expect("temp home");
         fs::create_dir_all(home.path().join(".aws")).expect(".aws");
         Self {
@@ -149,7 +149,7 @@ impl TestEnv {
     }
 
     /// With static test credentials and a region, talking to the emulator.
-    pub fn with_aws() -> Self {
+    pub(crate) fn with_aws() -> Self {
         let mut env = Self::new();
         env.set("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID);
         env.set("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
@@ -158,32 +158,32 @@ impl TestEnv {
         env
     }
 
-    pub fn set(&mut self, name: &str, value: impl Into<OsString>) -> &mut Self {
+    pub(crate) fn set(&mut self, name: &str, value: impl Into<OsString>) -> &mut Self {
         self.vars.retain(|(n, _)| n != name);
         self.vars.push((name.to_owned(), value.into()));
         self
     }
 
-    pub fn unset(&mut self, name: &str) -> &mut Self {
+    pub(crate) fn unset(&mut self, name: &str) -> &mut Self {
         self.vars.retain(|(n, _)| n != name);
         self
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.home.path()
     }
 
-    pub fn cache_dir(&self) -> PathBuf {
+    pub(crate) fn cache_dir(&self) -> PathBuf {
         self.home.path().join(".cdk/cache")
     }
 
     /// A command for one of the toolkit's binaries in this environment.
-    pub fn cmd(&self, bin: &str) -> assert_cmd::Command {
+    pub(crate) fn cmd(&self, bin: &str) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.std_cmd(bin_path(bin)))
     }
 
     /// A std command (for spawning many at once) in this environment.
-    pub fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
+    pub(crate) fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
         let mut cmd = StdCommand::new(program);
         cmd.env_clear();
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
@@ -200,7 +200,7 @@ impl TestEnv {
         cmd
     }
 
-    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = self.home.path().join(rel);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         let mut f = File::create(&path).expect("create");
@@ -209,12 +209,12 @@ impl TestEnv {
     }
 }
 
-pub fn bin_path(bin: &str) -> PathBuf {
+pub(crate) fn bin_path(bin: &str) -> PathBuf {
     assert_cmd::cargo::cargo_bin(bin)
 }
 
 /// The toolkit's five binaries.
-pub const BINARIES: &[&str] = &[
+pub(crate) const BINARIES: &[&str] = &[
     "get-registry-token",
     "install-registry-credentials-helper",
     "manage-registry-permissions",
@@ -222,23 +222,72 @@ pub const BINARIES: &[&str] = &[
     "api-key",
 ];
 
-pub fn stdout(output: &std::process::Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &std::process::Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Running a command in one line of a test (`assert_cmd` has an `ok()` of its own).
+pub(crate) trait Run {
+    /// Run it; it must exit 0. Its stdout; a failure panics with its stderr.
+    fn succeeds(&mut self) -> String;
+    /// Run it; it must exit `code` with one line on stderr and nothing on stdout.
+    /// That line.
+    fn fails(&mut self, code: i32) -> String;
+}
+
+impl Run for assert_cmd::Command {
+    fn succeeds(&mut self) -> String {
+        let out = self.output().expect("run");
+        assert!(
+            out.status.success(),
+            "{self:?} exited {:?}: {}",
+            out.status.code(),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    fn fails(&mut self, code: i32) -> String {
+        let out = self.output().expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{self:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{self:?}: one line: {err}");
+        assert!(out.stdout.is_empty(), "{self:?} printed {:?}", stdout(&out));
+        err
+    }
+}
+
+/// Start every command at once, then wait for each: their outputs, in order.
+pub(crate) fn spawn_all(commands: impl IntoIterator<Item = StdCommand>) -> Vec<Output> {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| {
+            c.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect()
+}
+
 /// The local registry token endpoint (`token_endpoint.py`), verifying SigV4 for real.
-pub struct TokenEndpoint {
-    pub server: Server,
+pub(crate) struct TokenEndpoint {
+    pub(crate) server: Server,
     _keys: tempfile::NamedTempFile,
 }
 
 impl TokenEndpoint {
     /// Accepts the test key for `REGION` and `execute-api`.
-    pub fn start(mode: &str) -> Self {
+    pub(crate) fn start(mode: &str) -> Self {
         Self::start_with(
             mode,
             REGION,
@@ -249,7 +298,7 @@ impl TokenEndpoint {
 
     /// Serving HTTPS with a fresh self-signed certificate for localhost; returns the
     /// endpoint and the path of the CA bundle that signed its certificate.
-    pub fn start_tls(dir: &Path) -> (Self, PathBuf) {
+    pub(crate) fn start_tls(dir: &Path) -> (Self, PathBuf) {
         let ca = dir.join("test-ca.pem");
         let cert = dir.join("endpoint-cert.pem");
         let key = dir.join("endpoint-key.pem");
@@ -271,7 +320,7 @@ impl TokenEndpoint {
 
     /// Also an API on every other path, taking `api_key` as x-api-key or a SigV4
     /// signature by one of `keys`.
-    pub fn start_api(api_key: &str, keys: &[(&str, &str, Option<&str>)]) -> Self {
+    pub(crate) fn start_api(api_key: &str, keys: &[(&str, &str, Option<&str>)]) -> Self {
         Self::start_full(
             "normal",
             REGION,
@@ -281,7 +330,7 @@ impl TokenEndpoint {
         )
     }
 
-    pub fn start_with(
+    pub(crate) fn start_with(
         mode: &str,
         region: &str,
         service: &str,
@@ -326,12 +375,12 @@ impl TokenEndpoint {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.server.url()
     }
 
     /// How many token requests reached the endpoint, and how many tokens it minted.
-    pub fn stats(&self) -> (u64, u64) {
+    pub(crate) fn stats(&self) -> (u64, u64) {
         use std::io::Read;
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");
@@ -349,13 +398,21 @@ impl TokenEndpoint {
     }
 }
 
+/// `s3_proxy.py` in front of the emulator, with its options (faults, latency).
+pub(crate) fn s3_proxy(options: &[&str]) -> Server {
+    let args: Vec<OsString> = std::iter::once(moto().into())
+        .chain(options.iter().map(OsString::from))
+        .collect();
+    Server::start("s3_proxy.py", &args)
+}
+
 /// Run `tests/support/fixture.py` against the emulator; returns its stdout.
-pub fn fixture(args: &[&str]) -> String {
+pub(crate) fn fixture(args: &[&str]) -> String {
     python_against_moto("fixture.py", args)
 }
 
 /// A name no other test of this run uses (tests share one emulator).
-pub fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -367,21 +424,30 @@ pub fn unique(prefix: &str) -> String {
 
 /// Run `tests/support/immukv_py.py` (the official Python client, raw S3) against the
 /// emulator; returns its stdout.
-pub fn immukv_py(args: &[&str]) -> String {
+pub(crate) fn immukv_py(args: &[&str]) -> String {
     python_against_moto("immukv_py.py", args)
+}
+
+/// `fixture.py` in another region than [`REGION`].
+pub(crate) fn fixture_in(region: &str, args: &[&str]) -> String {
+    python_against_moto_in(region, "fixture.py", args)
+}
+
+fn python_against_moto(script: &str, args: &[&str]) -> String {
+    python_against_moto_in(REGION, script, args)
 }
 
 /// Run a script of `tests/support` with the venv's Python, talking to the emulator
 /// with the test credentials; panics with its stderr when it fails.
-fn python_against_moto(script: &str, args: &[&str]) -> String {
+fn python_against_moto_in(region: &str, script: &str, args: &[&str]) -> String {
     let out = StdCommand::new(venv().join("bin/python"))
         .arg(repo().join("tests/support").join(script))
         .args(args)
         .env("AWS_ENDPOINT_URL", moto())
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .env("AWS_REGION", REGION)
+        .env("AWS_DEFAULT_REGION", region)
+        .env("AWS_REGION", region)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
     assert!(

@@ -1,0 +1,169 @@
+//! The HTTP transport of every AWS call, credential providers included: rustls with the
+//! platform's roots plus AWS_CA_BUNDLE, and one policy for where a request may go in
+//! clear text. Requests carry SecureStrings, secrets and STS credentials, so plain HTTP
+//! is refused unless the host is loopback (local emulators) or one of the link-local
+//! addresses where AWS itself serves instance and container credentials over HTTP.
+//! The check sits under the SDK, so it holds however the endpoint was chosen
+//! (`--endpoint-url`, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, a profile).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::{
+    RuntimeComponents, RuntimeComponentsBuilder,
+};
+use aws_smithy_types::config_bag::ConfigBag;
+
+use super::AwsError;
+
+/// Instance metadata (IMDS), ECS and EKS Pod Identity credential endpoints: plain HTTP
+/// by AWS's design, and on-host or link-local.
+const METADATA_HOSTS: &[IpAddr] = &[
+    IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
+    IpAddr::V4(Ipv4Addr::new(169, 254, 170, 2)),
+    IpAddr::V4(Ipv4Addr::new(169, 254, 170, 23)),
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)),
+];
+
+/// A request that would have sent AWS credentials or secrets in clear text.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "refusing plain HTTP to {host} for an AWS API call: use an https:// endpoint \
+     (--endpoint-url, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>); plain HTTP is allowed only to loopback addresses"
+)]
+pub(crate) struct InsecureEndpoint {
+    pub(crate) host: String,
+}
+
+/// Whether a request to `uri` may be sent.
+fn check(uri: &str) -> Result<(), InsecureEndpoint> {
+    let Ok(url) = url::Url::parse(uri) else {
+        // Not ours to judge: the SDK reports an unparseable endpoint itself.
+        return Ok(());
+    };
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let allowed = match url.host() {
+        Some(url::Host::Ipv4(ip)) => METADATA_HOSTS.contains(&IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => METADATA_HOSTS.contains(&IpAddr::V6(ip)),
+        _ => false,
+    } || url
+        .host()
+        .is_some_and(|h| crate::http::is_loopback_host(&h));
+    if allowed {
+        Ok(())
+    } else {
+        Err(InsecureEndpoint {
+            host: url.host_str().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+/// The HTTPS client every AWS call goes through, trusting `ca_bundle` in addition to
+/// the platform's roots.
+pub(super) fn client(ca_bundle: Option<(String, Vec<u8>)>) -> Result<SharedHttpClient, AwsError> {
+    let mut builder = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    if let Some((path, pem)) = ca_bundle {
+        let ctx = TlsContext::builder()
+            .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+            .build()
+            .map_err(|e| AwsError::CaBundle {
+                var: crate::env::AWS_CA_BUNDLE,
+                path,
+                reason: e.to_string(),
+            })?;
+        builder = builder.tls_context(ctx);
+    }
+    Ok(SharedHttpClient::new(Guarded(builder.build_https())))
+}
+
+#[derive(Debug)]
+struct Guarded(SharedHttpClient);
+
+impl HttpClient for Guarded {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(GuardedConnector(
+            self.0.http_connector(settings, components),
+        ))
+    }
+
+    fn validate_base_client_config(
+        &self,
+        runtime_components: &RuntimeComponentsBuilder,
+        cfg: &ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.validate_base_client_config(runtime_components, cfg)
+    }
+
+    fn validate_final_config(
+        &self,
+        runtime_components: &RuntimeComponents,
+        cfg: &ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.validate_final_config(runtime_components, cfg)
+    }
+
+    fn connector_metadata(
+        &self,
+    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
+}
+
+#[derive(Debug)]
+struct GuardedConnector(SharedHttpConnector);
+
+impl HttpConnector for GuardedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        match check(request.uri()) {
+            Ok(()) => self.0.call(request),
+            Err(refused) => {
+                HttpConnectorFuture::ready(Err(ConnectorError::user(Box::new(refused))))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback_and_metadata_endpoints() {
+        for ok in [
+            "https://s3.eu-west-1.amazonaws.com/bucket",
+            "https://example.com",
+            "http://127.0.0.1:5000/",
+            "http://127.9.9.9/",
+            "http://[::1]:5000/",
+            "http://localhost:4566/",
+            "http://169.254.169.254/latest/api/token",
+            "http://169.254.170.2/v2/credentials/x",
+            "http://[fd00:ec2::254]/latest/api/token",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://s3.amazonaws.com/",
+            "http://10.0.0.1/",
+            "http://foo.localhost/",
+            "http://localhost.example.com/",
+            "http://169.254.1.1/",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Checking the hash chain: entries are fed newest to oldest; every hash must recompute
+//! from the stored bytes (either client's dialect), every entry's `previous_hash` must
+//! be the next older entry's hash, and sequences must be contiguous down to genesis.
+
+use super::entry::{Dialect, GENESIS_HASH, LogEntry};
+
+/// A failed check, naming the entries involved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ChainError {
+    #[error(
+        "broken chain at sequence {sequence} (version {version}, key {key:?}): stored hash {stored}, computed {computed}"
+    )]
+    BadHash {
+        sequence: i64,
+        version: String,
+        key: String,
+        stored: String,
+        computed: String,
+    },
+    #[error(
+        "broken link between sequence {newer_sequence} (version {newer_version}) and sequence {sequence} (version {version}): \
+         expected previous_hash {expected}, found {found}"
+    )]
+    BadLink {
+        newer_sequence: i64,
+        newer_version: String,
+        sequence: i64,
+        version: String,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "sequence gap between version {newer_version} (sequence {newer_sequence}) and version {version} (sequence {sequence})"
+    )]
+    Gap {
+        newer_sequence: i64,
+        newer_version: String,
+        sequence: i64,
+        version: String,
+    },
+    #[error("the oldest entry (sequence {sequence}, version {version}) does not start at genesis")]
+    NoGenesis { sequence: i64, version: String },
+}
+
+/// What a walk over the chain found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ChainSummary {
+    pub(crate) count: usize,
+    pub(crate) python: usize,
+    pub(crate) typescript: usize,
+}
+
+impl ChainSummary {
+    /// `(3 python, 1 typescript)`, or nothing for an empty walk.
+    pub(crate) fn dialects(&self) -> String {
+        let mut parts = Vec::new();
+        if self.python > 0 {
+            parts.push(format!("{} python", self.python));
+        }
+        if self.typescript > 0 {
+            parts.push(format!("{} typescript", self.typescript));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}
+
+/// The walk, one entry at a time, newest first.
+#[derive(Debug, Default)]
+pub(crate) struct ChainCheck {
+    newer: Option<LogEntry>,
+    summary: ChainSummary,
+}
+
+fn version(e: &LogEntry) -> String {
+    e.version_id.clone().unwrap_or_default()
+}
+
+impl ChainCheck {
+    /// Check `entry`, the next older one.
+    pub(crate) fn push(&mut self, entry: LogEntry) -> Result<(), ChainError> {
+        match entry.verify_hash() {
+            Some(Dialect::Python) => self.summary.python += 1,
+            Some(Dialect::TypeScript) => self.summary.typescript += 1,
+            None => {
+                return Err(ChainError::BadHash {
+                    sequence: entry.sequence,
+                    version: version(&entry),
+                    key: entry.key.clone(),
+                    stored: entry.hash.clone(),
+                    computed: entry.expected_hash(),
+                });
+            }
+        }
+        if let Some(n) = &self.newer {
+            if n.previous_hash != entry.hash {
+                return Err(ChainError::BadLink {
+                    newer_sequence: n.sequence,
+                    newer_version: version(n),
+                    sequence: entry.sequence,
+                    version: version(&entry),
+                    expected: entry.hash.clone(),
+                    found: n.previous_hash.clone(),
+                });
+            }
+            if n.sequence != entry.sequence + 1 {
+                return Err(ChainError::Gap {
+                    newer_sequence: n.sequence,
+                    newer_version: version(n),
+                    sequence: entry.sequence,
+                    version: version(&entry),
+                });
+            }
+        }
+        self.summary.count += 1;
+        self.newer = Some(entry);
+        Ok(())
+    }
+
+    /// The summary; when the walk reached the oldest entry (`complete`), that entry must
+    /// start the chain at genesis.
+    pub(crate) fn finish(self, complete: bool) -> Result<ChainSummary, ChainError> {
+        if let Some(oldest) = &self.newer
+            && complete
+            && (oldest.sequence != 0 || oldest.previous_hash != GENESIS_HASH)
+        {
+            return Err(ChainError::NoGenesis {
+                sequence: oldest.sequence,
+                version: version(oldest),
+            });
+        }
+        Ok(self.summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pyjson::Json;
+
+    /// A valid chain of `n` entries, newest first.
+    fn chain(n: i64) -> Vec<LogEntry> {
+        let mut entries = Vec::new();
+        let mut previous = GENESIS_HASH.to_owned();
+        for seq in 0..n {
+            let mut e = LogEntry::new(
+                "k",
+                &Json::Int(seq.to_string()),
+                seq,
+                1_700_000_000_000 + seq,
+                &previous,
+                None,
+                None,
+            );
+            e.version_id = Some(format!("v{seq}"));
+            previous = e.hash.clone();
+            entries.push(e);
+        }
+        entries.reverse();
+        entries
+    }
+
+    fn walk(entries: Vec<LogEntry>, complete: bool) -> Result<ChainSummary, ChainError> {
+        let mut check = ChainCheck::default();
+        for e in entries {
+            check.push(e)?;
+        }
+        check.finish(complete)
+    }
+
+    #[test]
+    fn a_valid_chain_verifies() {
+        let summary = walk(chain(4), true).unwrap();
+        assert_eq!(summary.count, 4);
+        assert_eq!(summary.dialects(), " (4 python)");
+        assert_eq!(walk(Vec::new(), true).unwrap().count, 0);
+    }
+
+    #[test]
+    fn each_defect_is_named() {
+        let mut c = chain(3);
+        c[1].value_raw = "42".into();
+        assert!(matches!(
+            walk(c, true),
+            Err(ChainError::BadHash { sequence: 1, .. })
+        ));
+
+        let mut c = chain(3);
+        c.remove(1);
+        assert!(matches!(
+            walk(c, true),
+            Err(ChainError::BadLink {
+                newer_sequence: 2,
+                sequence: 0,
+                ..
+            })
+        ));
+
+        // The oldest entries are missing: only a complete walk notices.
+        let mut c = chain(3);
+        c.pop();
+        assert!(matches!(
+            walk(c.clone(), true),
+            Err(ChainError::NoGenesis { sequence: 1, .. })
+        ));
+        assert!(walk(c, false).is_ok());
+    }
+}

@@ -1,0 +1,191 @@
+"""An HTTP proxy in front of the AWS emulator that models S3 as clients meet it.
+
+s3_proxy.py UPSTREAM_URL [options]
+  --latency MS          hold every request MS before answering (once per request, in
+                        parallel across connections, as a real network round trip)
+  --cache-versions      answer GET ...?versionId=... from memory once fetched: object
+                        versions never change, and S3 serves them in parallel
+  --drop-after P        with probability P, carry a PUT out upstream, then close the
+                        client's connection without an answer (the response was lost)
+  --slowdown P          with probability P, answer a request 503 SlowDown without
+                        forwarding it
+  --deny METHOD:SUFFIX  answer 403 AccessDenied to METHOD requests whose path ends with
+                        SUFFIX (repeatable), as S3 does under a least-privilege policy
+  --not-found METHOD:SUFFIX
+                        answer 404 NoSuchKey to those requests (an object that reads as
+                        missing while its versions are listed)
+  --seed N              the random faults' seed (default 1)
+
+GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N}.
+Prints its port on stdout and stops when stdin closes.
+"""
+import argparse
+import http.client
+import json
+import random
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+parser = argparse.ArgumentParser()
+parser.add_argument("upstream")
+parser.add_argument("--latency", type=float, default=0)
+parser.add_argument("--cache-versions", action="store_true")
+parser.add_argument("--drop-after", type=float, default=0)
+parser.add_argument("--slowdown", type=float, default=0)
+parser.add_argument("--deny", action="append", default=[])
+parser.add_argument("--not-found", action="append", default=[])
+parser.add_argument("--seed", type=int, default=1)
+args = parser.parse_args()
+
+upstream = urlsplit(args.upstream)
+LOCK = threading.Lock()
+RANDOM = random.Random(args.seed)
+STATS = {"requests": 0, "dropped": 0, "slowdowns": 0, "denied": 0}
+VERSIONS = {}
+LOCAL = threading.local()
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+
+def chance(p):
+    with LOCK:
+        return p > 0 and RANDOM.random() < p
+
+
+def upstream_connection():
+    conn = getattr(LOCAL, "conn", None)
+    if conn is None:
+        conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+        LOCAL.conn = conn
+    return conn
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *a):
+        pass
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            raw = b""
+            while True:
+                size_line = self.rfile.readline()
+                raw += size_line
+                size = int(size_line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while True:
+                        trailer = self.rfile.readline()
+                        raw += trailer
+                        if trailer in (b"\r\n", b"\n", b""):
+                            return raw
+                chunk = self.rfile.read(size + 2)
+                raw += chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def answer(self, status, headers, body):
+        self.send_response(status)
+        head = self.command == "HEAD"
+        for k, v in headers:
+            # A HEAD answer keeps the object's Content-Length and has no body.
+            if k.lower() not in HOP_BY_HOP and (head or k.lower() != "content-length"):
+                self.send_header(k, v)
+        if not head:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    def forward(self, body):
+        for attempt in range(2):
+            conn = upstream_connection()
+            try:
+                conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for k, v in self.headers.items():
+                    if k.lower() not in ("connection", "keep-alive", "proxy-connection", "expect"):
+                        conn.putheader(k, v)
+                conn.endheaders()
+                if body:
+                    conn.send(body)
+                resp = conn.getresponse()
+                data = resp.read()
+                return resp.status, resp.getheaders(), data
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                LOCAL.conn = None
+                if attempt:
+                    raise
+
+    def handle_any(self):
+        start = time.monotonic()
+        body = self.read_body()
+        with LOCK:
+            STATS["requests"] += 1
+        url = urlsplit(self.path)
+        if url.path == "/__proxy_stats":
+            with LOCK:
+                data = json.dumps(STATS).encode()
+            return self.answer(200, [("Content-Type", "application/json")], data)
+
+        def wait():
+            left = args.latency / 1000 - (time.monotonic() - start)
+            if left > 0:
+                time.sleep(left)
+
+        for rules, status, code in ((args.deny, 403, b"AccessDenied"), (args.not_found, 404, b"NoSuchKey")):
+            for rule in rules:
+                method, suffix = rule.split(":", 1)
+                if self.command == method and url.path.endswith(suffix):
+                    with LOCK:
+                        STATS["denied"] += 1
+                    wait()
+                    xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>" + code + b"</Code><Message>refused by the test proxy</Message></Error>"
+                    return self.answer(status, [("Content-Type", "application/xml")], xml)
+        if chance(args.slowdown):
+            with LOCK:
+                STATS["slowdowns"] += 1
+            wait()
+            xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            return self.answer(503, [("Content-Type", "application/xml")], xml)
+        version = parse_qs(url.query).get("versionId", [None])[0]
+        key = (url.path, version)
+        if args.cache_versions and self.command == "GET" and version:
+            with LOCK:
+                cached = VERSIONS.get(key)
+            if cached:
+                wait()
+                return self.answer(*cached)
+        status, headers, data = self.forward(body)
+        if args.cache_versions and self.command == "GET" and version and status == 200:
+            with LOCK:
+                VERSIONS[key] = (status, headers, data)
+        wait()
+        if self.command == "PUT" and chance(args.drop_after):
+            # The upstream carried the request out; the client never hears of it.
+            with LOCK:
+                STATS["dropped"] += 1
+            self.close_connection = True
+            return
+        self.answer(status, headers, data)
+
+    do_GET = handle_any
+    do_PUT = handle_any
+    do_POST = handle_any
+    do_HEAD = handle_any
+    do_DELETE = handle_any
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
