@@ -12,6 +12,11 @@ pub(crate) fn my_uid() -> u32 {
     rustix::process::geteuid().as_raw()
 }
 
+/// The effective group id of this process.
+pub(crate) fn my_gid() -> u32 {
+    rustix::process::getegid().as_raw()
+}
+
 /// Open a new file with `mode` from its creation on, failing if it exists.
 pub(crate) fn create_new(path: &Path, mode: u32) -> io::Result<File> {
     OpenOptions::new()

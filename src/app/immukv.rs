@@ -1,6 +1,7 @@
 //! `immukv`: a command-line client for ImmuKV stores, interoperable with the official
 //! Python and TypeScript clients.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -205,7 +206,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             if entry {
                 writeln!(out, "{}", e.to_json())?;
             } else {
-                writeln!(out, "{}", e.value_raw)?;
+                writeln!(out, "{}", terminal_safe(&e.value_raw, false))?;
             }
         }
         Command::LogEntry { version_id } => {
@@ -254,7 +255,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 let mut quoted = String::new();
                 pyjson::write_str(&mut quoted, &k);
                 match output {
-                    ListFormat::Text => writeln!(out, "{k}")?,
+                    ListFormat::Text => writeln!(out, "{}", terminal_safe(&k, true))?,
                     ListFormat::Jsonl => writeln!(out, "{quoted}")?,
                     ListFormat::Json => write!(out, "{}{quoted}", if first { "" } else { "," })?,
                 }
@@ -335,6 +336,25 @@ where
     Ok(())
 }
 
+/// Text for a terminal: control characters (C0, DEL, C1) become JSON `\uXXXX`
+/// escapes, so a stored key or value can neither send escape sequences to the terminal
+/// nor split a line. A value's JSON text stays valid JSON with the same meaning; in a
+/// key, which is not JSON, `\` is doubled so an escape cannot be mistaken for the text.
+fn terminal_safe(s: &str, is_key: bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() || (is_key && c == '\\')) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' if is_key => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Entries on stdout, as they arrive.
 struct Printer<'a> {
     format: ListFormat,
@@ -361,8 +381,8 @@ impl<'a> Printer<'a> {
                     self.out,
                     "{}\t{time}\t{}\t{}\t{}",
                     e.sequence,
-                    e.key,
-                    e.value_raw,
+                    terminal_safe(&e.key, true),
+                    terminal_safe(&e.value_raw, false),
                     e.version_id.as_deref().unwrap_or("")
                 )
             }
@@ -443,4 +463,23 @@ async fn verify(store: &Store, limit: Option<usize>) -> Result<ExitStatus, Error
         summary.dialects()
     ));
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_has_no_control_characters() {
+        assert_eq!(terminal_safe("plain-key", true), "plain-key");
+        assert_eq!(
+            terminal_safe("a\u{1b}[31mb\nc", true),
+            "a\\u001b[31mb\\u000ac"
+        );
+        assert_eq!(terminal_safe("back\\slash", true), "back\\\\slash");
+        assert_eq!(
+            terminal_safe("\"a\\u00e9\u{7f}\u{9b}\"", false),
+            "\"a\\u00e9\\u007f\\u009b\""
+        );
+    }
 }

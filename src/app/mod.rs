@@ -84,7 +84,9 @@ impl Error {
             Error::Refused(_) => Failure,
             Error::Aws(e) => aws_status(e),
             Error::Cache(e) => match e {
-                CacheError::NoHome | CacheError::NotMine { .. } => UserError,
+                CacheError::NoHome
+                | CacheError::NotMine { .. }
+                | CacheError::WritableByOthers { .. } => UserError,
                 CacheError::CreateDir { .. }
                 | CacheError::Lock { .. }
                 | CacheError::Write { .. }

@@ -347,12 +347,17 @@ impl Aws {
             .ok_or_else(|| AwsError::NoCredentials {
                 reason: "no credentials provider".to_owned(),
             })?;
+        let started = std::time::Instant::now();
+        let timed_out = || AwsError::CredentialsTimeout {
+            seconds: self.args.aws_timeout,
+        };
         match tokio::time::timeout(self.timeout(), provider.provide_credentials()).await {
             Ok(Ok(c)) => Ok(c),
+            // A provider that calls a service (STS for web identity, SSO) gives up when
+            // the operation timeout, the same deadline, has passed.
+            Ok(Err(_)) if started.elapsed() >= self.timeout() => Err(timed_out()),
             Ok(Err(e)) => Err(credentials_error(&e)),
-            Err(_) => Err(AwsError::CredentialsTimeout {
-                seconds: self.args.aws_timeout,
-            }),
+            Err(_) => Err(timed_out()),
         }
     }
 

@@ -24,7 +24,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::PathBuf;
 
 use crate::diag::{note, warn_once};
-use crate::fsutil::{Ownership, my_uid};
+use crate::fsutil::{Ownership, my_gid, my_uid};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CacheError {
@@ -39,6 +39,13 @@ pub(crate) enum CacheError {
         crate::env::CDK_CACHE_DIR
     )]
     NotMine { path: PathBuf, owner: u32, me: u32 },
+    #[error(
+        "the cache folder {} can be written by other users (mode {mode:o}): make it yours alone (chmod 700), \
+         or set {} to a folder of yours",
+        path.display(),
+        crate::env::CDK_CACHE_DIR
+    )]
+    WritableByOthers { path: PathBuf, mode: u32 },
     #[error("cannot create the cache folder {}", path.display())]
     CreateDir { path: PathBuf, source: io::Error },
     #[error("cannot lock the cache file {}", path.display())]
@@ -84,8 +91,10 @@ impl CacheDir {
         }
     }
 
-    /// A folder of someone else is refused; one of ours that others may read or write
-    /// (another tool created it with the default umask) is narrowed to 0700.
+    /// A folder of someone else, or one that others may write into, is refused: they
+    /// could have planted entries. One of ours that others may only read (another tool
+    /// created it with the default umask) is narrowed to 0700. Group write is accepted
+    /// and removed only for this user's own group (user-private groups, umask 002).
     fn check(&self) -> Result<(), CacheError> {
         let Ok(meta) = fs::metadata(&self.path) else {
             return Ok(());
@@ -103,6 +112,13 @@ impl CacheDir {
             });
         }
         let mode = meta.permissions().mode() & 0o7777;
+        let writable_by_others = mode & 0o002 != 0 || (mode & 0o020 != 0 && meta.gid() != my_gid());
+        if writable_by_others {
+            return Err(CacheError::WritableByOthers {
+                path: self.path.clone(),
+                mode,
+            });
+        }
         if mode & 0o077 != 0 {
             fs::set_permissions(&self.path, fs::Permissions::from_mode(0o700)).map_err(
                 |source| CacheError::CreateDir {
@@ -435,6 +451,23 @@ mod tests {
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o700
+        );
+    }
+
+    #[test]
+    fn a_folder_others_may_write_into_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared");
+        fs::create_dir(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(matches!(
+            CacheDir::at(path.clone()),
+            Err(CacheError::WritableByOthers { .. })
+        ));
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+            0o1777,
+            "a shared folder is never chmod'ed"
         );
     }
 

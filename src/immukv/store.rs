@@ -1,10 +1,12 @@
 //! An ImmuKV store on S3: the two-phase write with optimistic locking, reads that see
 //! orphans, and concurrent, ordered, streaming listings.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::EncodingType;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
@@ -292,6 +294,7 @@ impl Store {
             .list_object_versions()
             .bucket(&self.bucket)
             .prefix(log)
+            .encoding_type(EncodingType::Url)
             .send()
             .await
             .map_err(|e| {
@@ -301,11 +304,14 @@ impl Store {
                     classify("S3 ListObjectVersions", e),
                 )
             })?;
-        let deleted = out
-            .delete_markers()
+        let encoded = out.encoding_type() == Some(&EncodingType::Url);
+        let deleted = out.delete_markers().iter().any(|m| {
+            listed_key(m.key(), encoded).as_deref() == Some(log) && m.is_latest() == Some(true)
+        });
+        let mut versions = out
+            .versions()
             .iter()
-            .any(|m| m.key() == Some(log) && m.is_latest() == Some(true));
-        let mut versions = out.versions().iter().filter(|v| v.key() == Some(log));
+            .filter(|v| listed_key(v.key(), encoded).as_deref() == Some(log));
         if deleted {
             // Versions come newest first.
             let newest = versions
@@ -575,6 +581,7 @@ impl Store {
                 .prefix(object)
                 .set_key_marker(page.key_marker)
                 .set_version_id_marker(page.version_marker)
+                .encoding_type(EncodingType::Url)
                 .send()
                 .await
                 .map_err(|e| {
@@ -584,18 +591,20 @@ impl Store {
                         classify("S3 ListObjectVersions", e),
                     )
                 })?;
+            let encoded = out.encoding_type() == Some(&EncodingType::Url);
             let ids: Vec<String> = out
                 .versions()
                 .iter()
-                .filter(|v| v.key() == Some(object))
+                .filter(|v| listed_key(v.key(), encoded).as_deref() == Some(object))
                 .filter_map(|v| v.version_id().map(str::to_owned))
                 .collect();
             let truncated = out.is_truncated() == Some(true);
+            let key_marker = listed_key(out.next_key_marker(), encoded).map(Cow::into_owned);
             let next = Page {
-                key_marker: out.next_key_marker().map(str::to_owned),
-                version_marker: out.next_version_id_marker().map(str::to_owned),
                 // Past our object's versions there is nothing more for us.
-                done: !truncated || out.next_key_marker().is_some_and(|k| k != object),
+                done: !truncated || key_marker.as_deref().is_some_and(|k| k != object),
+                key_marker,
+                version_marker: out.next_version_id_marker().map(str::to_owned),
             };
             Ok(Some((stream::iter(ids.into_iter().map(Ok)), next)))
         })
@@ -692,6 +701,7 @@ impl Store {
                         .prefix(&list_prefix)
                         .set_continuation_token(token)
                         .set_start_after(start_after.clone())
+                        .encoding_type(EncodingType::Url)
                         .send()
                         .await
                         .map_err(|e| {
@@ -701,10 +711,11 @@ impl Store {
                                 classify("S3 ListObjectsV2", e),
                             )
                         })?;
+                    let encoded = out.encoding_type() == Some(&EncodingType::Url);
                     let keys: Vec<String> = out
                         .contents()
                         .iter()
-                        .filter_map(|o| o.key())
+                        .filter_map(|o| listed_key(o.key(), encoded))
                         .filter_map(|k| {
                             k.strip_prefix(base.as_str())?
                                 .strip_suffix(".json")
@@ -722,6 +733,20 @@ impl Store {
         )
         .try_flatten()
     }
+}
+
+/// A key as a listing returned it. Listings ask for URL-encoded keys, because XML
+/// cannot carry every character a key may hold (ESC, say); S3 encodes a space as `+`.
+fn listed_key(raw: Option<&str>, encoded: bool) -> Option<Cow<'_, str>> {
+    let raw = raw?;
+    if !encoded {
+        return Some(Cow::Borrowed(raw));
+    }
+    let plus_decoded = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_decoded)
+        .decode_utf8()
+        .ok()
+        .map(|k| Cow::Owned(k.into_owned()))
 }
 
 fn now_ms() -> i64 {

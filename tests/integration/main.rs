@@ -9,6 +9,7 @@ mod support;
 mod api_key;
 mod cache;
 mod cli;
+mod hardening;
 mod immukv;
 mod installer;
 mod registry_grants;

@@ -296,24 +296,37 @@ impl TokenEndpoint {
         )
     }
 
+    /// With more options of `token_endpoint.py` (`--prefix P`, ...).
+    pub(crate) fn start_opts(mode: &str, extra: &[&str]) -> Self {
+        let keys = [(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)];
+        let extra = extra.iter().map(OsString::from).collect();
+        Self::start_full(mode, REGION, "execute-api", &keys, extra)
+    }
+
     /// Serving HTTPS with a fresh self-signed certificate for localhost; returns the
     /// endpoint and the path of the CA bundle that signed its certificate.
     pub(crate) fn start_tls(dir: &Path) -> (Self, PathBuf) {
+        Self::start_tls_opts(dir, "normal", &[])
+    }
+
+    /// [`TokenEndpoint::start_tls`] in `mode`, with more options.
+    pub(crate) fn start_tls_opts(dir: &Path, mode: &str, more: &[&str]) -> (Self, PathBuf) {
         let ca = dir.join("test-ca.pem");
         let cert = dir.join("endpoint-cert.pem");
         let key = dir.join("endpoint-key.pem");
         run(StdCommand::new(venv().join("bin/python"))
             .arg(repo().join("tests/support/make_cert.py"))
             .args([&ca, &cert, &key]));
-        let extra: Vec<OsString> = vec![
+        let mut extra: Vec<OsString> = vec![
             "--tls-cert".into(),
             cert.clone().into(),
             "--tls-key".into(),
             key.into(),
         ];
+        extra.extend(more.iter().map(OsString::from));
         let keys = [(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)];
         (
-            Self::start_full("normal", REGION, "execute-api", &keys, extra),
+            Self::start_full(mode, REGION, "execute-api", &keys, extra),
             ca,
         )
     }
@@ -381,6 +394,24 @@ impl TokenEndpoint {
 
     /// How many token requests reached the endpoint, and how many tokens it minted.
     pub(crate) fn stats(&self) -> (u64, u64) {
+        let v = self.stats_json();
+        (
+            v["token_requests"].as_u64().expect("n"),
+            v["minted"].as_u64().expect("m"),
+        )
+    }
+
+    /// The paths token requests were sent to.
+    pub(crate) fn token_paths(&self) -> Vec<String> {
+        self.stats_json()["paths"]
+            .as_array()
+            .expect("paths")
+            .iter()
+            .map(|p| p.as_str().expect("path").to_owned())
+            .collect()
+    }
+
+    fn stats_json(&self) -> serde_json::Value {
         use std::io::Read;
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");
@@ -390,11 +421,7 @@ impl TokenEndpoint {
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
         let body = response.split("\r\n\r\n").nth(1).expect("body");
-        let v: serde_json::Value = serde_json::from_str(body).expect("json");
-        (
-            v["token_requests"].as_u64().expect("n"),
-            v["minted"].as_u64().expect("m"),
-        )
+        serde_json::from_str(body).expect("json")
     }
 }
 
@@ -456,4 +483,126 @@ fn python_against_moto_in(region: &str, script: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// A plain-HTTP listener on `bind` that records every request it receives (head and
+/// body) and answers 200: where a secret must never arrive.
+pub(crate) struct Recorder {
+    pub(crate) port: u16,
+    received: std::sync::Arc<Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    pub(crate) fn start() -> Self {
+        Self::start_on("127.0.0.1")
+    }
+
+    pub(crate) fn start_on(bind: &str) -> Self {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind((bind, 0)).expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let received = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while let Ok(n) = stream.read(&mut chunk) {
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf);
+                        if let Some(head_end) = text.find("\r\n\r\n") {
+                            let length = text[..head_end]
+                                .lines()
+                                .find_map(|l| {
+                                    let (k, v) = l.split_once(':')?;
+                                    k.eq_ignore_ascii_case("content-length")
+                                        .then(|| v.trim().parse::<usize>().ok())?
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= head_end + 4 + length {
+                                break;
+                            }
+                        }
+                    }
+                    log.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&buf).into_owned());
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nrecorded",
+                    );
+                });
+            }
+        });
+        Self { port, received }
+    }
+
+    /// Every request received so far, as text.
+    pub(crate) fn received(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// A listener that accepts connections and never answers: a hung endpoint.
+pub(crate) struct Silent {
+    pub(crate) port: u16,
+}
+
+impl Silent {
+    pub(crate) fn start() -> Self {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut open = Vec::new();
+            for stream in listener.incoming().flatten() {
+                open.push(stream);
+            }
+        });
+        Self { port }
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Run `cmd` in its own process group; past `seconds`, kill the whole group (whatever
+/// it started) and fail the test. Its output and how long it took.
+pub(crate) fn run_within(mut cmd: StdCommand, seconds: u64) -> (Output, std::time::Duration) {
+    use std::os::unix::process::CommandExt;
+    let started = std::time::Instant::now();
+    let child = cmd
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(seconds)) {
+        Ok(out) => (out.expect("wait"), started.elapsed()),
+        Err(_) => {
+            let _ = StdCommand::new("kill")
+                .args(["-KILL", &format!("-{pid}")])
+                .status();
+            panic!("{cmd:?} did not finish within {seconds} s (its process group was killed)");
+        }
+    }
+}
+
+/// Whether the tests run as root (only root can hand a folder to another user).
+pub(crate) fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::tempfile().expect("temp file");
+    probe.metadata().expect("metadata").uid() == 0
 }

@@ -14,6 +14,9 @@ s3_proxy.py UPSTREAM_URL [options]
   --not-found METHOD:SUFFIX
                         answer 404 NoSuchKey to those requests (an object that reads as
                         missing while its versions are listed)
+  --json-error STATUS:CODE
+                        answer every JSON-protocol call (SSM, Secrets Manager, STS...:
+                        the ones with an X-Amz-Target header) with STATUS and error CODE
   --seed N              the random faults' seed (default 1)
 
 GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N}.
@@ -37,6 +40,7 @@ parser.add_argument("--drop-after", type=float, default=0)
 parser.add_argument("--slowdown", type=float, default=0)
 parser.add_argument("--deny", action="append", default=[])
 parser.add_argument("--not-found", action="append", default=[])
+parser.add_argument("--json-error")
 parser.add_argument("--seed", type=int, default=1)
 args = parser.parse_args()
 
@@ -146,6 +150,11 @@ class Handler(BaseHTTPRequestHandler):
                     wait()
                     xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>" + code + b"</Code><Message>refused by the test proxy</Message></Error>"
                     return self.answer(status, [("Content-Type", "application/xml")], xml)
+        if args.json_error and self.headers.get("X-Amz-Target"):
+            status, code = args.json_error.split(":", 1)
+            wait()
+            body = json.dumps({"__type": code, "message": "refused by the test proxy"}).encode()
+            return self.answer(int(status), [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)], body)
         if chance(args.slowdown):
             with LOCK:
                 STATS["slowdowns"] += 1

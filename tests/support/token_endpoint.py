@@ -14,7 +14,12 @@ GET /__stats answers {"token_requests": N, "minted": M}. Prints the port on stdo
 and stops when stdin closes.
 
 Modes: normal, html (200 with an HTML page), slow (sleeps 5 s), error (500),
-cap=N (400 above N seconds instead of 60000).
+cap=N (400 above N seconds instead of 60000), huge (200 with a megabyte of token-like
+text and no Content-Length), redirect=URL (307 to URL + the path, for every request).
+--prefix P serves the token at P/token only (an API Gateway stage).
+
+The API (--api-key) also answers: /moved/... with a 307 to the same path without
+/moved (the same origin), /status/N with HTTP N, /huge/N with N bytes.
 """
 import argparse
 import base64
@@ -39,13 +44,14 @@ parser.add_argument("--mode", default="normal")
 parser.add_argument("--api-key", help="also serve every other path as an API that takes this x-api-key or a SigV4 signature")
 parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
 parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
+parser.add_argument("--prefix", default="", help="serve the token at PREFIX/token only")
 args = parser.parse_args()
 
 with open(args.keys) as f:
     KEYS = json.load(f)
 
 LOCK = threading.Lock()
-STATS = {"token_requests": 0, "minted": 0}
+STATS = {"token_requests": 0, "minted": 0, "paths": []}
 
 
 def verify(handler, body=b""):
@@ -86,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         """Any other path: an API that echoes the request when it is authorized."""
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
+        if args.mode.startswith("redirect="):
+            return self.redirect(args.mode.split("=", 1)[1] + self.path)
         if args.api_key and self.headers.get("x-api-key") == args.api_key:
             auth = "api-key"
         elif self.headers.get("Authorization"):
@@ -95,8 +103,21 @@ class Handler(BaseHTTPRequestHandler):
             auth = "sigv4"
         else:
             return self.reply(403, json.dumps({"message": "Forbidden"}), "application/json")
+        path = urlsplit(self.path).path
+        if path.startswith("/moved/"):
+            return self.redirect(self.path[len("/moved"):])
+        if path.startswith("/status/"):
+            return self.reply(int(path.split("/")[2]), json.dumps({"message": "as asked"}), "application/json")
+        if path.startswith("/huge/"):
+            return self.reply(200, "x" * int(path.split("/")[2]))
         echo = {"auth": auth, "method": self.command, "path": self.path, "body": body, "x-test": self.headers.get("x-test")}
         self.reply(200, json.dumps(echo), "application/json")
+
+    def redirect(self, location):
+        self.send_response(307)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     do_POST = api
     do_PUT = api
@@ -124,10 +145,15 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/__stats":
             with LOCK:
                 return self.reply(200, json.dumps(STATS), "application/json")
-        if url.path != "/token":
+        if url.path != args.prefix + "/token":
+            if url.path.endswith("/token"):
+                return self.reply(404, "no such stage")
             return self.api()
         with LOCK:
             STATS["token_requests"] += 1
+            STATS["paths"].append(url.path)
+        if args.mode.startswith("redirect="):
+            return self.redirect(args.mode.split("=", 1)[1] + self.path)
         reason = verify(self)
         if reason:
             return self.reply(403, json.dumps({"message": reason}), "application/json")
@@ -137,6 +163,14 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(5)
         if args.mode == "error":
             return self.reply(500, "internal error")
+        if args.mode == "huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(("IAMBearerAuth~" + "A" * (1 << 20)).encode())
+            self.close_connection = True
+            return
         seconds = int(parse_qs(url.query).get("expiration_seconds", ["300"])[0])
         cap = int(args.mode.split("=")[1]) if args.mode.startswith("cap=") else 60000
         if seconds > cap:
