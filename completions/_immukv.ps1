@@ -40,7 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain, newest to oldest; exit 1 at the first broken link')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -145,7 +146,8 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;verify' {
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Check only the newest N entries')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Check only the newest N entries (the chain alone; nothing is remembered)')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder')
             [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
@@ -153,6 +155,23 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Re-verify the whole chain from genesis (still comparing with the head verified last time)')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'immukv;checkpoint' {
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Re-verify the whole chain from genesis (still comparing with the head verified last time)')
             [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -166,7 +185,8 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain, newest to oldest; exit 1 at the first broken link')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -189,6 +209,9 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;help;verify' {
+            break
+        }
+        'immukv;help;checkpoint' {
             break
         }
         'immukv;help;help' {

@@ -16,6 +16,9 @@ _immukv() {
             ",$1")
                 cmd="immukv"
                 ;;
+            immukv,checkpoint)
+                cmd="immukv__subcmd__checkpoint"
+                ;;
             immukv,get)
                 cmd="immukv__subcmd__get"
                 ;;
@@ -39,6 +42,9 @@ _immukv() {
                 ;;
             immukv,verify)
                 cmd="immukv__subcmd__verify"
+                ;;
+            immukv__subcmd__help,checkpoint)
+                cmd="immukv__subcmd__help__subcmd__checkpoint"
                 ;;
             immukv__subcmd__help,get)
                 cmd="immukv__subcmd__help__subcmd__get"
@@ -71,12 +77,58 @@ _immukv() {
 
     case "${cmd}" in
         immukv)
-            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry verify help"
+            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__checkpoint)
+            opts="-h --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --bucket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -155,8 +207,22 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__help)
-            opts="set get history log keys log-entry verify help"
+            opts="set get history log keys log-entry verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -543,13 +609,17 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__verify)
-            opts="-h --limit --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --limit --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,7 +41,8 @@ complete -c immukv -n "__fish_immukv_needs_command" -f -a "history" -d 'A key\'s
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "log" -d 'The log\'s entries, newest first'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "keys" -d 'The store\'s keys, in order'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "log-entry" -d 'One log entry by its version id'
-complete -c immukv -n "__fish_immukv_needs_command" -f -a "verify" -d 'Check the hash chain, newest to oldest; exit 1 at the first broken link'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l file -d 'Read the value from this file' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
@@ -127,7 +128,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l aws-timeout 
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -s h -l help -d 'Print help'
-complete -c immukv -n "__fish_immukv_using_subcommand verify" -l limit -d 'Check only the newest N entries' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l limit -d 'Check only the newest N entries (the chain alone; nothing is remembered)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l concurrency -d 'Objects fetched at once by listings and verify' -r
@@ -135,14 +137,28 @@ complete -c immukv -n "__fish_immukv_using_subcommand verify" -l profile -d 'Nam
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l full -d 'Re-verify the whole chain from genesis (still comparing with the head verified last time)'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "get" -d 'Print a key\'s newest value'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "history" -d 'A key\'s entries, newest first'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "log" -d 'The log\'s entries, newest first'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "keys" -d 'The store\'s keys, in order'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "log-entry" -d 'One log entry by its version id'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "verify" -d 'Check the hash chain, newest to oldest; exit 1 at the first broken link'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l full -d 'Re-verify the whole chain from genesis (still comparing with the head verified last time)'
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "get" -d 'Print a key\'s newest value'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "history" -d 'A key\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "log" -d 'The log\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "keys" -d 'The store\'s keys, in order'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "log-entry" -d 'One log entry by its version id'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

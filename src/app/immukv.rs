@@ -10,10 +10,11 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use super::{Error, runtime};
 use crate::aws::{Aws, AwsArgs};
-use crate::diag::note;
+use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
+use crate::immukv::audit::{self, Anchor, Audited, Checkpoint, HeadCache, StoreId};
 use crate::immukv::entry::LogEntry;
-use crate::immukv::store::{Store, StoreError};
+use crate::immukv::store::{KeyObject, Store, StoreError};
 use crate::immukv::verify::ChainCheck;
 use crate::pyjson::{self, Json};
 
@@ -154,12 +155,35 @@ enum Command {
     },
     /// One log entry by its version id.
     LogEntry { version_id: String },
-    /// Check the hash chain, newest to oldest; exit 1 at the first broken link.
+    /// Check the store: the hash chain (newest to oldest, down to the head verified last
+    /// time), every key object against the log, and that the head verified last time is
+    /// still there unchanged; exit 1 naming the first problem.
     Verify {
-        /// Check only the newest N entries.
-        #[arg(long, value_name = "N")]
+        /// Check only the newest N entries (the chain alone; nothing is remembered).
+        #[arg(long, value_name = "N", conflicts_with_all = ["full", "checkpoint"])]
         limit: Option<usize>,
+        #[command(flatten)]
+        anchor: AnchorArgs,
     },
+    /// Verify, then print the verified head as JSON: a checkpoint to keep (a CI
+    /// artifact) and verify against later with `verify --checkpoint FILE`.
+    Checkpoint {
+        #[command(flatten)]
+        anchor: AnchorArgs,
+    },
+}
+
+/// What a verify is measured against.
+#[derive(Debug, Clone, Args)]
+struct AnchorArgs {
+    /// Re-verify the whole chain from genesis (still comparing with the head verified
+    /// last time).
+    #[arg(long)]
+    full: bool,
+    /// Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in
+    /// the cache folder.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<std::path::PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -190,7 +214,19 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         } => {
             // Creating the client made no call yet: a bad value still changes nothing.
             let value = read_value(value.as_deref(), file.as_deref(), string)?;
-            let entry = store.set(&key, &value, force).await?;
+            let written = store.set(&key, &value, force).await?;
+            if let KeyObject::Lagging(why) = &written.key_object {
+                warn(format_args!(
+                    "the entry is committed to the log, but its key object was not written ({why}); \
+                     the next write repairs it"
+                ));
+            }
+            if let Some(why) = &written.repair {
+                warn(format_args!(
+                    "the previous entry's key object could not be repaired ({why}); the next write tries again"
+                ));
+            }
+            let entry = written.entry;
             match output {
                 ListFormat::Text => writeln!(
                     out,
@@ -265,7 +301,30 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 writeln!(out, "]")?;
             }
         }
-        Command::Verify { limit } => return verify(&store, limit).await,
+        Command::Verify {
+            limit: Some(limit), ..
+        } => return verify_newest(&store, limit).await,
+        Command::Verify {
+            limit: None,
+            anchor,
+        } => {
+            let audited = audit(&store, &store_id(&aws, &cli.store).await?, &anchor).await?;
+            note(format_args!("{}", describe_audit(&audited)));
+        }
+        Command::Checkpoint { anchor } => {
+            let id = store_id(&aws, &cli.store).await?;
+            let audited = audit(&store, &id, &anchor).await?;
+            note(format_args!("{}", describe_audit(&audited)));
+            let head = audited.head.ok_or_else(|| {
+                Error::Refused("the store is empty: there is no head to checkpoint".into())
+            })?;
+            let checkpoint = Checkpoint { store: id, head };
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&checkpoint).unwrap_or_default()
+            )?;
+        }
     }
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -437,16 +496,87 @@ impl Drop for Progress {
     }
 }
 
-/// Walk the log newest to oldest (see [`ChainCheck`]); with a limit, only the newest
-/// entries.
-async fn verify(store: &Store, limit: Option<usize>) -> Result<ExitStatus, Error> {
+/// The store's identity: where its remembered head is kept, what a checkpoint names.
+async fn store_id(aws: &Aws, args: &StoreArgs) -> Result<StoreId, Error> {
+    Ok(StoreId {
+        endpoint: aws.s3_endpoint().await?.unwrap_or_default(),
+        bucket: args.bucket.clone().unwrap_or_default(),
+        prefix: args.prefix.clone(),
+    })
+}
+
+/// Verify against the checkpoint named, or the head remembered in the cache folder, and
+/// remember what was verified (never on a failure: a rewritten log never replaces what
+/// was trusted).
+async fn audit(store: &Store, id: &StoreId, args: &AnchorArgs) -> Result<Audited, Error> {
+    let heads = match HeadCache::open(id) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            warn(format_args!(
+                "not remembering verified heads: {}",
+                crate::exit::chain(&e)
+            ));
+            None
+        }
+    };
+    let anchor = match &args.checkpoint {
+        Some(path) => {
+            let text = std::fs::read(path).map_err(|source| Error::Input {
+                what: path.display().to_string(),
+                source,
+            })?;
+            let checkpoint: Checkpoint = serde_json::from_slice(&text).map_err(|e| {
+                Error::Usage(format!(
+                    "{} is not a checkpoint written by `immukv checkpoint` ({e})",
+                    path.display()
+                ))
+            })?;
+            Anchor::from_checkpoint(checkpoint, id)?
+        }
+        None => heads.as_ref().map(HeadCache::anchor).unwrap_or_default(),
+    };
+    let progress = Progress::new("entries and key objects verified");
+    let audited = audit::audit(store, &anchor, args.full, store.concurrency(), &|| {
+        progress.tick()
+    })
+    .await;
+    progress.finish();
+    let audited = audited?;
+    if let Some(Err(e)) = heads.map(|h| h.remember(&audited)) {
+        warn(format_args!(
+            "could not remember the verified head: {}",
+            crate::exit::chain(&e)
+        ));
+    }
+    Ok(audited)
+}
+
+/// One line about a verify: what was checked, since when, and the verdict.
+fn describe_audit(a: &Audited) -> String {
+    let since = match &a.since {
+        Some(h) => format!(
+            " since sequence {} (verified at {})",
+            h.sequence, h.verified_at
+        ),
+        None => String::new(),
+    };
+    let entries = match a.chain.count {
+        0 if a.since.is_some() => "no new entries".to_owned(),
+        n if a.since.is_some() => format!("{n} entries{}", a.chain.dialects()),
+        n => format!("{n} entries{}", a.chain.dialects()),
+    };
+    format!(
+        "verified {entries}{since} and {} key objects ({} unchanged): the chain is intact",
+        a.keys_checked + a.keys_unchanged,
+        a.keys_unchanged
+    )
+}
+
+/// The newest `limit` entries' chain alone (`verify --limit`).
+async fn verify_newest(store: &Store, limit: usize) -> Result<ExitStatus, Error> {
     let log = store.log_key();
     let progress = Progress::new("entries verified");
-    let mut stream = std::pin::pin!(
-        store
-            .log_entries(&log, None)
-            .take(limit.unwrap_or(usize::MAX))
-    );
+    let mut stream = std::pin::pin!(store.log_entries(&log, None).take(limit));
     let mut check = ChainCheck::default();
     let mut count = 0;
     while let Some(entry) = stream.try_next().await? {
@@ -455,8 +585,7 @@ async fn verify(store: &Store, limit: Option<usize>) -> Result<ExitStatus, Error
         progress.tick();
     }
     progress.finish();
-    let complete = limit.is_none_or(|l| count < l);
-    let summary = check.finish(complete)?;
+    let summary = check.finish(count < limit)?;
     note(format_args!(
         "verified {} entries{}: the chain is intact",
         summary.count,

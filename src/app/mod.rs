@@ -21,6 +21,7 @@ use crate::aws::{AwsError, Refusal};
 use crate::cache::CacheError;
 use crate::exit::{self, ExitStatus};
 use crate::http::HttpError;
+use crate::immukv::audit::AuditError;
 use crate::immukv::store::StoreError;
 use crate::immukv::verify::ChainError;
 use crate::output::OutputError;
@@ -61,6 +62,8 @@ pub(crate) enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Chain(#[from] ChainError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
     /// A file or stream the user named could not be read.
     #[error("cannot read {what}")]
     Input {
@@ -150,30 +153,52 @@ impl Error {
                 ApiKeyError::Http(e) => http_status(e),
                 ApiKeyError::Sign(_) => Unexpected,
             },
-            Error::Store(e) => match e {
-                StoreError::NoSuchBucket(_)
-                | StoreError::NotVersioned(_)
-                | StoreError::ReadOnlyMode
-                | StoreError::KeyTooLong(..) => UserError,
-                StoreError::LogDeleted(_)
-                | StoreError::ReadOnly(_)
-                | StoreError::AccessDenied(_)
-                | StoreError::KeyNotFound(_)
-                | StoreError::VersionNotFound(_)
-                | StoreError::Malformed { .. } => Failure,
-                StoreError::LogUnstable(_)
-                | StoreError::TooManyConflicts(_)
-                | StoreError::UnexpectedAnswer { .. } => ServiceError,
-                StoreError::Aws(e) => aws_status(e),
-            },
-            Error::Chain(e) => match e {
-                ChainError::BadHash { .. }
-                | ChainError::BadLink { .. }
-                | ChainError::Gap { .. }
-                | ChainError::NoGenesis { .. } => Failure,
+            Error::Store(e) => store_status(e),
+            Error::Chain(e) => chain_status(e),
+            Error::Audit(e) => match e {
+                AuditError::Chain(e) => chain_status(e),
+                AuditError::Store(e) => store_status(e),
+                AuditError::RolledBack { .. }
+                | AuditError::Rewritten { .. }
+                | AuditError::OtherStore { .. }
+                | AuditError::KeyObject { .. } => Failure,
             },
             Error::Runtime(_) | Error::Write(_) => Unexpected,
         }
+    }
+}
+
+fn store_status(e: &StoreError) -> ExitStatus {
+    use ExitStatus::{Failure, ServiceError, UserError};
+    match e {
+        StoreError::NoSuchBucket(_)
+        | StoreError::NotVersioned(_)
+        | StoreError::WrittenUnversioned { .. }
+        | StoreError::ReadOnlyMode
+        | StoreError::KeyTooLong(..)
+        | StoreError::ValueTooLarge { .. } => UserError,
+        StoreError::LogDeleted(_)
+        | StoreError::ReadOnly(_)
+        | StoreError::AccessDenied(_)
+        | StoreError::KeyNotFound(_)
+        | StoreError::VersionNotFound(_)
+        | StoreError::Malformed { .. }
+        | StoreError::Tampered { .. }
+        | StoreError::ObjectTooLarge { .. }
+        | StoreError::Unrepaired { .. } => Failure,
+        StoreError::LogUnstable(_)
+        | StoreError::TooManyConflicts(_)
+        | StoreError::UnexpectedAnswer { .. } => ServiceError,
+        StoreError::Aws(e) => aws_status(e),
+    }
+}
+
+fn chain_status(e: &ChainError) -> ExitStatus {
+    match e {
+        ChainError::BadHash { .. }
+        | ChainError::BadLink { .. }
+        | ChainError::Gap { .. }
+        | ChainError::NoGenesis { .. } => ExitStatus::Failure,
     }
 }
 

@@ -411,6 +411,26 @@ impl Aws {
         Ok(aws_sdk_dynamodb::Client::new(self.config().await?))
     }
 
+    /// The endpoint S3 calls go to, resolved as the SDK resolves it (`--endpoint-url`,
+    /// then AWS_ENDPOINT_URL_S3 or the profile's S3 endpoint, then AWS_ENDPOINT_URL);
+    /// `None` for AWS's own.
+    pub(crate) async fn s3_endpoint(&self) -> Result<Option<String>, AwsError> {
+        if let Some(url) = &self.args.endpoint_url {
+            return Ok(Some(url.to_string()));
+        }
+        let config = self.config().await?;
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id("S3")
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build();
+        let service = match (config.service_config(), key) {
+            (Some(sc), Ok(key)) => sc.load_config(key),
+            _ => None,
+        };
+        Ok(service.or_else(|| config.endpoint_url().map(str::to_owned)))
+    }
+
     /// S3, with path-style addressing when asked (emulators, dotted bucket names).
     pub(crate) async fn s3(&self, path_style: bool) -> Result<aws_sdk_s3::Client, AwsError> {
         let conf = aws_sdk_s3::config::Builder::from(self.config().await?)

@@ -67,10 +67,12 @@ fn check(uri: &str) -> Result<(), InsecureEndpoint> {
     }
 }
 
-/// The HTTPS client every AWS call goes through, trusting `ca_bundle` in addition to
-/// the platform's roots.
+/// The client every AWS call goes through: https with the platform's roots plus
+/// `ca_bundle`, plain http where [`check`] allows it. The roots (some 150 certificates
+/// to parse, two thirds of a short command's CPU) are loaded only when a request is
+/// actually made over https.
 pub(super) fn client(ca_bundle: Option<(String, Vec<u8>)>) -> Result<SharedHttpClient, AwsError> {
-    let mut builder = aws_smithy_http_client::Builder::new()
+    let mut https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
     if let Some((path, pem)) = ca_bundle {
         let ctx = TlsContext::builder()
@@ -81,13 +83,19 @@ pub(super) fn client(ca_bundle: Option<(String, Vec<u8>)>) -> Result<SharedHttpC
                 path,
                 reason: e.to_string(),
             })?;
-        builder = builder.tls_context(ctx);
+        https = https.tls_context(ctx);
     }
-    Ok(SharedHttpClient::new(Guarded(builder.build_https())))
+    Ok(SharedHttpClient::new(Guarded {
+        http: aws_smithy_http_client::Builder::new().build_http(),
+        https: https.build_https(),
+    }))
 }
 
 #[derive(Debug)]
-struct Guarded(SharedHttpClient);
+struct Guarded {
+    http: SharedHttpClient,
+    https: SharedHttpClient,
+}
 
 impl HttpClient for Guarded {
     fn http_connector(
@@ -95,17 +103,23 @@ impl HttpClient for Guarded {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        SharedHttpConnector::new(GuardedConnector(
-            self.0.http_connector(settings, components),
-        ))
+        SharedHttpConnector::new(GuardedConnector {
+            http: self.http.http_connector(settings, components),
+            https: self.https.clone(),
+            settings: settings.clone(),
+            components: components.clone(),
+        })
     }
 
+    // The SDK's HTTPS client loads the roots here, ahead of any request: asked of the
+    // plain client instead, they wait for the first https request.
     fn validate_base_client_config(
         &self,
         runtime_components: &RuntimeComponentsBuilder,
         cfg: &ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        self.0.validate_base_client_config(runtime_components, cfg)
+        self.http
+            .validate_base_client_config(runtime_components, cfg)
     }
 
     fn validate_final_config(
@@ -113,26 +127,36 @@ impl HttpClient for Guarded {
         runtime_components: &RuntimeComponents,
         cfg: &ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        self.0.validate_final_config(runtime_components, cfg)
+        self.http.validate_final_config(runtime_components, cfg)
     }
 
     fn connector_metadata(
         &self,
     ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
-        self.0.connector_metadata()
+        self.https.connector_metadata()
     }
 }
 
 #[derive(Debug)]
-struct GuardedConnector(SharedHttpConnector);
+struct GuardedConnector {
+    http: SharedHttpConnector,
+    /// Its connectors are made (and cached by it) on the first https request.
+    https: SharedHttpClient,
+    settings: HttpConnectorSettings,
+    components: RuntimeComponents,
+}
 
 impl HttpConnector for GuardedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        match check(request.uri()) {
-            Ok(()) => self.0.call(request),
-            Err(refused) => {
-                HttpConnectorFuture::ready(Err(ConnectorError::user(Box::new(refused))))
-            }
+        if let Err(refused) = check(request.uri()) {
+            return HttpConnectorFuture::ready(Err(ConnectorError::user(Box::new(refused))));
+        }
+        if request.uri().starts_with("https:") {
+            self.https
+                .http_connector(&self.settings, &self.components)
+                .call(request)
+        } else {
+            self.http.call(request)
         }
     }
 }

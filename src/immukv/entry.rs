@@ -37,11 +37,36 @@ pub(crate) struct LogEntry {
 #[error("malformed entry: {0}")]
 pub(crate) struct EntryError(pub(crate) String);
 
+/// Append `s` as the TypeScript client writes a string: `JSON.stringify`'s escaping
+/// (`\"`, `\\`, `\b \f \n \r \t`, other characters below 0x20 as `\u00xx`), then every
+/// UTF-16 code unit from 0x80 up as `\uxxxx`. DEL (0x7f) stays a raw byte. Built
+/// directly: rewriting Python's escapes would also rewrite a key that contains the
+/// six characters `\u007f`.
 fn ts_write_str(out: &mut String, s: &str) {
-    // As Python, except that DEL (U+007F) is not escaped.
-    let mut py = String::new();
-    crate::pyjson::write_str(&mut py, s);
-    out.push_str(&py.replace("\\u007f", "\u{7f}"));
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x80 => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
 }
 
 /// What an entry's hash covers.
@@ -71,7 +96,10 @@ impl Hashed<'_> {
             }
         };
         s.push_str(&format!(",\"{prev_name}\":"));
-        crate::pyjson::write_str(&mut s, self.previous_hash);
+        match dialect {
+            Dialect::Python => crate::pyjson::write_str(&mut s, self.previous_hash),
+            Dialect::TypeScript => ts_write_str(&mut s, self.previous_hash),
+        }
         s.push_str(&format!(
             ",\"sequence\":{},\"{ts_name}\":{},\"value\":",
             self.sequence, self.timestamp_ms
@@ -263,6 +291,16 @@ impl LogEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typescript_strings_are_built_not_rewritten() {
+        let mut out = String::new();
+        ts_write_str(&mut out, "k\\u007f \u{7f} \u{1} \n é 😀 \u{2028}");
+        assert_eq!(
+            out,
+            "\"k\\\\u007f \u{7f} \\u0001 \\n \\u00e9 \\ud83d\\ude00 \\u2028\""
+        );
+    }
 
     #[test]
     fn the_shared_vectors() {

@@ -1,6 +1,7 @@
 //! ImmuKV: an append-only, hash-chained key-value store on a versioned S3 bucket,
 //! byte-compatible with the official Python and TypeScript clients.
 
+pub(crate) mod audit;
 pub(crate) mod entry;
 pub(crate) mod store;
 pub(crate) mod verify;

@@ -21,6 +21,9 @@ const MAX_OBJECT_KEY: usize = 1024;
 const MAX_ATTEMPTS: u32 = 60;
 /// Reads of a log that another writer is creating at that very moment.
 const MAX_LOG_READS: u32 = 3;
+/// The largest log entry or key object read or written (a value of a few MiB at most):
+/// a hostile or broken object cannot exhaust memory.
+pub(crate) const MAX_OBJECT_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StoreError {
@@ -29,9 +32,15 @@ pub(crate) enum StoreError {
     )]
     NoSuchBucket(String),
     #[error(
-        "the bucket {0} does not have versioning enabled: ImmuKV keeps every entry as an object version"
+        "the bucket {0} does not have versioning enabled (or it was suspended): ImmuKV keeps every entry as an \
+         object version; enable versioning on the bucket. Nothing was written"
     )]
     NotVersioned(String),
+    #[error(
+        "the bucket {bucket} does not keep versions (versioning suspended?): the entry was written as the \
+         unversioned {object}, which the next write would overwrite; enable versioning on the bucket"
+    )]
+    WrittenUnversioned { bucket: String, object: String },
     #[error(
         "the log {0} has a delete marker: writing would restart the chain from genesis and fork it; \
          remove the delete marker to restore the log, or pass --force to continue from its newest version"
@@ -53,10 +62,33 @@ pub(crate) enum StoreError {
         "the object key {0:?} is {1} bytes, longer than S3's {MAX_OBJECT_KEY}: use a shorter key or prefix"
     )]
     KeyTooLong(String, usize),
-    #[error("gave up after {0} attempts: other writers kept winning the log; try again")]
+    #[error(
+        "gave up after {0} attempts: other writers kept winning the log, or it could not be reached; try again"
+    )]
     TooManyConflicts(u32),
+    #[error(
+        "the newest entry (key {key:?}) never reached its key object and could not be repaired ({why}); \
+         writing now would leave it behind for good"
+    )]
+    Unrepaired { key: String, why: String },
     #[error("{object} is not a valid entry: {reason}")]
     Malformed { object: String, reason: String },
+    #[error(
+        "{object} does not match its own hash: stored {stored}, computed {computed}; it was changed after it was written"
+    )]
+    Tampered {
+        object: String,
+        stored: String,
+        computed: String,
+    },
+    #[error(
+        "{object} is larger than {MAX_OBJECT_BYTES} bytes, the most an entry may be: refusing to read it"
+    )]
+    ObjectTooLarge { object: String },
+    #[error(
+        "the entry would be {size} bytes, more than the {MAX_OBJECT_BYTES} an entry may be: store a smaller value"
+    )]
+    ValueTooLarge { size: usize },
     #[error("S3 answered {operation} in a way the store cannot use: {what}")]
     UnexpectedAnswer {
         operation: &'static str,
@@ -113,6 +145,34 @@ enum LogState {
     },
 }
 
+/// What a `set` did.
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// The committed entry, with its log version id.
+    pub(crate) entry: LogEntry,
+    /// Whether its key object is in place.
+    pub(crate) key_object: KeyObject,
+    /// Why the previous entry's key object could not be repaired alongside, if so.
+    pub(crate) repair: Option<String>,
+}
+
+/// Whether a key object caught up with its log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyObject {
+    /// It is there (with its ETag, when this write made it).
+    Written(Option<String>),
+    /// It lags behind the log, for this reason: the next write repairs it.
+    Lagging(String),
+}
+
+/// `object`, or `object (version V)`.
+fn describe(object: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!("{object} (version {v})"),
+        None => object.to_owned(),
+    }
+}
+
 /// The newest log entry and what writing after it needs.
 struct LogHead {
     entry: Option<LogEntry>,
@@ -142,6 +202,11 @@ impl Store {
             read_only,
             concurrency: concurrency.max(1),
         }
+    }
+
+    /// Objects fetched at once by listings.
+    pub(crate) fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     pub(crate) fn log_key(&self) -> String {
@@ -175,14 +240,6 @@ impl Store {
         }
     }
 
-    /// A failure of a write.
-    fn write_error(&self, operation: &'static str, f: S3Failure) -> StoreError {
-        match f {
-            S3Failure::Denied => StoreError::ReadOnly(self.bucket.clone()),
-            f => self.read_error(&self.bucket, operation, f),
-        }
-    }
-
     /// GET an object (a version of it); `Ok(None)` when missing. Under the construct's
     /// least-privilege policies a missing object can answer 403, so that is missing too.
     async fn get(
@@ -202,18 +259,29 @@ impl Store {
             Ok(out) => {
                 let etag = out.e_tag().map(str::to_owned);
                 let version_id = out.version_id().map(str::to_owned);
-                let body = out
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| {
+                let too_large = || StoreError::ObjectTooLarge {
+                    object: object.to_owned(),
+                };
+                if out
+                    .content_length()
+                    .is_some_and(|n| u64::try_from(n).unwrap_or(0) > MAX_OBJECT_BYTES)
+                {
+                    return Err(too_large());
+                }
+                let mut stream = out.body;
+                let mut body = Vec::new();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(|e| {
                         StoreError::Aws(AwsError::Unreachable {
                             operation: "S3 GetObject",
                             reason: format!("reading {object}: {e}"),
                         })
-                    })?
-                    .into_bytes()
-                    .to_vec();
+                    })?;
+                    if (body.len() + chunk.len()) as u64 > MAX_OBJECT_BYTES {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
                 Ok(Ok(Fetched {
                     body,
                     etag,
@@ -230,10 +298,7 @@ impl Store {
     fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
         LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
             StoreError::Malformed {
-                object: match &fetched.version_id {
-                    Some(v) => format!("{object} (version {v})"),
-                    None => object.to_owned(),
-                },
+                object: describe(object, fetched.version_id.as_deref()),
                 reason: e.0,
             }
         })
@@ -326,10 +391,10 @@ impl Store {
         })
     }
 
-    /// Refuse a bucket without versioning before the first write. The construct's
-    /// policies do not allow GetBucketVersioning (and some emulators answer it in a
-    /// shape the SDK rejects): then the answer is unknown and the first PUT decides.
-    async fn check_versioning(&self) -> Result<(), StoreError> {
+    /// Whether the bucket keeps versions, when these credentials may ask (the
+    /// construct's policies do not allow GetBucketVersioning: then `None`, and the
+    /// version id a PUT answers with decides).
+    async fn versioning_enabled(&self) -> Result<Option<bool>, StoreError> {
         match self
             .client
             .get_bucket_versioning()
@@ -337,36 +402,14 @@ impl Store {
             .send()
             .await
         {
-            Ok(out)
-                if out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled) =>
-            {
-                Ok(())
-            }
-            Ok(_) => Err(StoreError::NotVersioned(self.bucket.clone())),
+            Ok(out) => Ok(Some(
+                out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled),
+            )),
             Err(e) => match classify("S3 GetBucketVersioning", e) {
                 S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.bucket.clone())),
-                _ => Ok(()),
+                _ => Ok(None),
             },
         }
-    }
-
-    /// The first log write landed in a bucket without versioning: take it back, so
-    /// the refusal leaves nothing behind.
-    async fn undo_unversioned_write(&self, object: &str) -> StoreError {
-        if let Err(e) = self
-            .client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(object)
-            .send()
-            .await
-        {
-            crate::diag::warn(format_args!(
-                "could not remove {object} again: {}",
-                sdk_error("S3 DeleteObject", e)
-            ));
-        }
-        StoreError::NotVersioned(self.bucket.clone())
     }
 
     async fn put(
@@ -412,56 +455,163 @@ impl Store {
         }
     }
 
-    /// Propagate the newest log entry to its key object if it never got there (the
-    /// writer died between the phases). Returns the key object's new ETag when this
-    /// call wrote it.
-    async fn repair(&self, latest: &LogEntry) -> Result<Option<String>, StoreError> {
+    /// Write the key object of `entry` (held in log version `entry.version_id`) over
+    /// the one whose ETag was `expected` (`None`: there was none), and say whether it
+    /// is now there. A 412/409 or an ambiguous failure may mean this very write already
+    /// happened (the answer was lost) or a newer entry's write did: the key object is
+    /// read back, and one at this entry's sequence or later counts as written. For a
+    /// `repair` a 412/409 is the protocol's "already repaired", without a read-back.
+    async fn write_key_object(
+        &self,
+        entry: &LogEntry,
+        expected: Option<&str>,
+        repair: bool,
+    ) -> Result<KeyObject, StoreError> {
         let (Some(log_version), Ok(path)) =
-            (latest.version_id.as_deref(), self.key_path(&latest.key))
+            (entry.version_id.as_deref(), self.key_path(&entry.key))
         else {
-            return Ok(None);
+            return Ok(KeyObject::Lagging(
+                "the entry has no log version".to_owned(),
+            ));
         };
-        let body = latest.key_body(log_version);
-        match self
-            .put(&path, body, latest.previous_key_object_etag.as_deref())
-            .await
-        {
-            Ok((etag, _)) => Ok(etag),
-            // Already propagated, by its writer or another repairer.
-            Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => Ok(None),
-            Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
-            Err(S3Failure::NotFound) => Ok(None),
-            Err(f) => Err(self.write_error("S3 PutObject", f)),
+        let why = match self.put(&path, entry.key_body(log_version), expected).await {
+            Ok((etag, _)) => return Ok(KeyObject::Written(etag)),
+            Err(S3Failure::Denied) => "access denied".to_owned(),
+            Err(S3Failure::NoSuchBucket) => {
+                return Err(StoreError::NoSuchBucket(self.bucket.clone()));
+            }
+            Err(S3Failure::PreconditionFailed | S3Failure::Conflict) if repair => {
+                return Ok(KeyObject::Written(None));
+            }
+            Err(S3Failure::PreconditionFailed | S3Failure::Conflict | S3Failure::NotFound) => {
+                "a concurrent write".to_owned()
+            }
+            Err(S3Failure::Other(e)) => e.to_string(),
+        };
+        match self.get(&path, None).await {
+            Ok(Ok(f)) => match self.parse(&path, &f) {
+                Ok(current) if current.sequence >= entry.sequence => Ok(KeyObject::Written(f.etag)),
+                _ => Ok(KeyObject::Lagging(why)),
+            },
+            _ => Ok(KeyObject::Lagging(why)),
         }
     }
 
+    /// Which of `attempts` (entries this process tried to append) is in the log whose
+    /// newest entry is `head`: at the head, or further down when others appended after
+    /// it (found by following each entry's link to the previous version). At most one
+    /// can be: every attempt was conditioned on the head it saw.
+    async fn committed_attempt(
+        &self,
+        head: Option<&LogEntry>,
+        attempts: &[(LogEntry, Option<String>)],
+    ) -> Result<Option<(usize, Option<String>)>, StoreError> {
+        let Some(lowest) = attempts.iter().map(|(e, _)| e.sequence).min() else {
+            return Ok(None);
+        };
+        let mut cur = head.cloned();
+        while let Some(entry) = cur {
+            if let Some(i) = attempts
+                .iter()
+                .position(|(a, _)| a.sequence == entry.sequence && a.hash == entry.hash)
+            {
+                return Ok(Some((i, entry.version_id)));
+            }
+            // A handful of steps at most: only the writes that won after ours.
+            cur = match entry.previous_version_id {
+                Some(previous) if entry.sequence > lowest => Some(self.log_entry(&previous).await?),
+                _ => None,
+            };
+        }
+        Ok(None)
+    }
+
     /// Append `key = value` to the log, then write the key object.
+    ///
+    /// Exactly once: an entry acknowledged here is in the log once, and a failed call
+    /// leaves it there at most once. A log PUT that failed in any way but a definite
+    /// refusal may have been carried out (its answer lost, the SDK's retry then seeing
+    /// 412): before appending again, the next attempt looks for this entry, by its hash,
+    /// in the log, and finishes it instead.
+    ///
+    /// Three sequential round trips: (1) the log head, the key object's ETag and the
+    /// bucket's versioning at once; (2) the log PUT, with the repair of the previous
+    /// entry's key object (when that is another key) alongside; (3) the key-object PUT.
     pub(crate) async fn set(
         &self,
         key: &str,
         value: &Json,
         force: bool,
-    ) -> Result<LogEntry, StoreError> {
+    ) -> Result<Written, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnlyMode);
         }
         let path = self.key_path(key)?;
         let log = self.log_key();
-        let mut checked_versioning = false;
+        let value_size = value.canonical().len();
+        if value_size as u64 > MAX_OBJECT_BYTES - 1024 {
+            return Err(StoreError::ValueTooLarge { size: value_size });
+        }
+        // The entries this process tried to append, with the key ETag each assumed.
+        let mut attempts: Vec<(LogEntry, Option<String>)> = Vec::new();
         for attempt in 0..MAX_ATTEMPTS {
-            let head = self.log_head(force).await?;
-            if head.entry.is_none() && !checked_versioning {
-                self.check_versioning().await?;
-                checked_versioning = true;
+            let (head, key_etag, versioning) =
+                tokio::join!(self.log_head(force), self.head_etag(&path), async {
+                    if attempt == 0 {
+                        self.versioning_enabled().await
+                    } else {
+                        Ok(Some(true))
+                    }
+                });
+            if versioning? == Some(false) {
+                return Err(StoreError::NotVersioned(self.bucket.clone()));
             }
-            let repaired_etag = match &head.entry {
-                Some(latest) => self.repair(latest).await?,
-                None => None,
-            };
-            let key_etag = match (&head.entry, repaired_etag) {
-                (Some(latest), Some(etag)) if latest.key == key => Some(etag),
-                _ => self.head_etag(&path).await?,
-            };
+            let head = head?;
+            if let Some((i, version)) = self
+                .committed_attempt(head.entry.as_ref(), &attempts)
+                .await?
+            {
+                let (mut entry, expected) = attempts.swap_remove(i);
+                entry.version_id = version;
+                let key_object = self
+                    .write_key_object(&entry, expected.as_deref(), false)
+                    .await?;
+                return Ok(Written {
+                    entry,
+                    key_object,
+                    repair: None,
+                });
+            }
+            let mut key_etag = key_etag?;
+            let mut repair_alongside = None;
+            if let Some(latest) = &head.entry {
+                if latest.key == key {
+                    // This key's object is known: an orphan still has the ETag the entry
+                    // recorded as its predecessor's.
+                    if key_etag == latest.previous_key_object_etag {
+                        match self
+                            .write_key_object(
+                                latest,
+                                latest.previous_key_object_etag.as_deref(),
+                                true,
+                            )
+                            .await?
+                        {
+                            KeyObject::Written(Some(etag)) => key_etag = Some(etag),
+                            // Repaired by someone else since the HEAD: ask again.
+                            KeyObject::Written(None) => key_etag = self.head_etag(&path).await?,
+                            KeyObject::Lagging(why) => {
+                                return Err(StoreError::Unrepaired {
+                                    key: latest.key.clone(),
+                                    why,
+                                });
+                            }
+                        }
+                    }
+                } else {
+                    repair_alongside = Some(latest);
+                }
+            }
             let (sequence, previous_hash, previous_version_id) = match &head.entry {
                 Some(latest) => (
                     latest.sequence + 1,
@@ -479,54 +629,92 @@ impl Store {
                 previous_version_id,
                 key_etag.clone(),
             );
-            match self.put(&log, entry.log_body(), head.etag.as_deref()).await {
-                Ok((_, Some(version))) if version != "null" => {
-                    entry.version_id = Some(version.clone());
-                    // Phase 2. A failure leaves an orphan that the next writer repairs.
-                    let body = entry.key_body(&version);
-                    if let Err(f) = self.put(&path, body, key_etag.as_deref()).await {
-                        let why = match f {
-                            S3Failure::Other(e) => e.to_string(),
-                            S3Failure::Denied => "access denied".to_owned(),
-                            _ => "a concurrent write".to_owned(),
-                        };
-                        crate::diag::warn(format_args!(
-                            "the entry is committed to the log, but its key object was not written ({why}); \
-                             the next write repairs it"
-                        ));
+            let (put, repair) = tokio::join!(
+                self.put(&log, entry.log_body(), head.etag.as_deref()),
+                async {
+                    match repair_alongside {
+                        Some(latest) => Some(
+                            self.write_key_object(
+                                latest,
+                                latest.previous_key_object_etag.as_deref(),
+                                true,
+                            )
+                            .await,
+                        ),
+                        None => None,
                     }
-                    return Ok(entry);
                 }
-                Ok(_) => return Err(self.undo_unversioned_write(&log).await),
-                Err(S3Failure::PreconditionFailed | S3Failure::Conflict) => {
+            );
+            let repair = match repair {
+                Some(Ok(KeyObject::Lagging(why))) => Some(why),
+                Some(Err(e)) => Some(e.to_string()),
+                Some(Ok(KeyObject::Written(_))) | None => None,
+            };
+            match put {
+                Ok((_, Some(version))) if version != "null" => {
+                    entry.version_id = Some(version);
+                    let key_object = self
+                        .write_key_object(&entry, key_etag.as_deref(), false)
+                        .await?;
+                    return Ok(Written {
+                        entry,
+                        key_object,
+                        repair,
+                    });
+                }
+                // Never take it back: a DELETE would put a delete marker on the log.
+                Ok(_) => {
+                    return Err(StoreError::WrittenUnversioned {
+                        bucket: self.bucket.clone(),
+                        object: log,
+                    });
+                }
+                Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.bucket.clone())),
+                Err(S3Failure::NoSuchBucket) => {
+                    return Err(StoreError::NoSuchBucket(self.bucket.clone()));
+                }
+                // Someone else won, or ours went through and its answer was lost.
+                Err(
+                    S3Failure::PreconditionFailed
+                    | S3Failure::Conflict
+                    | S3Failure::NotFound
+                    | S3Failure::Other(_),
+                ) => {
+                    attempts.push((entry, key_etag));
                     tokio::time::sleep(backoff(attempt)).await;
                 }
-                Err(f) => return Err(self.write_error("S3 PutObject", f)),
             }
         }
         Err(StoreError::TooManyConflicts(MAX_ATTEMPTS))
     }
 
     /// The newest entry of `key`: the key object, or the log entry when the newest log
-    /// entry is for this key and its key object lags (an orphan).
+    /// entry is for this key and its key object lags (an orphan). What is returned must
+    /// match its own hash (in either client's dialect): an object edited behind the
+    /// log's back is refused, naming it.
     pub(crate) async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
         let path = self.key_path(key)?;
         let log = self.log_key();
         let (object, head) = tokio::join!(self.get(&path, None), self.get(&log, None));
         let from_object = match object? {
-            Ok(f) => Some(self.parse(&path, &f)?),
+            Ok(f) => Some((self.parse(&path, &f)?, path.as_str(), f.version_id)),
             Err(_) => None,
         };
         let from_log = match head? {
-            Ok(f) => Some(self.parse(&log, &f)?).filter(|e| e.key == key),
+            Ok(f) => {
+                let e = self.parse(&log, &f)?;
+                (e.key == key).then_some((e, log.as_str(), f.version_id))
+            }
             Err(_) => None,
         };
-        match (from_object, from_log) {
-            (Some(o), Some(l)) if l.sequence > o.sequence => Ok(l),
-            (Some(o), _) => Ok(o),
-            (None, Some(l)) => Ok(l),
-            (None, None) => Err(StoreError::KeyNotFound(key.to_owned())),
-        }
+        let (entry, object, version) = match (from_object, from_log) {
+            (Some(o), Some(l)) if l.0.sequence > o.0.sequence => l,
+            (Some(o), _) => o,
+            (None, Some(l)) => l,
+            (None, None) => return Err(StoreError::KeyNotFound(key.to_owned())),
+        };
+        check_hash(&entry, &describe(object, version.as_deref()))?;
+        Ok(entry)
     }
 
     /// One log version.
@@ -682,6 +870,15 @@ impl Store {
         key_prefix: &'a str,
         after: Option<String>,
     ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+        self.key_objects(key_prefix, after).map_ok(|(key, _)| key)
+    }
+
+    /// Keys under `key_prefix`, in order, after `after`, with their key objects' ETags.
+    pub(crate) fn key_objects<'a>(
+        &'a self,
+        key_prefix: &'a str,
+        after: Option<String>,
+    ) -> impl Stream<Item = Result<(String, Option<String>), StoreError>> + 'a {
         let base = format!("{}keys/", self.prefix);
         let list_prefix = format!("{base}{key_prefix}");
         let start_after = after.map(|a| format!("{base}{a}.json"));
@@ -712,14 +909,13 @@ impl Store {
                             )
                         })?;
                     let encoded = out.encoding_type() == Some(&EncodingType::Url);
-                    let keys: Vec<String> = out
+                    let keys: Vec<(String, Option<String>)> = out
                         .contents()
                         .iter()
-                        .filter_map(|o| listed_key(o.key(), encoded))
-                        .filter_map(|k| {
-                            k.strip_prefix(base.as_str())?
-                                .strip_suffix(".json")
-                                .map(str::to_owned)
+                        .filter_map(|o| {
+                            let path = listed_key(o.key(), encoded)?;
+                            let key = path.strip_prefix(base.as_str())?.strip_suffix(".json")?;
+                            Some((key.to_owned(), o.e_tag().map(str::to_owned)))
                         })
                         .collect();
                     let next = out.next_continuation_token().map(str::to_owned);
@@ -732,6 +928,28 @@ impl Store {
             },
         )
         .try_flatten()
+    }
+
+    /// The newest entry of the log (the newest real version when a delete marker
+    /// hides it), `None` for an empty store.
+    pub(crate) async fn newest_log_entry(&self) -> Result<Option<LogEntry>, StoreError> {
+        Ok(self.log_head(true).await?.entry)
+    }
+
+    /// The newest version of `key`'s key object, and how to name it; `None` when there
+    /// is none.
+    pub(crate) async fn key_object(
+        &self,
+        key: &str,
+    ) -> Result<Option<(LogEntry, String)>, StoreError> {
+        let path = self.key_path(key)?;
+        match self.get(&path, None).await? {
+            Ok(f) => {
+                let entry = self.parse(&path, &f)?;
+                Ok(Some((entry, describe(&path, f.version_id.as_deref()))))
+            }
+            Err(_) => Ok(None),
+        }
     }
 }
 
@@ -747,6 +965,18 @@ fn listed_key(raw: Option<&str>, encoded: bool) -> Option<Cow<'_, str>> {
         .decode_utf8()
         .ok()
         .map(|k| Cow::Owned(k.into_owned()))
+}
+
+/// An entry whose hash does not recompute is refused, naming where it was read from.
+pub(crate) fn check_hash(entry: &LogEntry, object: &str) -> Result<(), StoreError> {
+    match entry.verify_hash() {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Tampered {
+            object: object.to_owned(),
+            stored: entry.hash.clone(),
+            computed: entry.expected_hash(),
+        }),
+    }
 }
 
 fn now_ms() -> i64 {

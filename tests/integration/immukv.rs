@@ -340,18 +340,24 @@ fn bad_input_gets_one_line_and_writes_nothing() {
         serde_json::json!({"versions": 0, "delete_markers": 0})
     );
 
-    let unversioned = unique("plain").to_lowercase();
-    immukv_py(&["bucket", &unversioned, "--no-versioning"]);
-    let out = kv
+    // A bucket without versioning is refused before anything is written. (Through the
+    // S3 model: the emulator's own GetBucketVersioning answer is not S3's.)
+    let suspended = unique("suspended").to_lowercase();
+    immukv_py(&["bucket", &suspended]);
+    immukv_py(&["suspend-versioning", &suspended]);
+    let s3 = s3_proxy(&[]);
+    let err = kv
         .cmd()
-        .args(["--bucket", &unversioned, "set", "k", "1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("versioning"), "{}", stderr(&out));
+        .env("AWS_ENDPOINT_URL", s3.url())
+        .args(["--bucket", &suspended, "set", "k", "1"])
+        .fails(2);
+    assert!(
+        err.contains("versioning") && err.contains("Nothing was written"),
+        "{err}"
+    );
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&immukv_py(&["list", &unversioned])).unwrap()["versions"],
-        0
+        serde_json::from_str::<serde_json::Value>(&immukv_py(&["list", &suspended])).unwrap(),
+        serde_json::json!({"versions": 0, "delete_markers": 0})
     );
 
     let out = kv
@@ -383,6 +389,57 @@ fn bad_input_gets_one_line_and_writes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("IMMUKV_BUCKET"));
+}
+
+/// A store whose bucket's versioning is suspended after entries were written: the
+/// write is refused before anything is put, and nothing is ever deleted (a DELETE of
+/// the live log would put a delete marker on a key with history).
+#[test]
+fn a_suspended_bucket_is_refused_and_never_deleted_from() {
+    let kv = Kv::new();
+    kv.ok(&["set", "a", "1"]);
+    kv.ok(&["set", "a", "2"]);
+    immukv_py(&["suspend-versioning", &kv.bucket]);
+    let before = kv.versions();
+    let s3 = s3_proxy(&[]);
+    let err = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", s3.url())
+        .args(["set", "a", "3"])
+        .fails(2);
+    assert!(
+        err.contains("versioning") && err.contains("Nothing was written"),
+        "{err}"
+    );
+    assert_eq!(kv.versions(), before, "nothing written, nothing deleted");
+    assert_eq!(kv.versions()["delete_markers"], 0);
+
+    // Where the bucket's versioning cannot be read (the construct's policies deny
+    // GetBucketVersioning), the PUT's answer tells: the entry stays as the unversioned
+    // object it became, nothing is deleted, and the next write refuses to go on top.
+    let denied = s3_proxy(&["--deny", "GET:?versioning"]);
+    let err = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", denied.url())
+        .args(["set", "a", "3"])
+        .fails(2);
+    assert!(
+        err.contains("does not keep versions") && err.contains("enable versioning"),
+        "{err}"
+    );
+    let err = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", denied.url())
+        .args(["set", "a", "4"])
+        .fails(2);
+    assert!(err.contains("versioning"), "{err}");
+    // (The emulator drops older versions on a PUT into a suspended bucket, which S3
+    // does not, so only the delete markers are counted here.)
+    assert_eq!(
+        kv.versions()["delete_markers"],
+        0,
+        "never a delete marker on the log"
+    );
 }
 
 #[test]

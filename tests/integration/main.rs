@@ -11,6 +11,7 @@ mod cache;
 mod cli;
 mod hardening;
 mod immukv;
+mod immukv_integrity;
 mod installer;
 mod registry_grants;
 mod registry_helper;

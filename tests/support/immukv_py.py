@@ -2,6 +2,7 @@
 and benchmarks. Every command prints JSON.
 
 immukv_py.py bucket NAME [--no-versioning]
+immukv_py.py suspend-versioning BUCKET
 immukv_py.py set BUCKET PREFIX KEY VALUE_JSON       -> {"version_id", "sequence"}
 immukv_py.py sets BUCKET PREFIX N                    (N sequential sets of bench-N)
 immukv_py.py get BUCKET PREFIX KEY                   -> {"value", "sequence", "version_id"}
@@ -11,10 +12,16 @@ immukv_py.py verify BUCKET PREFIX                    -> true / false
 immukv_py.py raw-put BUCKET OBJECT_KEY BODY          -> {"version_id"}
 immukv_py.py raw-get BUCKET OBJECT_KEY               -> the body as a JSON string
 immukv_py.py delete BUCKET OBJECT_KEY                (a delete marker)
-immukv_py.py append BUCKET PREFIX KEY N [--no-key-object] [--typescript] [--tamper]
+immukv_py.py delete-version BUCKET OBJECT_KEY VERSION_ID  (that version, gone for good)
+immukv_py.py versions BUCKET OBJECT_KEY              -> [version id, ...] newest first
+immukv_py.py raw-put-sized BUCKET OBJECT_KEY BYTES   -> {"version_id"}: a log entry of about BYTES
+immukv_py.py wipe BUCKET                             (every version of every object, gone)
+immukv_py.py append BUCKET PREFIX KEY N [--no-key-object] [--typescript] [--tamper] [--value JSON]
     N more log entries for KEY written with raw puts, hashed by the official client's
-    helpers (or in the TypeScript dialect), each followed by its key object unless
-    --no-key-object (an orphan); --tamper stores a wrong hash in the last one.
+    helpers (or as the TypeScript client writes and hashes them: its canonical JSON,
+    made by node from tests/support/ts_canonical.js), each followed by its key object
+    unless --no-key-object (an orphan); --tamper stores a wrong hash in the last one;
+    --value sets the value (default {"n": SEQUENCE, "text": "cafe"}).
 """
 import json
 import os
@@ -53,6 +60,8 @@ if cmd == "bucket":
         c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     if "--no-versioning" not in rest:
         c.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+elif cmd == "suspend-versioning":
+    s3().put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
 elif cmd == "set":
     prefix, key, value = rest
     with client(prefix) as kv:
@@ -92,11 +101,22 @@ elif cmd == "delete":
     s3().delete_object(Bucket=bucket, Key=key)
 elif cmd == "append":
     import hashlib
+    import subprocess
     import time
 
     from immukv._internal.json_helpers import dumps_canonical
 
     prefix, key, n, *flags = rest
+    typescript = "--typescript" in flags
+    fixed_value = json.loads(flags[flags.index("--value") + 1]) if "--value" in flags else None
+    support = os.path.dirname(os.path.abspath(__file__))
+
+    def canonical(obj):
+        if not typescript:
+            return dumps_canonical(obj)
+        out = subprocess.run(["node", os.path.join(support, "ts_canonical.js")], input=json.dumps([obj]).encode(), capture_output=True, check=True)
+        return out.stdout.rstrip(b"\n")
+
     c = s3()
     log_key = f"{prefix}_log.json"
     key_path = f"{prefix}keys/{key}.json"
@@ -109,12 +129,12 @@ elif cmd == "append":
     for i in range(int(n)):
         seq += 1
         ts = int(time.time() * 1000)
-        value = {"n": seq, "text": "caf\u00e9"}
-        if "--typescript" in flags:
+        value = fixed_value if fixed_value is not None else {"n": seq, "text": "caf\u00e9"}
+        if typescript:
             hashed = {"key": key, "previousHash": prev_hash, "sequence": seq, "timestampMs": ts, "value": value}
         else:
             hashed = {"key": key, "previous_hash": prev_hash, "sequence": seq, "timestamp_ms": ts, "value": value}
-        h = "sha256:" + hashlib.sha256(dumps_canonical(hashed)).hexdigest()
+        h = "sha256:" + hashlib.sha256(canonical(hashed)).hexdigest()
         if "--tamper" in flags and i == int(n) - 1:
             h = "sha256:" + "0" * 64
         entry = {"hash": h, "key": key, "previous_hash": prev_hash, "sequence": seq, "timestamp_ms": ts, "value": value}
@@ -125,12 +145,28 @@ elif cmd == "append":
             entry["previous_key_object_etag"] = c.head_object(Bucket=bucket, Key=key_path)["ETag"]
         except c.exceptions.ClientError:
             pass
-        vid = c.put_object(Bucket=bucket, Key=log_key, Body=dumps_canonical(entry))["VersionId"]
+        vid = c.put_object(Bucket=bucket, Key=log_key, Body=canonical(entry))["VersionId"]
         if "--no-key-object" not in flags:
             obj = {"hash": h, "key": key, "log_version_id": vid, "previous_hash": prev_hash, "sequence": seq, "timestamp_ms": ts, "value": value}
-            c.put_object(Bucket=bucket, Key=key_path, Body=dumps_canonical(obj))
+            c.put_object(Bucket=bucket, Key=key_path, Body=canonical(obj))
         prev_hash, prev_vid = h, vid
     print(json.dumps({"sequence": seq, "version_id": prev_vid}))
+elif cmd == "delete-version":
+    key, version = rest
+    s3().delete_object(Bucket=bucket, Key=key, VersionId=version)
+elif cmd == "versions":
+    (key,) = rest
+    out = s3().list_object_versions(Bucket=bucket, Prefix=key)
+    print(json.dumps([v["VersionId"] for v in out.get("Versions", []) if v["Key"] == key]))
+elif cmd == "raw-put-sized":
+    key, size = rest
+    body = json.dumps({"hash": "sha256:" + "0" * 64, "key": "big", "previous_hash": "sha256:genesis", "sequence": 0, "timestamp_ms": 0, "value": "x" * int(size)})
+    print(json.dumps({"version_id": s3().put_object(Bucket=bucket, Key=key, Body=body.encode())["VersionId"]}))
+elif cmd == "wipe":
+    c = s3()
+    out = c.list_object_versions(Bucket=bucket)
+    for v in out.get("Versions", []) + out.get("DeleteMarkers", []):
+        c.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
 elif cmd == "list":
     out = s3().list_object_versions(Bucket=bucket)
     print(json.dumps({"versions": len(out.get("Versions", [])), "delete_markers": len(out.get("DeleteMarkers", []))}))

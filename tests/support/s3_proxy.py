@@ -19,6 +19,10 @@ s3_proxy.py UPSTREAM_URL [options]
                         the ones with an X-Amz-Target header) with STATUS and error CODE
   --seed N              the random faults' seed (default 1)
 
+A rule's SUFFIX starting with `?` matches the query string instead (`GET:?versioning`).
+Answers are made what S3 sends where the emulator differs: GetBucketVersioning's root
+element is VersioningConfiguration.
+
 GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N}.
 Prints its port on stdout and stops when stdin closes.
 """
@@ -144,7 +148,8 @@ class Handler(BaseHTTPRequestHandler):
         for rules, status, code in ((args.deny, 403, b"AccessDenied"), (args.not_found, 404, b"NoSuchKey")):
             for rule in rules:
                 method, suffix = rule.split(":", 1)
-                if self.command == method and url.path.endswith(suffix):
+                target = "?" + url.query if suffix.startswith("?") else url.path
+                if self.command == method and target.endswith(suffix):
                     with LOCK:
                         STATS["denied"] += 1
                     wait()
@@ -170,6 +175,8 @@ class Handler(BaseHTTPRequestHandler):
                 wait()
                 return self.answer(*cached)
         status, headers, data = self.forward(body)
+        if b"<GetBucketVersioningResponse" in data:
+            data = data.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
         if args.cache_versions and self.command == "GET" and version and status == 200:
             with LOCK:
                 VERSIONS[key] = (status, headers, data)
@@ -192,6 +199,11 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up early (a listing stopped at --limit) is no error.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 server = Server(("127.0.0.1", 0), Handler)
