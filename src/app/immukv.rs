@@ -560,10 +560,11 @@ fn describe_audit(a: &Audited) -> String {
         ),
         None => String::new(),
     };
-    let entries = match a.chain.count {
-        0 if a.since.is_some() => "no new entries".to_owned(),
-        n if a.since.is_some() => format!("{n} entries{}", a.chain.dialects()),
-        n => format!("{n} entries{}", a.chain.dialects()),
+    let entries = match (a.chain.count, a.since.is_some()) {
+        (0, true) => "no new entries".to_owned(),
+        (1, true) => format!("1 new entry{}", a.chain.dialects()),
+        (n, true) => format!("{n} new entries{}", a.chain.dialects()),
+        (n, false) => format!("{n} entries{}", a.chain.dialects()),
     };
     format!(
         "verified {entries}{since} and {} key objects ({} unchanged): the chain is intact",

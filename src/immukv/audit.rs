@@ -296,6 +296,11 @@ pub(crate) async fn audit(
                     });
                 }
                 reached_anchor = true;
+                if !full {
+                    // Verified last time: only the link to it is new.
+                    check.link_to(&entry)?;
+                    break;
+                }
             }
             let sequence = entry.sequence;
             newest_by_key
@@ -306,7 +311,7 @@ pub(crate) async fn audit(
             }
             check.push(entry)?;
             tick();
-            if stop_at.is_some_and(|s| sequence <= s) {
+            if stop_at.is_some_and(|s| sequence < s) {
                 break;
             }
         }

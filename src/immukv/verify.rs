@@ -120,6 +120,33 @@ impl ChainCheck {
         Ok(())
     }
 
+    /// Check that the entries pushed so far chain down to `older` (an entry verified
+    /// before, not counted again).
+    pub(crate) fn link_to(&self, older: &LogEntry) -> Result<(), ChainError> {
+        let Some(n) = &self.newer else {
+            return Ok(());
+        };
+        if n.previous_hash != older.hash {
+            return Err(ChainError::BadLink {
+                newer_sequence: n.sequence,
+                newer_version: version(n),
+                sequence: older.sequence,
+                version: version(older),
+                expected: older.hash.clone(),
+                found: n.previous_hash.clone(),
+            });
+        }
+        if n.sequence != older.sequence + 1 {
+            return Err(ChainError::Gap {
+                newer_sequence: n.sequence,
+                newer_version: version(n),
+                sequence: older.sequence,
+                version: version(older),
+            });
+        }
+        Ok(())
+    }
+
     /// The summary; when the walk reached the oldest entry (`complete`), that entry must
     /// start the chain at genesis.
     pub(crate) fn finish(self, complete: bool) -> Result<ChainSummary, ChainError> {
