@@ -125,10 +125,11 @@ pub(crate) enum Refusal {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum AwsError {
     #[error(
-        "no AWS credentials found ({reason}): configure a profile (aws configure / aws sso login), \
-         pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        "no AWS credentials found for profile {profile:?} (tried environment variables, the AWS config \
+         and credentials files, web identity, the container endpoint and instance metadata): \
+         run `aws sso login` or `aws configure`, set AWS_PROFILE, or pass --profile"
     )]
-    NoCredentials { reason: String },
+    NoCredentials { profile: String },
     #[error("AWS credentials could not be loaded: {reason}")]
     CredentialsFailed { reason: String },
     #[error(
@@ -181,6 +182,16 @@ pub(crate) enum AwsError {
 
 /// The timeout the running command gave its AWS calls, for the messages that name it.
 static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT_SECS);
+
+/// The profile the running command loads credentials from, for the message that names it.
+static PROFILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn profile_in_use() -> String {
+    PROFILE
+        .get()
+        .cloned()
+        .unwrap_or_else(|| AwsArgs::default().profile_name())
+}
 
 /// Error codes AWS services use for throttling (as the SDKs' retry classifiers list them).
 const THROTTLING_CODES: &[&str] = &[
@@ -276,7 +287,19 @@ fn find_in_chain<'a, T: std::error::Error + 'static>(
 fn credentials_error(e: &CredentialsError) -> AwsError {
     let reason = crate::exit::chain(e).to_string();
     match e {
-        CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials { reason },
+        // Every source of the default chain was tried and none was configured; or the
+        // last one, instance metadata, answered that there is nothing for this machine
+        // (off EC2, or with IMDS turned off): either way nothing was found.
+        CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials {
+            profile: profile_in_use(),
+        },
+        CredentialsError::ProviderError(_)
+            if find_in_chain::<aws_config::imds::client::error::ImdsError>(e).is_some() =>
+        {
+            AwsError::NoCredentials {
+                profile: profile_in_use(),
+            }
+        }
         CredentialsError::ProviderTimedOut(_) => AwsError::CredentialsTimeout {
             seconds: TIMEOUT_SECS.load(Ordering::Relaxed),
         },
@@ -308,6 +331,7 @@ pub(crate) struct Aws {
 impl Aws {
     pub(crate) fn new(args: AwsArgs) -> Self {
         TIMEOUT_SECS.store(args.aws_timeout, Ordering::Relaxed);
+        let _ = PROFILE.set(args.profile_name());
         Self {
             args,
             config: OnceCell::new(),
@@ -345,7 +369,7 @@ impl Aws {
         let provider = config
             .credentials_provider()
             .ok_or_else(|| AwsError::NoCredentials {
-                reason: "no credentials provider".to_owned(),
+                profile: self.args.profile_name(),
             })?;
         let started = std::time::Instant::now();
         let timed_out = || AwsError::CredentialsTimeout {

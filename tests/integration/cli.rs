@@ -1,7 +1,9 @@
 //! Every binary answers --help and --version; committed completions and man pages match
 //! the clap definitions.
 
-use crate::support::{BINARIES, TestEnv, stdout};
+use crate::support::{
+    BINARIES, REGION, Recorder, Run, TestEnv, TokenEndpoint, moto, stderr, stdout,
+};
 
 #[test]
 fn every_binary_answers_help_and_version() {
@@ -72,4 +74,63 @@ fn generated_files_are_current() {
         stale.is_empty(),
         "out of date: {stale:?}; regenerate with `REGENERATE=1 cargo test --test integration generated_files_are_current`"
     );
+}
+
+/// Without credentials, every binary says so in one line, names what it tried and what to
+/// do -- also where instance metadata refuses (off EC2) instead of being turned off.
+#[test]
+fn missing_credentials_say_what_to_do_in_every_binary() {
+    let endpoint = TokenEndpoint::start("normal");
+    let imds = Recorder::refusing("403 Forbidden");
+    let url = endpoint.url();
+    let host = "registry.example.com";
+    for imds_refuses in [false, true] {
+        let mut env = TestEnv::new();
+        env.set("AWS_REGION", REGION)
+            .set("AWS_ENDPOINT_URL", moto());
+        if imds_refuses {
+            env.set("AWS_EC2_METADATA_DISABLED", "false").set(
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                format!("http://127.0.0.1:{}", imds.port),
+            );
+        }
+        let runs: [(&str, &[&str]); 5] = [
+            (
+                "get-registry-token",
+                &["token", "-r", host, "--registry-url", &url],
+            ),
+            (
+                "get-registry-token",
+                &["credentials-helper", "--registry-url", &url, "get", host],
+            ),
+            ("manage-registry-permissions", &["list"]),
+            ("immukv", &["--bucket", "b", "get", "k"]),
+            ("api-key", &["get", "--stack", "s"]),
+        ];
+        for (bin, args) in runs {
+            let err = env.cmd(bin).args(args).fails(2);
+            assert!(
+                err.contains("no AWS credentials found for profile \"default\"")
+                    && err.contains("aws sso login")
+                    && !err.contains("IMDS"),
+                "{bin} {args:?}: {err}"
+            );
+        }
+        let out = env
+            .cmd("install-registry-credentials-helper")
+            .args(["--registry-host", host, "--registry-url", &url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no AWS credentials found"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        !imds.received().is_empty(),
+        "the refusing instance metadata endpoint was asked"
+    );
+    assert_eq!(endpoint.stats().0, 0, "nothing was sent unsigned");
 }

@@ -498,6 +498,15 @@ impl Recorder {
     }
 
     pub(crate) fn start_on(bind: &str) -> Self {
+        Self::answering(bind, "200 OK", "recorded")
+    }
+
+    /// On loopback, answering every request with `status` (e.g. "403 Forbidden").
+    pub(crate) fn refusing(status: &'static str) -> Self {
+        Self::answering("127.0.0.1", status, "")
+    }
+
+    fn answering(bind: &str, status: &'static str, body: &'static str) -> Self {
         use std::io::Read;
         let listener = std::net::TcpListener::bind((bind, 0)).expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -535,7 +544,11 @@ impl Recorder {
                         .unwrap()
                         .push(String::from_utf8_lossy(&buf).into_owned());
                     let _ = stream.write_all(
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nrecorded",
+                        format!(
+                            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
                     );
                 });
             }
