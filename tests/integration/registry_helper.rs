@@ -172,3 +172,70 @@ fn twenty_helpers_at_once_share_one_token() {
     .unwrap();
     assert_eq!(doc["entries"].as_object().unwrap().len(), 21);
 }
+
+/// `terragrunt run-all` on a cold cache: thirty helpers, thirty output commands, and
+/// thirty helpers refreshing a token near its expiry each cost one token request.
+#[test]
+fn thirty_at_once_mint_one_token() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    let url = endpoint.url();
+    let helpers = |env: &TestEnv| {
+        spawn_all((0..30).map(|_| {
+            let mut cmd = env.std_cmd(helper_binary(env));
+            cmd.args(["--registry-host", HOST, "--registry-url", &url, "get", HOST]);
+            cmd
+        }))
+    };
+    let same_answer = |outputs: &[std::process::Output]| {
+        for out in outputs {
+            assert!(out.status.success(), "{}", stderr(out));
+        }
+        let first = stdout(&outputs[0]);
+        assert!(first.contains("IAMBearerAuth~"), "{first}");
+        assert!(outputs.iter().all(|o| stdout(o) == first));
+        first
+    };
+    let cold = same_answer(&helpers(&env));
+    assert_eq!(endpoint.stats(), (1, 1), "one request for thirty cold helpers");
+
+    // Every output command shares the same way (another host: a cold entry again).
+    let other = "other.example.com";
+    let outputs = spawn_all((0..30).map(|i| {
+        let mut cmd = env.std_cmd(bin_path("get-registry-token"));
+        let format = ["token", "env", "json", "config", "token"][i % 5];
+        cmd.args([format, "-r", other, "--registry-url", &url]);
+        cmd
+    }));
+    let tokens: std::collections::BTreeSet<String> = outputs
+        .iter()
+        .map(|o| {
+            assert!(o.status.success(), "{}", stderr(o));
+            let text = stdout(o);
+            let start = text.find("IAMBearerAuth~").expect("a token");
+            text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "~+/=".contains(*c))
+                .collect()
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert_eq!(endpoint.stats(), (2, 2));
+
+    // Near expiry: the helpers' token has less left than they hand out; one refresh.
+    let path = env.cache_dir().join("registry_tokens.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 60;
+    for entry in doc["entries"].as_object_mut().unwrap().values_mut() {
+        entry["expires_at"] = soon.into();
+    }
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let refreshed = same_answer(&helpers(&env));
+    assert_ne!(refreshed, cold, "a fresh token");
+    assert_eq!(endpoint.stats(), (3, 3), "one refresh for thirty helpers");
+}
