@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -70,9 +72,44 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'get-registry-token;exec' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A registry host (repeatable)')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host (repeatable)')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
+            [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the registry; do not read or write the cache')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'get-registry-token;doctor' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tool', '--tool', [CompletionResultType]::ParameterName, 'Which tools to answer for')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Check tokens against this base URL instead of the helper''s --registry-url or https://HOST')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give the helper and the registry this many seconds each')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'get-registry-token;help' {
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -80,6 +117,12 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             break
         }
         'get-registry-token;help;credentials-helper' {
+            break
+        }
+        'get-registry-token;help;exec' {
+            break
+        }
+        'get-registry-token;help;doctor' {
             break
         }
         'get-registry-token;help;help' {

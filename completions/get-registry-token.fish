@@ -40,6 +40,8 @@ complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s h
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s V -l version -d 'Print version'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "exec" -d 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers'
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "doctor" -d 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s r -l registry-host -d 'The registry host whose tokens to drop' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -60,6 +62,34 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand cr
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper help" -f -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper help" -f -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s r -l registry-host -d 'A registry host (repeatable)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l service -d 'The AWS service to sign for' -r -f -a "execute-api\t'The registry sits behind API Gateway'
+lambda\t'The registry is a Lambda function URL'"
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l timeout -d 'Give up on the registry after this many seconds' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l no-cache -d 'Always ask the registry; do not read or write the cache'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -s r -l registry-host -d 'The registry host' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l tool -d 'Which tools to answer for' -r -f -a "both\t''
+terraform\t''
+opentofu\t''"
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l registry-url -d 'Check tokens against this base URL instead of the helper\'s --registry-url or https://HOST' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l timeout -d 'Give the helper and the registry this many seconds each' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "exec" -d 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "doctor" -d 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -294,7 +294,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                     child.env("API_KEY", key.expose());
                 }
             }
-            return exec(child, &command[0]);
+            return super::exec(child, &command[0]);
         }
         Command::Call {
             who,
@@ -436,15 +436,4 @@ fn print_credentials(format: CredentialsFormat, creds: &InvokeCredentials) -> Re
     };
     output::print(format, &vars)?;
     Ok(())
-}
-
-/// Replace this process with the command (so its exit status and signals are its
-/// own); the secret travels only in the environment.
-fn exec(mut child: std::process::Command, program: &OsString) -> Result<ExitStatus, Error> {
-    use std::os::unix::process::CommandExt;
-    let err = child.exec();
-    Err(Error::Usage(format!(
-        "cannot run {}: {err}",
-        program.to_string_lossy()
-    )))
 }

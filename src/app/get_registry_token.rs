@@ -2,6 +2,7 @@
 //! and Terraform; also Terraform's credentials helper (as `terraform-credentials-*`
 //! or `get-registry-token credentials-helper`).
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,12 +19,16 @@ use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::registry::cliconfig::hcl_string;
 use crate::registry::install::{HELPER_MARKER, HELPER_PREFIX};
+use crate::registry::layout::Tool;
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
 use crate::registry::token_cache::{IssuedToken, Lifetime, get_or_mint};
 use crate::registry::{RegistryHost, Service, TokenCache, TokenKey, TokenRequest, fetch_token};
 use crate::secret::Secret;
 
 const BINARY: &str = "get-registry-token";
+
+/// The variable Terragrunt reads a registry token from.
+const TERRAGRUNT_TOKEN_VAR: &str = "TG_TF_REGISTRY_TOKEN";
 
 /// Public registries that never get a signed request from the helper.
 const PUBLIC_REGISTRIES: &[&str] = &[
@@ -101,6 +106,13 @@ struct TokenArgs {
     /// The registry host, without scheme or path (e.g. registry.example.com).
     #[arg(long, short = 'r', value_name = "HOST")]
     registry_host: Option<RegistryHost>,
+    #[command(flatten)]
+    mint: MintArgs,
+}
+
+/// How tokens are asked for and reused.
+#[derive(Debug, Clone, Args)]
+struct MintArgs {
     /// Lifetime to request for a new token, in seconds (the registry allows up to 60000).
     #[arg(long, short = 'T', value_name = "SECONDS", default_value_t = 3600, value_parser = token_lifetime)]
     time: u64,
@@ -122,6 +134,42 @@ struct TokenArgs {
     timeout: u64,
 }
 
+impl MintArgs {
+    /// A token for `host`, from the cache or minted once for everyone asking.
+    fn obtain(&self, host: &RegistryHost, aws: &Aws) -> Result<IssuedToken, Error> {
+        let lifetime = Lifetime {
+            request: self.time,
+            min_left: self.min_remaining.min(self.time / 2),
+        };
+        let request = TokenRequest {
+            host: host.clone(),
+            base_url: self.registry_url.clone(),
+            service: self.service,
+            expiration_seconds: self.time,
+            timeout: Duration::from_secs(self.timeout),
+        };
+        obtain(&request, aws, lifetime, !self.no_cache)
+    }
+}
+
+/// Which tools the doctor answers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Tools {
+    Both,
+    Terraform,
+    Opentofu,
+}
+
+impl Tools {
+    fn list(self) -> Vec<Tool> {
+        match self {
+            Tools::Both => Tool::ALL.to_vec(),
+            Tools::Terraform => vec![Tool::Terraform],
+            Tools::Opentofu => vec![Tool::OpenTofu],
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Drop cached and stored tokens for a host (or every host with --all).
@@ -139,7 +187,64 @@ enum Command {
         all: bool,
     },
     /// Answer Terraform's credentials-helper protocol (get/store/forget HOST).
-    CredentialsHelper(HelperArgs),
+    CredentialsHelper {
+        #[command(flatten)]
+        helper: HelperArgs,
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+    /// Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN
+    /// for a single one), for tools that ignore credentials helpers.
+    #[command(after_help = "Examples:\n  \
+        get-registry-token exec -r registry.example.com -- terragrunt run-all plan\n  \
+        get-registry-token exec -r registry.example.com -r modules.example.org -- infracost breakdown --path .")]
+    Exec {
+        /// A registry host (repeatable).
+        #[arg(
+            long = "registry-host",
+            short = 'r',
+            value_name = "HOST",
+            required = true
+        )]
+        registry_hosts: Vec<RegistryHost>,
+        #[command(flatten)]
+        mint: MintArgs,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// The command and its arguments.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
+    /// Say which credentials Terraform and OpenTofu will use for a registry host, and
+    /// whether they work; exit 0 when they get a working token, 1 otherwise.
+    #[command(after_help = "Examples:\n  \
+        get-registry-token doctor -r registry.example.com\n  \
+        get-registry-token doctor -r registry.example.com --output json")]
+    Doctor {
+        /// The registry host.
+        #[arg(long, short = 'r', value_name = "HOST")]
+        registry_host: RegistryHost,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: DoctorOutput,
+        /// Which tools to answer for.
+        #[arg(long, value_enum, default_value = "both")]
+        tool: Tools,
+        /// Check tokens against this base URL instead of the helper's --registry-url or https://HOST.
+        #[arg(long, value_name = "URL")]
+        registry_url: Option<BaseUrl>,
+        /// Give the helper and the registry this many seconds each.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = deadline)]
+        timeout: u64,
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DoctorOutput {
+    Text,
+    Json,
 }
 
 /// The credentials-helper protocol's verbs.
@@ -228,7 +333,34 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             note(format_args!("dropped {dropped} cached token(s)"));
             Ok(ExitStatus::Success)
         }
-        (Some(Command::CredentialsHelper(args)), _) => helper(&args, Aws::new(cli.aws)),
+        (Some(Command::CredentialsHelper { helper: args, aws }), _) => helper(&args, Aws::new(aws)),
+        (
+            Some(Command::Exec {
+                registry_hosts,
+                mint,
+                aws,
+                command,
+            }),
+            _,
+        ) => exec(&registry_hosts, &mint, Aws::new(aws), &command),
+        (
+            Some(Command::Doctor {
+                registry_host,
+                output,
+                tool,
+                registry_url,
+                timeout,
+                aws,
+            }),
+            _,
+        ) => super::registry_doctor::run(
+            &registry_host,
+            output == DoctorOutput::Json,
+            &tool.list(),
+            registry_url.as_ref(),
+            Duration::from_secs(timeout),
+            aws,
+        ),
         (None, Some(format)) => print_token(format, &cli.token, cli.aws),
         // clap requires a format when there is no subcommand.
         (None, None) => Err(Error::Usage(
@@ -249,18 +381,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitSta
         Format::Env | Format::Github => Some(host.tf_token_var()?),
         Format::Token | Format::Config | Format::Json => None,
     };
-    let lifetime = Lifetime {
-        request: args.time,
-        min_left: args.min_remaining.min(args.time / 2),
-    };
-    let request = TokenRequest {
-        host: host.clone(),
-        base_url: args.registry_url.clone(),
-        service: args.service,
-        expiration_seconds: args.time,
-        timeout: Duration::from_secs(args.timeout),
-    };
-    let issued = obtain(&request, Aws::new(aws), lifetime, !args.no_cache)?;
+    let issued = args.mint.obtain(&host, &Aws::new(aws))?;
     let token = &issued.token;
     match format {
         Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
@@ -306,7 +427,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitSta
 /// minted once for everyone asking at the same time, then cached.
 fn obtain(
     request: &TokenRequest,
-    aws: Aws,
+    aws: &Aws,
     lifetime: Lifetime,
     use_cache: bool,
 ) -> Result<IssuedToken, Error> {
@@ -334,6 +455,35 @@ fn obtain(
         request.timeout,
         mint,
     ))
+}
+
+/// Run `command` with a token for each host in its environment, replacing this process.
+fn exec(
+    hosts: &[RegistryHost],
+    mint: &MintArgs,
+    aws: Aws,
+    command: &[OsString],
+) -> Result<ExitStatus, Error> {
+    if hosts.len() > 1 && mint.registry_url.is_some() {
+        return Err(Error::Usage(
+            "--registry-url names one registry: pass it with a single --registry-host".into(),
+        ));
+    }
+    // Every variable name is checked before any token is asked for.
+    let names = hosts
+        .iter()
+        .map(RegistryHost::tf_token_var)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut child = std::process::Command::new(&command[0]);
+    child.args(&command[1..]);
+    for (host, name) in hosts.iter().zip(&names) {
+        let token = mint.obtain(host, &aws)?.token;
+        if hosts.len() == 1 {
+            child.env(TERRAGRUNT_TOKEN_VAR, token.expose());
+        }
+        child.env(name, token.expose());
+    }
+    super::exec(child, &command[0])
 }
 
 fn serves(args: &HelperArgs, host: &RegistryHost) -> bool {
@@ -373,7 +523,7 @@ fn helper(args: &HelperArgs, aws: Aws) -> Result<ExitStatus, Error> {
                         expiration_seconds: window,
                         timeout: Duration::from_secs(args.timeout),
                     };
-                    obtain(&request, aws, lifetime, true)?.token
+                    obtain(&request, &aws, lifetime, true)?.token
                 }
             };
             let body = serde_json::json!({ "token": token.expose() }).to_string();

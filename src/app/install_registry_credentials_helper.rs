@@ -18,6 +18,7 @@ use crate::registry::install::{
     self, HelperName, HelperSettings, InstallError, RcFile, helper_source, install_binary,
     is_our_helper, plugin_dirs, rc_files,
 };
+use crate::registry::layout::{Layout, LayoutEnv, Tool};
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
 use crate::registry::{RegistryHost, Service};
 
@@ -150,6 +151,8 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Success);
     }
 
+    let env = LayoutEnv::from_process();
+    let tofu_before = Layout::of(Tool::OpenTofu, &home, &env);
     install_binary(&source, &helper_path, cli.link)?;
     note(format_args!("installed {}", helper_path.display()));
     for (file, new, _) in &edits {
@@ -160,18 +163,42 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             file.path.display()
         ));
     }
-    let searched = plugin_dirs(&home);
-    if !searched.iter().any(|d| same_dir(d, &plugin_dir)) {
-        warn(format_args!(
-            "Terraform looks for helpers only in {}: it will not find {}",
-            searched[0].display(),
-            helper_path.display()
-        ));
+    for tool in Tool::ALL {
+        let searched = Layout::of(tool, &home, &env).plugin_dirs;
+        if !searched.iter().any(|d| same_dir(d, &plugin_dir)) {
+            let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+            warn(format_args!(
+                "{tool} looks for helpers only in {}: it will not find {}",
+                dirs.join(" and "),
+                helper_path.display()
+            ));
+        }
     }
+    say_where_opentofu_moved(&tofu_before, &Layout::of(Tool::OpenTofu, &home, &env));
     if cli.no_check {
         return Ok(ExitStatus::Success);
     }
     check(&cli, &helper_path, &args, &files)
+}
+
+/// OpenTofu uses its XDG locations only while `~/.terraformrc`, `~/.tofurc` and
+/// `~/.terraform.d` do not exist: creating them (as installing for Terraform does) moves
+/// it back to the home locations. Say so, and what to do about it.
+fn say_where_opentofu_moved(before: &Layout, after: &Layout) {
+    if before.config_file != after.config_file && before.config_file.exists() {
+        warn(format_args!(
+            "OpenTofu now reads {} instead of {}: move that file's settings into ~/.tofurc and run this installer again",
+            after.config_file.display(),
+            before.config_file.display()
+        ));
+    }
+    if before.config_dir != after.config_dir && before.config_dir.exists() {
+        warn(format_args!(
+            "creating {} moved OpenTofu's config folder there from {}: move credentials.tfrc.json and any *.tfrc files along",
+            after.config_dir.display(),
+            before.config_dir.display()
+        ));
+    }
 }
 
 /// What `--dry-run` shows for one file: the blocks removed, then the one added.
@@ -233,7 +260,7 @@ fn check(cli: &Cli, helper: &Path, args: &[String], files: &[RcFile]) -> Result<
             }
             Err(e) => return Err(e.into()),
         };
-        if answer.has_token {
+        if answer.token.is_some() {
             note(format_args!(
                 "checked: Terraform will get a token for {host} from the helper"
             ));

@@ -10,6 +10,7 @@ pub mod get_registry_token;
 pub mod immukv;
 pub mod install_registry_credentials_helper;
 pub mod manage_registry_permissions;
+mod registry_doctor;
 
 use std::io;
 use std::process::ExitCode;
@@ -115,7 +116,8 @@ impl Error {
                 TokenError::BadRequest { .. } => UserError,
                 TokenError::Status { .. }
                 | TokenError::Redirected { .. }
-                | TokenError::NotAToken { .. } => ServiceError,
+                | TokenError::NotAToken { .. }
+                | TokenError::Discovery { .. } => ServiceError,
                 TokenError::Http(e) => http_status(e),
                 TokenError::Sign(_) => Unexpected,
             },
@@ -290,6 +292,17 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)
+}
+
+/// Replace this process with `child` (so its exit status and signals are its own);
+/// secrets travel only in its environment.
+fn exec(mut child: std::process::Command, program: &std::ffi::OsStr) -> Result<ExitStatus, Error> {
+    use std::os::unix::process::CommandExt;
+    let err = child.exec();
+    Err(Error::Usage(format!(
+        "cannot run {}: {err}",
+        program.to_string_lossy()
+    )))
 }
 
 /// Every binary's command definition.

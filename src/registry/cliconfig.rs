@@ -10,6 +10,8 @@
 
 use std::ops::Range;
 
+use crate::secret::Secret;
+
 /// The marker lines around the block this toolkit writes.
 const BEGIN_MARKER: &str = "# BEGIN install-registry-credentials-helper";
 const END_MARKER: &str = "# END install-registry-credentials-helper";
@@ -30,6 +32,8 @@ pub(crate) struct Block {
     /// Whole lines, from the start of the block's first line (including our BEGIN
     /// marker when present) to after the end of its last line (and our END marker).
     span: Range<usize>,
+    /// Between the braces.
+    body: Range<usize>,
     managed: bool,
 }
 
@@ -246,6 +250,7 @@ impl Scanner<'_> {
                                 kind: kind.to_owned(),
                                 label,
                                 span,
+                                body: i + 1..close - 1,
                                 managed,
                             });
                             i = close;
@@ -406,9 +411,198 @@ pub(crate) fn has_credentials_block(text: &str, host: &str) -> Result<bool, Conf
     }))
 }
 
+/// A `credentials_helper` block as a tool reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HelperBlock {
+    pub(crate) name: String,
+    /// Its `args`, when they are a plain list of strings.
+    pub(crate) args: Option<Vec<String>>,
+}
+
+/// A `credentials "HOST"` block (or `credentials` object in JSON syntax).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CredentialsBlock {
+    pub(crate) host: String,
+    /// Its `token`, when it is a plain string.
+    pub(crate) token: Option<Secret>,
+}
+
+/// What one CLI-config file says about credentials: its helper blocks and its
+/// `credentials` blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CredentialsConfig {
+    pub(crate) helpers: Vec<HelperBlock>,
+    pub(crate) credentials: Vec<CredentialsBlock>,
+}
+
+impl CredentialsConfig {
+    /// Read a file's text: JSON syntax for `*.json`, HCL otherwise.
+    pub(crate) fn parse(text: &str, json: bool) -> Result<Self, ConfigError> {
+        if json {
+            return Self::parse_json(text);
+        }
+        let mut out = Self::default();
+        for b in blocks(text)? {
+            let body = &text[b.body.clone()];
+            match (b.kind.as_str(), b.label) {
+                ("credentials_helper", Some(name)) => out.helpers.push(HelperBlock {
+                    name,
+                    args: attribute(body, "args").and_then(string_list),
+                }),
+                ("credentials", Some(host)) => out.credentials.push(CredentialsBlock {
+                    host,
+                    token: attribute(body, "token")
+                        .and_then(|v| read_string(&mut v.chars().peekable()))
+                        .map(Secret::new),
+                }),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn parse_json(text: &str) -> Result<Self, ConfigError> {
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError {
+            line: e.line(),
+            what: "JSON that does not parse",
+        })?;
+        let mut out = Self::default();
+        if let Some(creds) = doc.get("credentials").and_then(|c| c.as_object()) {
+            for (host, body) in creds {
+                out.credentials.push(CredentialsBlock {
+                    host: host.clone(),
+                    token: body.get("token").and_then(|t| t.as_str()).map(Secret::new),
+                });
+            }
+        }
+        if let Some(helpers) = doc.get("credentials_helper").and_then(|h| h.as_object()) {
+            for (name, body) in helpers {
+                let args = body.get("args").and_then(|a| a.as_array()).and_then(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                });
+                out.helpers.push(HelperBlock {
+                    name: name.clone(),
+                    args,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The `credentials` block for `host`, if any.
+    pub(crate) fn credentials_for(&self, host: &str) -> Option<&CredentialsBlock> {
+        self.credentials
+            .iter()
+            .find(|c| c.host.eq_ignore_ascii_case(host))
+    }
+}
+
+/// The text after `NAME =` in a block body (to the end of the body: a list may span
+/// lines), or `None` when the body has no such attribute.
+fn attribute<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    let mut offset = 0;
+    loop {
+        let rest = &body[offset..];
+        let line_len = rest.find('\n').map_or(rest.len(), |p| p + 1);
+        let line = rest[..line_len].trim_start();
+        if let Some(after) = line.strip_prefix(name)
+            && let Some(value) = after.trim_start().strip_prefix('=')
+        {
+            // `value` runs to the end of this line.
+            return Some(body[offset + line_len - value.len()..].trim_start());
+        }
+        if line_len == rest.len() {
+            return None;
+        }
+        offset += line_len;
+    }
+}
+
+/// `["a", "b"]`: the strings, unescaped; `None` for anything but plain strings.
+fn string_list(value: &str) -> Option<Vec<String>> {
+    let mut chars = value.strip_prefix('[')?.chars().peekable();
+    let mut out = Vec::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
+            chars.next();
+        }
+        match chars.peek()? {
+            ']' => return Some(out),
+            '"' => out.push(read_string(&mut chars)?),
+            _ => return None,
+        }
+    }
+}
+
+/// One quoted HCL string at the start of `chars`, unescaped.
+fn read_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+    if chars.next()? != '"' {
+        return None;
+    }
+    let mut s = String::new();
+    loop {
+        match chars.next()? {
+            '"' => return Some(s),
+            '\\' => match chars.next()? {
+                'n' => s.push('\n'),
+                'r' => s.push('\r'),
+                't' => s.push('\t'),
+                'u' => {
+                    let hex: String = (0..4).filter_map(|_| chars.next()).collect();
+                    s.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                c => s.push(c),
+            },
+            c @ ('$' | '%') if chars.peek() == Some(&c) => {
+                chars.next();
+                s.push(c);
+            }
+            c => s.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_config_reads_helpers_and_hosts() {
+        let text = format!(
+            "credentials \"a.example.com\" {{\n  token = \"x\"\n}}\n{}",
+            helper_block(
+                "aws-credstore",
+                &["--registry-host".into(), "q\"\\${x}".into()]
+            )
+        );
+        let c = CredentialsConfig::parse(&text, false).unwrap();
+        let creds = c.credentials_for("A.example.com").unwrap();
+        assert_eq!(creds.token.as_ref().unwrap().expose(), "x");
+        assert_eq!(
+            c.helpers,
+            [HelperBlock {
+                name: "aws-credstore".into(),
+                args: Some(vec!["--registry-host".into(), "q\"\\${x}".into()]),
+            }]
+        );
+        let c = CredentialsConfig::parse(OLD_PYTHON, false).unwrap();
+        assert_eq!(
+            c.helpers[0].args.as_deref().unwrap(),
+            ["--service", "execute-api", "--expiration-window", "300"]
+        );
+        let json = r#"{"credentials": {"b.example.com": {"token": "t"}},
+                      "credentials_helper": {"x": {"args": ["-v"]}}}"#;
+        let c = CredentialsConfig::parse(json, true).unwrap();
+        assert_eq!(
+            c.credentials_for("b.example.com").unwrap().token,
+            Some(Secret::new("t"))
+        );
+        assert!(c.credentials_for("c.example.com").is_none());
+        assert_eq!(c.helpers[0].args.as_deref().unwrap(), ["-v"]);
+        assert!(CredentialsConfig::parse("{", true).is_err());
+    }
 
     const OLD_PYTHON: &str = "\ncredentials_helper \"aws-credstore\" {\n      args = [\n  \"--service\",\n  \"execute-api\",\n  \"--expiration-window\",\n  \"300\"\n]\n}\n";
 

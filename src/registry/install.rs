@@ -11,9 +11,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::cliconfig::{self, ConfigError};
+use super::layout::{Layout, LayoutEnv, Tool};
 use super::{RegistryHost, Service};
 use crate::fsutil::{Ownership, edit_target};
 use crate::http::BaseUrl;
+use crate::secret::Secret;
 
 /// Executables named like this are Terraform credentials helpers.
 pub(crate) const HELPER_PREFIX: &str = "terraform-credentials-";
@@ -108,26 +110,10 @@ impl HelperName {
     }
 }
 
-/// `<os>_<arch>` as Terraform names its platforms.
-fn platform() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
-    };
-    format!("{os}_{arch}")
-}
-
 /// Where Terraform looks for credentials helpers: `~/.terraform.d/plugins` and
-/// `~/.terraform.d/plugins/<os>_<arch>`.
+/// `~/.terraform.d/plugins/<os>_<arch>` (OpenTofu looks there too).
 pub(crate) fn plugin_dirs(home: &Path) -> Vec<PathBuf> {
-    let base = home.join(".terraform.d").join("plugins");
-    vec![base.clone(), base.join(platform())]
+    Layout::of(Tool::Terraform, home, &LayoutEnv::default()).plugin_dirs
 }
 
 /// The CLI-config files to edit: the one named, else `$TF_CLI_CONFIG_FILE`, else
@@ -333,7 +319,10 @@ impl RcFile {
 /// What the helper answered when run as Terraform runs it.
 #[derive(Debug)]
 pub(crate) struct HelperAnswer {
-    pub(crate) has_token: bool,
+    /// The token it handed out, if it exited 0 with one.
+    pub(crate) token: Option<Secret>,
+    /// It exited 0 with `{}`: it does not serve the host.
+    pub(crate) declined: bool,
     /// The first line it printed on stderr.
     pub(crate) reason: Option<String>,
 }
@@ -369,18 +358,28 @@ pub(crate) async fn run_helper(
             });
         }
     };
-    let answer: Option<serde_json::Value> = serde_json::from_slice(&output.stdout).ok();
-    let has_token = output.status.success()
-        && answer
-            .as_ref()
-            .and_then(|v| v.get("token"))
-            .and_then(|t| t.as_str())
-            .is_some_and(|t| !t.is_empty());
+    let answer: Option<serde_json::Value> = serde_json::from_slice(&output.stdout)
+        .ok()
+        .filter(|_| output.status.success());
+    let token = answer
+        .as_ref()
+        .and_then(|v| v.get("token"))
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .map(Secret::new);
+    let declined = answer
+        .as_ref()
+        .and_then(|v| v.as_object())
+        .is_some_and(|o| o.is_empty());
     let reason = String::from_utf8_lossy(&output.stderr)
         .lines()
         .next()
         .map(|l| l.chars().filter(|c| !c.is_control()).collect());
-    Ok(HelperAnswer { has_token, reason })
+    Ok(HelperAnswer {
+        token,
+        declined,
+        reason,
+    })
 }
 
 #[cfg(test)]

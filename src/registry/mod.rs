@@ -2,9 +2,11 @@
 //! installing the credentials helper.
 
 pub(crate) mod cliconfig;
+pub(crate) mod doctor;
 pub(crate) mod grants;
 pub(crate) mod host;
 pub(crate) mod install;
+pub(crate) mod layout;
 pub(crate) mod token;
 pub(crate) mod token_cache;
 

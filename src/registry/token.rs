@@ -66,6 +66,10 @@ pub(crate) enum TokenError {
         "{host} answered with something that is not a registry token ({what}): check --registry-host"
     )]
     NotAToken { host: String, what: String },
+    #[error(
+        "{host} did not answer service discovery (/.well-known/terraform.json) as a module registry: {what}"
+    )]
+    Discovery { host: String, what: String },
     #[error(transparent)]
     Http(#[from] HttpError),
     #[error(transparent)]
@@ -83,14 +87,20 @@ pub(crate) struct TokenRequest {
     pub(crate) timeout: Duration,
 }
 
+/// Where a registry is reached: the base URL given, else `https://HOST/`.
+pub(crate) fn registry_base(
+    host: &RegistryHost,
+    base_url: Option<&BaseUrl>,
+) -> Result<BaseUrl, UrlError> {
+    match base_url {
+        Some(base) => Ok(base.clone()),
+        None => format!("https://{host}/").parse(),
+    }
+}
+
 impl TokenRequest {
     pub(crate) fn url(&self) -> Result<reqwest::Url, UrlError> {
-        let mut url = match &self.base_url {
-            Some(base) => base.join("token"),
-            None => format!("https://{}/", self.host)
-                .parse::<BaseUrl>()?
-                .join("token"),
-        };
+        let mut url = registry_base(&self.host, self.base_url.as_ref())?.join("token");
         url.query_pairs_mut()
             .append_pair("expiration_seconds", &self.expiration_seconds.to_string());
         Ok(url)
@@ -135,6 +145,80 @@ pub(crate) async fn fetch_token(
             reason: one_line(&response.body),
         }),
         status => Err(TokenError::Status { host, status }),
+    }
+}
+
+/// What the registry says of a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenVerdict {
+    /// It knows the token (whatever the grants in the namespace asked about).
+    Accepted,
+    /// HTTP 401: missing, invalid or expired.
+    Refused { reason: String },
+}
+
+/// Ask the registry whether it accepts `token`, as Terraform would present it: service
+/// discovery at `BASE/.well-known/terraform.json`, then a versions request for a module
+/// nobody publishes. 401 means the token is refused; any other answer from the API
+/// (403 no grant, 404 no module, 200) means it was accepted. The token goes only to the
+/// registry's own origin.
+pub(crate) async fn check_token(
+    host: &RegistryHost,
+    base: &BaseUrl,
+    token: &Secret,
+    timeout: Duration,
+) -> Result<TokenVerdict, TokenError> {
+    let name = host.to_string();
+    let discovery_error = |what: String| TokenError::Discovery {
+        host: name.clone(),
+        what,
+    };
+    let client = HttpClient::new(timeout)?;
+    let request = client
+        .request(
+            reqwest::Method::GET,
+            base.join(".well-known/terraform.json"),
+        )
+        .build()
+        .map_err(|e| HttpError::Setup(e.to_string()))?;
+    let response = client.send(request, MAX_ANSWER_BYTES).await?;
+    if response.status.as_u16() != 200 {
+        return Err(discovery_error(format!(
+            "HTTP {}",
+            response.status.as_u16()
+        )));
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|_| discovery_error("the answer is not JSON".to_owned()))?;
+    let modules = doc
+        .get("modules.v1")
+        .and_then(|m| m.as_str())
+        .ok_or_else(|| discovery_error("it names no modules.v1 service".to_owned()))?;
+    if modules.contains("://") {
+        return Err(discovery_error(format!(
+            "modules.v1 is another address ({}); its token is not sent there",
+            one_line(modules.as_bytes())
+        )));
+    }
+    let url = base.join(&format!(
+        "{}/cdk-toolkit-doctor/check/aws/versions",
+        modules.trim_matches('/')
+    ));
+    let request = client
+        .request(reqwest::Method::GET, url)
+        .header(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", token.expose()),
+        )
+        .build()
+        .map_err(|e| HttpError::Setup(e.to_string()))?;
+    let response = client.send(request, MAX_ANSWER_BYTES).await?;
+    match response.status.as_u16() {
+        401 => Ok(TokenVerdict::Refused {
+            reason: one_line(&response.body),
+        }),
+        200..=299 | 403 | 404 => Ok(TokenVerdict::Accepted),
+        status => Err(TokenError::Status { host: name, status }),
     }
 }
 

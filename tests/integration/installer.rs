@@ -246,3 +246,52 @@ fn uninstall_removes_a_copied_helper() {
         0
     );
 }
+
+/// OpenTofu on XDG locations moves back to the home ones when the install creates
+/// ~/.terraformrc and ~/.terraform.d: the installer says so, and the doctor agrees.
+#[test]
+fn opentofu_is_told_when_the_install_moves_it() {
+    let mut env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    let xdg = env.path().join("xdg");
+    let data = env.path().join("data");
+    env.set("XDG_CONFIG_HOME", &xdg).set("XDG_DATA_HOME", data);
+    env.write("xdg/opentofu/tofurc", "plugin_cache_dir = \"/tmp\"\n");
+    let out = install(&env, &endpoint).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "OpenTofu now reads {} instead of {}",
+            env.path().join(".terraformrc").display(),
+            xdg.join("opentofu/tofurc").display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("moved OpenTofu's config folder there"),
+        "{err}"
+    );
+    let report = env
+        .cmd("get-registry-token")
+        .args(["doctor", "-r", HOST])
+        .succeeds();
+    assert!(report.contains("will get a working token"), "{report}");
+
+    // A helper only in OpenTofu's XDG data folder: Terraform would not find it.
+    let env2 = {
+        let mut e = TestEnv::with_aws();
+        let data = e.path().join("data");
+        e.set("XDG_DATA_HOME", data);
+        e
+    };
+    let dir = env2.path().join("data/opentofu/plugins");
+    let out = install(&env2, &endpoint)
+        .arg("--plugin-directory")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("terraform looks for helpers only in"), "{err}");
+    assert!(!err.contains("opentofu looks for helpers only in"), "{err}");
+}

@@ -13,6 +13,7 @@ mod hardening;
 mod immukv;
 mod immukv_integrity;
 mod installer;
+mod registry_doctor;
 mod registry_grants;
 mod registry_helper;
 mod registry_token;

@@ -197,7 +197,11 @@ fn thirty_at_once_mint_one_token() {
         first
     };
     let cold = same_answer(&helpers(&env));
-    assert_eq!(endpoint.stats(), (1, 1), "one request for thirty cold helpers");
+    assert_eq!(
+        endpoint.stats(),
+        (1, 1),
+        "one request for thirty cold helpers"
+    );
 
     // Every output command shares the same way (another host: a cold entry again).
     let other = "other.example.com";

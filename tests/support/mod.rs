@@ -411,7 +411,7 @@ impl TokenEndpoint {
             .collect()
     }
 
-    fn stats_json(&self) -> serde_json::Value {
+    pub(crate) fn stats_json(&self) -> serde_json::Value {
         use std::io::Read;
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");

@@ -18,6 +18,10 @@ cap=N (400 above N seconds instead of 60000), huge (200 with a megabyte of token
 text and no Content-Length), redirect=URL (307 to URL + the path, for every request).
 --prefix P serves the token at P/token only (an API Gateway stage).
 
+The registry's own API: GET /.well-known/terraform.json (discovery) and
+/v1/modules/NS/NAME/SYSTEM/versions, which answers 401 unless the bearer token is one
+this endpoint minted, and then 403 (no grant), as the registry does.
+
 The API (--api-key) also answers: /moved/... with a 307 to the same path without
 /moved (the same origin), /status/N with HTTP N, /huge/N with N bytes.
 """
@@ -51,7 +55,8 @@ with open(args.keys) as f:
     KEYS = json.load(f)
 
 LOCK = threading.Lock()
-STATS = {"token_requests": 0, "minted": 0, "paths": []}
+STATS = {"token_requests": 0, "minted": 0, "paths": [], "bearer_checks": 0}
+MINTED = set()
 
 
 def verify(handler, body=b""):
@@ -145,6 +150,19 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/__stats":
             with LOCK:
                 return self.reply(200, json.dumps(STATS), "application/json")
+        if url.path == args.prefix + "/.well-known/terraform.json":
+            return self.reply(200, json.dumps({"modules.v1": "/v1/modules/"}), "application/json")
+        if url.path.startswith(args.prefix + "/v1/modules/") and url.path.endswith("/versions"):
+            with LOCK:
+                STATS["bearer_checks"] += 1
+            auth = self.headers.get("Authorization", "")
+            token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+            with LOCK:
+                known = token in MINTED
+            if not known:
+                return self.reply(401, "Missing or invalid credentials")
+            namespace = url.path.split("/")[-4]
+            return self.reply(403, f"Not authorized to download in namespace {namespace}")
         if url.path != args.prefix + "/token":
             if url.path.endswith("/token"):
                 return self.reply(404, "no such stage")
@@ -179,7 +197,10 @@ class Handler(BaseHTTPRequestHandler):
             STATS["minted"] += 1
             n = STATS["minted"]
         claims = json.dumps({"role_arn": "arn:aws:iam::123456789012:role/test", "expiration": int(time.time()) + seconds, "n": n})
-        self.reply(200, "IAMBearerAuth~" + base64.b64encode(claims.encode()).decode())
+        token = "IAMBearerAuth~" + base64.b64encode(claims.encode()).decode()
+        with LOCK:
+            MINTED.add(token)
+        self.reply(200, token)
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
