@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             [CompletionResult]::new('iam-credentials', 'iam-credentials', [CompletionResultType]::ParameterValue, 'Print IAM invoke credentials from the construct''s secret, optionally as a role session')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send one HTTP request to the API with the key or a SigV4 signature')
+            [CompletionResult]::new('endpoint', 'endpoint', [CompletionResultType]::ParameterValue, 'Print the API''s base URL from the stack''s APIEndpoint output (cached)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -56,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
             [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The stack''s AWS account [default: the caller''s, from STS]; with it, a cache hit makes no network call')
-            [CompletionResult]::new('--kms-key-id', '--kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for a new SecureString parameter [default: the account''s aws/ssm key]')
+            [CompletionResult]::new('--kms-key-id', '--kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for a new SecureString parameter: alias/NAME, an alias or key ARN, or a key id, checked to be enabled before anything is written [default: aws/ssm]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
@@ -70,7 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
             [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The stack''s AWS account [default: the caller''s, from STS]; with it, a cache hit makes no network call')
-            [CompletionResult]::new('--kms-key-id', '--kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for a new SecureString parameter [default: the account''s aws/ssm key]')
+            [CompletionResult]::new('--kms-key-id', '--kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for a new SecureString parameter: alias/NAME, an alias or key ARN, or a key id, checked to be enabled before anything is written [default: aws/ssm]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
@@ -144,6 +145,19 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
             [CompletionResult]::new('--iam', '--iam', [CompletionResultType]::ParameterName, 'Use IAM invoke credentials (signing for execute-api) instead of the API key')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Look the stack''s endpoint up again instead of using the cached one')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'api-key;endpoint' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
+            [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'The CloudFormation stack the API belongs to')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Look it up again instead of using the cached one')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -156,6 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             [CompletionResult]::new('iam-credentials', 'iam-credentials', [CompletionResultType]::ParameterValue, 'Print IAM invoke credentials from the construct''s secret, optionally as a role session')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send one HTTP request to the API with the key or a SigV4 signature')
+            [CompletionResult]::new('endpoint', 'endpoint', [CompletionResultType]::ParameterValue, 'Print the API''s base URL from the stack''s APIEndpoint output (cached)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -178,6 +193,9 @@ Register-ArgumentCompleter -Native -CommandName 'api-key' -ScriptBlock {
             break
         }
         'api-key;help;call' {
+            break
+        }
+        'api-key;help;endpoint' {
             break
         }
         'api-key;help;help' {

@@ -19,6 +19,9 @@ _api__key() {
             api__key,call)
                 cmd="api__key__subcmd__call"
                 ;;
+            api__key,endpoint)
+                cmd="api__key__subcmd__endpoint"
+                ;;
             api__key,ensure)
                 cmd="api__key__subcmd__ensure"
                 ;;
@@ -42,6 +45,9 @@ _api__key() {
                 ;;
             api__key__subcmd__help,call)
                 cmd="api__key__subcmd__help__subcmd__call"
+                ;;
+            api__key__subcmd__help,endpoint)
+                cmd="api__key__subcmd__help__subcmd__endpoint"
                 ;;
             api__key__subcmd__help,ensure)
                 cmd="api__key__subcmd__help__subcmd__ensure"
@@ -71,7 +77,7 @@ _api__key() {
 
     case "${cmd}" in
         api__key)
-            opts="-h -V --profile --region --endpoint-url --aws-timeout --help --version get ensure rotate forget iam-credentials exec call help"
+            opts="-h -V --profile --region --endpoint-url --aws-timeout --help --version get ensure rotate forget iam-credentials exec call endpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,7 +107,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__call)
-            opts="-s -X -H -d -h --stack --account --iam --secret-name --assume-role --duration-seconds --request --header --data --timeout --max-response-bytes --profile --region --endpoint-url --aws-timeout --help"
+            opts="-s -X -H -d -h --stack --account --iam --secret-name --assume-role --duration-seconds --request --header --data --timeout --max-response-bytes --refresh --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +166,44 @@ _api__key() {
                     return 0
                     ;;
                 --max-response-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        api__subcmd__key__subcmd__endpoint)
+            opts="-s -h --stack --refresh --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -379,7 +423,7 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__help)
-            opts="get ensure rotate forget iam-credentials exec call help"
+            opts="get ensure rotate forget iam-credentials exec call endpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +437,20 @@ _api__key() {
             return 0
             ;;
         api__subcmd__key__subcmd__help__subcmd__call)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        api__subcmd__key__subcmd__help__subcmd__endpoint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -37,6 +37,7 @@ complete -c api-key -n "__fish_api_key_needs_command" -f -a "forget" -d 'Drop th
 complete -c api-key -n "__fish_api_key_needs_command" -f -a "iam-credentials" -d 'Print IAM invoke credentials from the construct\'s secret, optionally as a role session'
 complete -c api-key -n "__fish_api_key_needs_command" -f -a "exec" -d 'Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment'
 complete -c api-key -n "__fish_api_key_needs_command" -f -a "call" -d 'Send one HTTP request to the API with the key or a SigV4 signature'
+complete -c api-key -n "__fish_api_key_needs_command" -f -a "endpoint" -d 'Print the API\'s base URL from the stack\'s APIEndpoint output (cached)'
 complete -c api-key -n "__fish_api_key_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c api-key -n "__fish_api_key_using_subcommand get" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand get" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
@@ -52,7 +53,7 @@ complete -c api-key -n "__fish_api_key_using_subcommand get" -l aws-timeout -d '
 complete -c api-key -n "__fish_api_key_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
-complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l kms-key-id -d 'KMS key for a new SecureString parameter [default: the account\'s aws/ssm key]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l kms-key-id -d 'KMS key for a new SecureString parameter: alias/NAME, an alias or key ARN, or a key id, checked to be enabled before anything is written [default: aws/ssm]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
@@ -65,7 +66,7 @@ complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l aws-timeout -
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l account -d 'The stack\'s AWS account [default: the caller\'s, from STS]; with it, a cache hit makes no network call' -r
-complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l kms-key-id -d 'KMS key for a new SecureString parameter [default: the account\'s aws/ssm key]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l kms-key-id -d 'KMS key for a new SecureString parameter: alias/NAME, an alias or key ARN, or a key id, checked to be enabled before anything is written [default: aws/ssm]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
@@ -124,12 +125,21 @@ complete -c api-key -n "__fish_api_key_using_subcommand call" -l region -d 'AWS 
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c api-key -n "__fish_api_key_using_subcommand call" -l iam -d 'Use IAM invoke credentials (signing for execute-api) instead of the API key'
+complete -c api-key -n "__fish_api_key_using_subcommand call" -l refresh -d 'Look the stack\'s endpoint up again instead of using the cached one'
 complete -c api-key -n "__fish_api_key_using_subcommand call" -s h -l help -d 'Print help'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "get" -d 'Print the API key: the local cache, then SSM /STACK/api-key; exits 1 when it exists nowhere'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "ensure" -d 'Like get, but create the key as the construct does when it is missing'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "rotate" -d 'Put a new key into SSM and the cache (the API accepts it after the next deploy)'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "forget" -d 'Drop the stack\'s key from the local cache only (every account unless --account)'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "iam-credentials" -d 'Print IAM invoke credentials from the construct\'s secret, optionally as a role session'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "exec" -d 'Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "call" -d 'Send one HTTP request to the API with the key or a SigV4 signature'
-complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -s s -l stack -d 'The CloudFormation stack the API belongs to' -r
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -l refresh -d 'Look it up again instead of using the cached one'
+complete -c api-key -n "__fish_api_key_using_subcommand endpoint" -s h -l help -d 'Print help'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "get" -d 'Print the API key: the local cache, then SSM /STACK/api-key; exits 1 when it exists nowhere'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "ensure" -d 'Like get, but create the key as the construct does when it is missing'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "rotate" -d 'Put a new key into SSM and the cache (the API accepts it after the next deploy)'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "forget" -d 'Drop the stack\'s key from the local cache only (every account unless --account)'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "iam-credentials" -d 'Print IAM invoke credentials from the construct\'s secret, optionally as a role session'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "exec" -d 'Run a command with the key (API_KEY) or IAM credentials (AWS_*) in its environment'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "call" -d 'Send one HTTP request to the API with the key or a SigV4 signature'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "endpoint" -d 'Print the API\'s base URL from the stack\'s APIEndpoint output (cached)'
+complete -c api-key -n "__fish_api_key_using_subcommand help; and not __fish_seen_subcommand_from get ensure rotate forget iam-credentials exec call endpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

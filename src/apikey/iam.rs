@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AccountId, ApiKeyError, StackName};
 use crate::aws::arn::{RoleArn, partition_for_region};
+use crate::aws::reference::ReferenceError;
 use crate::aws::{Aws, sdk_error};
 use crate::cache::{CacheDir, CacheFile, Entry, EntryMap, now_unix};
 use crate::diag::warn;
@@ -94,27 +95,71 @@ pub(crate) async fn invoke_credentials(
         .secret_name
         .clone()
         .unwrap_or_else(|| stack.default_secret_name());
+    // A session asked for the same way and still valid answers with no AWS call at all:
+    // an SDK refreshing credentials through credential_process pays microseconds.
+    let request_key = options.role.as_ref().map(|role| {
+        let role = match role {
+            InvokeRole::Default => "stack's role".to_owned(),
+            InvokeRole::Arn(arn) => arn.as_str().to_owned(),
+        };
+        format!(
+            "{}|{}|{stack}|{secret_name}|{role}|{}",
+            aws.cache_scope(),
+            account.map(AccountId::as_str).unwrap_or_default(),
+            options.duration_seconds
+        )
+    });
+    let sessions = request_key.as_ref().and_then(|_| sessions_file());
+    if let (Some(key), Some(file)) = (&request_key, &sessions)
+        && let Some(hit) = cached_session(file, key)
+    {
+        return Ok(hit);
+    }
     let user = user_credentials(aws, &secret_name).await?;
     let role_arn = match &options.role {
         None => return Ok(user),
         Some(InvokeRole::Arn(arn)) => arn.as_str().to_owned(),
-        Some(InvokeRole::Default) => {
-            let (account, partition) = match account {
-                // No STS call: the partition follows from the region.
-                Some(a) => (
-                    a.as_str().to_owned(),
-                    partition_for_region(&aws.region().await?).to_owned(),
-                ),
-                None => {
-                    let me = aws.caller_identity(Some(user.to_sdk())).await?;
-                    let partition = me.partition().to_owned();
-                    (me.account, partition)
-                }
-            };
-            default_role_arn(&partition, &account, stack)
-        }
+        Some(InvokeRole::Default) => match stack_role(aws, stack).await {
+            Some(arn) => arn,
+            None => {
+                let (account, partition) = match account {
+                    // No STS call: the partition follows from the region.
+                    Some(a) => (
+                        a.as_str().to_owned(),
+                        partition_for_region(&aws.region().await?).to_owned(),
+                    ),
+                    None => {
+                        let me = aws.caller_identity(Some(user.to_sdk())).await?;
+                        let partition = me.partition().to_owned();
+                        (me.account, partition)
+                    }
+                };
+                default_role_arn(&partition, &account, stack)
+            }
+        },
     };
-    assume_role(aws, &user, &role_arn, options.duration_seconds).await
+    let session = assume_role(aws, &user, &role_arn, options.duration_seconds).await?;
+    if let (Some(key), Some(file)) = (request_key, &sessions) {
+        remember_session(file, key, &role_arn, &session);
+    }
+    Ok(session)
+}
+
+/// The role the stack's `APIIAMRoleARN` output names (it carries the right account and
+/// partition); `None` where the stack has no such output or cannot be read.
+async fn stack_role(aws: &Aws, stack: &StackName) -> Option<String> {
+    match super::stack::invoke_role(aws, stack).await {
+        Ok(role) => role.map(|r| r.as_str().to_owned()),
+        Err(ApiKeyError::Reference(ReferenceError::NoStack { .. })) => None,
+        Err(e) => {
+            warn(format_args!(
+                "cannot read the invoke role from the stack's outputs ({}); using {}",
+                chain(&e),
+                stack.invoke_role_name()
+            ));
+            None
+        }
+    }
 }
 
 /// The construct's invoke role, in the partition and account of the stack.
@@ -197,23 +242,10 @@ async fn assume_role(
     const OPERATION: &str = "STS AssumeRole";
     let file = sessions_file();
     let key = session_key(role_arn, user);
-    let now = now_unix();
-    let cached = file
-        .as_ref()
-        .and_then(|f| f.read::<EntryMap<SessionRecord>>())
-        .and_then(|mut map| {
-            map.entries
-                .remove(&key)
-                .filter(|e| e.is_fresh(now, MIN_SESSION_LEFT))
-        });
-    if let Some(entry) = cached {
-        return Ok(InvokeCredentials {
-            access_key_id: entry.value.access_key_id,
-            secret_access_key: entry.value.secret_access_key,
-            session_token: Some(entry.value.session_token),
-            expires_at: entry.expires_at,
-        });
+    if let Some(hit) = file.as_ref().and_then(|f| cached_session(f, &key)) {
+        return Ok(hit);
     }
+    let now = now_unix();
     let out = aws
         .sts_as(user.to_sdk())
         .await?
@@ -236,30 +268,55 @@ async fn assume_role(
         expires_at: Some(expires_at),
     };
     if let Some(file) = &file {
-        let record = SessionRecord {
-            role_arn: role_arn.to_owned(),
-            access_key_id: session.access_key_id.clone(),
-            secret_access_key: session.secret_access_key.clone(),
-            session_token: Secret::new(c.session_token()),
-        };
-        let result = file.update(|map: &mut EntryMap<SessionRecord>| {
-            map.prune(now);
-            map.entries.insert(
-                key,
-                Entry {
-                    value: record,
-                    expires_at: Some(expires_at),
-                },
-            );
-        });
-        if let Err(e) = result {
-            warn(format_args!(
-                "could not cache the role session: {}",
-                chain(&e)
-            ));
-        }
+        remember_session(file, key, role_arn, &session);
     }
     Ok(session)
+}
+
+/// A cached session under `key` with enough life left.
+fn cached_session(file: &CacheFile, key: &str) -> Option<InvokeCredentials> {
+    let now = now_unix();
+    let entry = file
+        .read::<EntryMap<SessionRecord>>()?
+        .entries
+        .remove(key)
+        .filter(|e| e.is_fresh(now, MIN_SESSION_LEFT))?;
+    Some(InvokeCredentials {
+        access_key_id: entry.value.access_key_id,
+        secret_access_key: entry.value.secret_access_key,
+        session_token: Some(entry.value.session_token),
+        expires_at: entry.expires_at,
+    })
+}
+
+/// Keep a role session under `key` until it expires (a failure only warns).
+fn remember_session(file: &CacheFile, key: String, role_arn: &str, session: &InvokeCredentials) {
+    let (Some(token), Some(expires_at)) = (&session.session_token, session.expires_at) else {
+        return;
+    };
+    let record = SessionRecord {
+        role_arn: role_arn.to_owned(),
+        access_key_id: session.access_key_id.clone(),
+        secret_access_key: session.secret_access_key.clone(),
+        session_token: token.clone(),
+    };
+    let now = now_unix();
+    let result = file.update(|map: &mut EntryMap<SessionRecord>| {
+        map.prune(now);
+        map.entries.insert(
+            key,
+            Entry {
+                value: record,
+                expires_at: Some(expires_at),
+            },
+        );
+    });
+    if let Err(e) = result {
+        warn(format_args!(
+            "could not cache the role session: {}",
+            chain(&e)
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! The API key: the construct's cache file, then SSM Parameter Store, and creating it
 //! exactly as the construct does when it is missing.
 
+use aws_sdk_kms::types::KeyState;
 use aws_sdk_ssm::types::{ParameterTier, ParameterType};
 
 use super::cache::ApiKeyCache;
-use super::{AccountId, ApiKeyError, StackName};
+use super::{AccountId, ApiKeyError, KmsKeyId, StackName};
 use crate::aws::{Aws, sdk_error};
 use crate::diag::{warn, warn_once};
 use crate::exit::chain;
@@ -30,7 +31,7 @@ pub(crate) enum WhenMissing<'a> {
     /// Create it as the construct does, encrypted with this KMS key (or the account's
     /// default).
     Create {
-        kms_key_id: Option<&'a str>,
+        kms_key_id: Option<&'a KmsKeyId>,
     },
 }
 
@@ -59,6 +60,9 @@ pub(crate) async fn resolve_key(
                     region: aws.region().await.unwrap_or_default(),
                 });
             };
+            if let Some(id) = kms_key_id {
+                check_kms_key(aws, id).await?;
+            }
             let key = generate_key(aws).await?;
             if put_parameter(aws, &name, &key, kms_key_id, false).await? {
                 (key, KeyOrigin::Created)
@@ -83,8 +87,11 @@ pub(crate) async fn rotate_key(
     aws: &Aws,
     account: &AccountId,
     stack: &StackName,
-    kms_key_id: Option<&str>,
+    kms_key_id: Option<&KmsKeyId>,
 ) -> Result<Secret, ApiKeyError> {
+    if let Some(id) = kms_key_id {
+        check_kms_key(aws, id).await?;
+    }
     let key = generate_key(aws).await?;
     put_parameter(aws, &stack.parameter_name(), &key, kms_key_id, true).await?;
     save(account, stack, &key);
@@ -151,13 +158,54 @@ async fn generate_key(aws: &Aws) -> Result<Secret, ApiKeyError> {
         })
 }
 
+/// Refuse a KMS key that does not exist, is disabled or is pending deletion, before
+/// anything is written (SSM itself accepts a missing alias in some places and fails
+/// late in others).
+async fn check_kms_key(aws: &Aws, id: &KmsKeyId) -> Result<(), ApiKeyError> {
+    let unusable = |problem: &str| ApiKeyError::KmsKeyUnusable {
+        key: id.as_str().to_owned(),
+        problem: problem.to_owned(),
+    };
+    let out = aws
+        .kms()
+        .await?
+        .describe_key()
+        .key_id(id.as_str())
+        .send()
+        .await;
+    let out = match out {
+        Ok(out) => out,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_not_found_exception()) =>
+        {
+            return Err(unusable("does not exist in this account and region"));
+        }
+        Err(e) => return Err(sdk_error("KMS DescribeKey", e).into()),
+    };
+    let meta = out.key_metadata().ok_or(ApiKeyError::Incomplete {
+        operation: "KMS DescribeKey",
+        what: "key metadata",
+    })?;
+    match meta.key_state() {
+        Some(KeyState::Enabled) if meta.enabled() => Ok(()),
+        Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) => {
+            Err(unusable("is pending deletion"))
+        }
+        Some(KeyState::Disabled) => Err(unusable("is disabled")),
+        Some(state) => Err(unusable(&format!("is {}", state.as_str()))),
+        None if meta.enabled() => Ok(()),
+        None => Err(unusable("is disabled")),
+    }
+}
+
 /// Store `key` as a SecureString parameter (Standard tier, text), as the construct does.
 /// Without `overwrite` an existing parameter is left alone and `Ok(false)` returned.
 async fn put_parameter(
     aws: &Aws,
     name: &str,
     key: &Secret,
-    kms_key_id: Option<&str>,
+    kms_key_id: Option<&KmsKeyId>,
     overwrite: bool,
 ) -> Result<bool, ApiKeyError> {
     let client = aws.ssm().await?;
@@ -169,7 +217,7 @@ async fn put_parameter(
         .overwrite(overwrite)
         .tier(ParameterTier::Standard)
         .data_type("text")
-        .set_key_id(kms_key_id.map(str::to_owned))
+        .set_key_id(kms_key_id.map(|k| k.as_str().to_owned()))
         .send()
         .await;
     match result {

@@ -14,13 +14,13 @@ use crate::apikey::call::{
     self, CallAuth, CallRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpHeader, HttpMethod,
 };
 use crate::apikey::iam::{self, IamOptions, InvokeCredentials, InvokeRole};
+use crate::apikey::stack::{self, CallTarget};
 use crate::apikey::store::{self, KeyOrigin, WhenMissing};
-use crate::apikey::{AccountId, ApiKeyError, StackName};
+use crate::apikey::{AccountId, ApiKeyError, KmsKeyId, StackName};
 use crate::aws::arn::RoleArnError;
 use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::{ExitStatus, is_broken_pipe};
-use crate::http::SecureUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::secret::Secret;
 
@@ -32,7 +32,8 @@ const BINARY: &str = "api-key";
     version,
     about = "API keys and IAM invoke credentials for REST APIs deployed with aws-cdk-secure-api",
     after_help = "Examples:\n  api-key get --stack my-api\n  eval \"$(api-key get --stack my-api --output env)\"\n  \
-        api-key call --stack my-api https://abc123.execute-api.eu-west-1.amazonaws.com/prod/items\n  \
+        api-key call --stack my-api /items?limit=10\n  \
+        api-key endpoint --stack my-api\n  \
         api-key iam-credentials --stack my-api --assume-role --output credential-process\n  \
         api-key exec --stack my-api --iam -- python client.py"
 )]
@@ -95,9 +96,10 @@ impl Caller {
 struct KeyWrite {
     #[command(flatten)]
     stack: StackArgs,
-    /// KMS key for a new SecureString parameter [default: the account's aws/ssm key].
+    /// KMS key for a new SecureString parameter: alias/NAME, an alias or key ARN, or a
+    /// key id, checked to be enabled before anything is written [default: aws/ssm].
     #[arg(long, value_name = "KEY")]
-    kms_key_id: Option<String>,
+    kms_key_id: Option<KmsKeyId>,
     #[arg(long, value_enum, default_value = "text")]
     output: SecretFormat,
 }
@@ -202,8 +204,22 @@ enum Command {
         /// Refuse a response body larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
         max_response_bytes: u64,
-        /// The URL to call (https, or http to loopback).
-        url: SecureUrl,
+        /// Look the stack's endpoint up again instead of using the cached one.
+        #[arg(long)]
+        refresh: bool,
+        /// What to call: a path such as /items?x=1 under the stack's APIEndpoint output,
+        /// a full URL (https, or http to loopback), or ssm:/PARAMETER or stack:STACK/OUTPUT.
+        #[arg(value_name = "URL")]
+        url: CallTarget,
+    },
+    /// Print the API's base URL from the stack's APIEndpoint output (cached).
+    Endpoint {
+        /// The CloudFormation stack the API belongs to.
+        #[arg(long, short = 's', value_name = "NAME")]
+        stack: StackName,
+        /// Look it up again instead of using the cached one.
+        #[arg(long)]
+        refresh: bool,
     },
 }
 
@@ -250,7 +266,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             output,
         }) => {
             let when_missing = WhenMissing::Create {
-                kms_key_id: kms_key_id.as_deref(),
+                kms_key_id: kms_key_id.as_ref(),
             };
             let key = resolve_key(&aws, &stack, when_missing).await?;
             output::print(output, &[Var::secret("API_KEY", &key)])?;
@@ -261,13 +277,18 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             output,
         }) => {
             let account = account(&aws, &stack).await?;
-            let key =
-                store::rotate_key(&aws, &account, &stack.stack, kms_key_id.as_deref()).await?;
+            let key = store::rotate_key(&aws, &account, &stack.stack, kms_key_id.as_ref()).await?;
             warn(format_args!(
                 "the API accepts the new key only after the stack is deployed again (cdk deploy {})",
                 stack.stack
             ));
             output::print(output, &[Var::secret("API_KEY", &key)])?;
+        }
+        Command::Endpoint { stack, refresh } => {
+            let base = stack::endpoint(&aws, &stack, refresh).await?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{base}")?;
+            out.flush()?;
         }
         Command::Forget { stack } => {
             let removed = ApiKeyCache::open()?.forget(stack.account.as_ref(), &stack.stack)?;
@@ -303,8 +324,10 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             data,
             timeout,
             max_response_bytes,
+            refresh,
             url,
         } => {
+            let url = url.resolve(&aws, &who.stack.stack, refresh).await?;
             let body = match data.as_deref() {
                 None => None,
                 Some("@-") => {
@@ -325,7 +348,6 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 }
                 Some(d) => Some(d.as_bytes().to_vec()),
             };
-            let url = url.into_url();
             let auth = match who.proof(&aws).await? {
                 Proof::ApiKey(key) => CallAuth::ApiKey(key),
                 Proof::Iam(credentials) => CallAuth::Iam {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::{Error, runtime};
+use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::{ExitStatus, chain};
@@ -103,9 +104,10 @@ fn seconds_in(s: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
 
 #[derive(Debug, Clone, Args)]
 struct TokenArgs {
-    /// The registry host, without scheme or path (e.g. registry.example.com).
+    /// The registry host, without scheme or path (e.g. registry.example.com), or
+    /// ssm:/PARAMETER or stack:STACK/OUTPUT naming it.
     #[arg(long, short = 'r', value_name = "HOST")]
-    registry_host: Option<RegistryHost>,
+    registry_host: Option<Ref<RegistryHost>>,
     #[command(flatten)]
     mint: MintArgs,
 }
@@ -126,24 +128,31 @@ struct MintArgs {
     /// Always ask the registry; do not read or write the cache.
     #[arg(long)]
     no_cache: bool,
-    /// Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint).
+    /// Send the token request to this base URL instead of https://HOST (a tunnel or
+    /// private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT.
     #[arg(long, value_name = "URL")]
-    registry_url: Option<BaseUrl>,
+    registry_url: Option<Ref<BaseUrl>>,
     /// Give up on the registry after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = deadline)]
     timeout: u64,
 }
 
 impl MintArgs {
-    /// A token for `host`, from the cache or minted once for everyone asking.
-    fn obtain(&self, host: &RegistryHost, aws: &Aws) -> Result<IssuedToken, Error> {
+    /// A token for `host` (sent to `base` when given), from the cache or minted once
+    /// for everyone asking.
+    fn obtain(
+        &self,
+        host: &RegistryHost,
+        base: Option<&BaseUrl>,
+        aws: &Aws,
+    ) -> Result<IssuedToken, Error> {
         let lifetime = Lifetime {
             request: self.time,
             min_left: self.min_remaining.min(self.time / 2),
         };
         let request = TokenRequest {
             host: host.clone(),
-            base_url: self.registry_url.clone(),
+            base_url: base.cloned(),
             service: self.service,
             expiration_seconds: self.time,
             timeout: Duration::from_secs(self.timeout),
@@ -199,14 +208,14 @@ enum Command {
         get-registry-token exec -r registry.example.com -- terragrunt run-all plan\n  \
         get-registry-token exec -r registry.example.com -r modules.example.org -- infracost breakdown --path .")]
     Exec {
-        /// A registry host (repeatable).
+        /// A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT.
         #[arg(
             long = "registry-host",
             short = 'r',
             value_name = "HOST",
             required = true
         )]
-        registry_hosts: Vec<RegistryHost>,
+        registry_hosts: Vec<Ref<RegistryHost>>,
         #[command(flatten)]
         mint: MintArgs,
         #[command(flatten)]
@@ -376,12 +385,20 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitSta
                 .into(),
         )
     })?;
+    let aws = Aws::new(aws);
+    let (host, base) = runtime()?.block_on(async {
+        let host = host.resolve(&aws).await?;
+        Ok::<_, Error>((
+            host,
+            resolve_url(args.mint.registry_url.as_ref(), &aws).await?,
+        ))
+    })?;
     // Check what needs no token before asking for one.
     let var_name = match format {
         Format::Env | Format::Github => Some(host.tf_token_var()?),
         Format::Token | Format::Config | Format::Json => None,
     };
-    let issued = args.mint.obtain(&host, &Aws::new(aws))?;
+    let issued = args.mint.obtain(&host, base.as_ref(), &aws)?;
     let token = &issued.token;
     match format {
         Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
@@ -457,9 +474,16 @@ fn obtain(
     ))
 }
 
+async fn resolve_url(url: Option<&Ref<BaseUrl>>, aws: &Aws) -> Result<Option<BaseUrl>, Error> {
+    match url {
+        Some(u) => Ok(Some(u.resolve(aws).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Run `command` with a token for each host in its environment, replacing this process.
 fn exec(
-    hosts: &[RegistryHost],
+    hosts: &[Ref<RegistryHost>],
     mint: &MintArgs,
     aws: Aws,
     command: &[OsString],
@@ -469,6 +493,16 @@ fn exec(
             "--registry-url names one registry: pass it with a single --registry-host".into(),
         ));
     }
+    let (hosts, base) = runtime()?.block_on(async {
+        let mut resolved = Vec::with_capacity(hosts.len());
+        for h in hosts {
+            resolved.push(h.resolve(&aws).await?);
+        }
+        Ok::<_, Error>((
+            resolved,
+            resolve_url(mint.registry_url.as_ref(), &aws).await?,
+        ))
+    })?;
     // Every variable name is checked before any token is asked for.
     let names = hosts
         .iter()
@@ -477,7 +511,7 @@ fn exec(
     let mut child = std::process::Command::new(&command[0]);
     child.args(&command[1..]);
     for (host, name) in hosts.iter().zip(&names) {
-        let token = mint.obtain(host, &aws)?.token;
+        let token = mint.obtain(host, base.as_ref(), &aws)?.token;
         if hosts.len() == 1 {
             child.env(TERRAGRUNT_TOKEN_VAR, token.expose());
         }

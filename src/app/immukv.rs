@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::{Error, runtime};
+use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
@@ -47,7 +48,7 @@ struct StoreArgs {
         value_name = "BUCKET",
         help_heading = "Store"
     )]
-    bucket: Option<String>,
+    bucket: Option<Ref<String>>,
     /// Prefix of the store's objects, prepended as is (no `/` added).
     #[arg(
         long,
@@ -195,6 +196,8 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Error::Usage("no bucket given: pass --bucket or set IMMUKV_BUCKET".into())
     })?;
     let aws = Aws::new(cli.aws.clone());
+    let bucket_name = bucket.resolve(&aws).await?;
+    let bucket = bucket_name.clone();
     let store = Store::new(
         aws.s3(cli.store.path_style).await?,
         bucket,
@@ -308,11 +311,16 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             limit: None,
             anchor,
         } => {
-            let audited = audit(&store, &store_id(&aws, &cli.store).await?, &anchor).await?;
+            let audited = audit(
+                &store,
+                &store_id(&aws, &bucket_name, &cli.store).await?,
+                &anchor,
+            )
+            .await?;
             note(format_args!("{}", describe_audit(&audited)));
         }
         Command::Checkpoint { anchor } => {
-            let id = store_id(&aws, &cli.store).await?;
+            let id = store_id(&aws, &bucket_name, &cli.store).await?;
             let audited = audit(&store, &id, &anchor).await?;
             note(format_args!("{}", describe_audit(&audited)));
             let head = audited.head.ok_or_else(|| {
@@ -497,10 +505,10 @@ impl Drop for Progress {
 }
 
 /// The store's identity: where its remembered head is kept, what a checkpoint names.
-async fn store_id(aws: &Aws, args: &StoreArgs) -> Result<StoreId, Error> {
+async fn store_id(aws: &Aws, bucket: &str, args: &StoreArgs) -> Result<StoreId, Error> {
     Ok(StoreId {
         endpoint: aws.s3_endpoint().await?.unwrap_or_default(),
-        bucket: args.bucket.clone().unwrap_or_default(),
+        bucket: bucket.to_owned(),
         prefix: args.prefix.clone(),
     })
 }

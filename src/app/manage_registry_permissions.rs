@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::{Error, runtime};
 use crate::aws::arn::RoleArn;
+use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsArgs};
 use crate::diag::note;
 use crate::exit::ExitStatus;
@@ -35,7 +36,7 @@ pub(crate) struct Cli {
     namespace: Option<Namespace>,
     /// The registry's DynamoDB table.
     #[arg(long, global = true, value_name = "NAME", env = crate::env::TABLE, default_value = DEFAULT_TABLE)]
-    table: String,
+    table: Ref<String>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value = "text")]
     output: OutputFormat,
@@ -142,16 +143,17 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         ));
     }
     let aws = Aws::new(cli.aws.clone());
+    let table_name = cli.table.resolve(&aws).await?;
     match &cli.command {
         Command::Create(flags) => {
             let (ns, role) = target(&cli)?;
-            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             let grant = table.create(ns, role, flags.changes().or_off()).await?;
             print_one(cli.output, &grant)?;
         }
         Command::Update(flags) => {
             let (ns, role) = target(&cli)?;
-            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             let grant = table.update(ns, role, flags.changes()).await?;
             print_one(cli.output, &grant)?;
         }
@@ -164,7 +166,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             {
                 return Err(Error::Refused("not deleted".into()));
             }
-            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             let grant = table.delete(ns, role).await?;
             note(format_args!(
                 "deleted the grant for {role} in namespace {ns}"
@@ -173,11 +175,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         }
         Command::Get => {
             let (ns, role) = target(&cli)?;
-            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             print_one(cli.output, &table.get(ns, role).await?)?;
         }
         Command::List { page_size } => {
-            let table = GrantTable::new(aws.dynamodb().await?, &cli.table);
+            let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             let grants = table
                 .list(cli.namespace.as_ref(), cli.role_arn.as_ref(), *page_size)
                 .await?;

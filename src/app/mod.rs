@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::apikey::ApiKeyError;
+use crate::aws::reference::ReferenceError;
 use crate::aws::{AwsError, Refusal};
 use crate::cache::CacheError;
 use crate::exit::{self, ExitStatus};
@@ -43,6 +44,8 @@ pub(crate) enum Error {
     Refused(String),
     #[error(transparent)]
     Aws(#[from] AwsError),
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]
@@ -87,6 +90,7 @@ impl Error {
             Error::Usage(_) | Error::Input { .. } => UserError,
             Error::Refused(_) => Failure,
             Error::Aws(e) => aws_status(e),
+            Error::Reference(e) => reference_status(e),
             Error::Cache(e) => match e {
                 CacheError::NoHome
                 | CacheError::NotMine { .. }
@@ -150,7 +154,13 @@ impl Error {
                 ApiKeyError::Status { status, .. } if *status >= 500 => ServiceError,
                 ApiKeyError::Status { .. } => Failure,
                 ApiKeyError::Incomplete { .. } => ServiceError,
-                ApiKeyError::CredentialLoop { .. } => UserError,
+                ApiKeyError::CredentialLoop { .. } | ApiKeyError::AmbiguousEndpoint { .. } => {
+                    UserError
+                }
+                ApiKeyError::NoEndpoint { .. }
+                | ApiKeyError::BadEndpoint { .. }
+                | ApiKeyError::KmsKeyUnusable { .. } => Failure,
+                ApiKeyError::Reference(e) => reference_status(e),
                 ApiKeyError::Aws(e) => aws_status(e),
                 ApiKeyError::Http(e) => http_status(e),
                 ApiKeyError::Sign(_) => Unexpected,
@@ -201,6 +211,16 @@ fn chain_status(e: &ChainError) -> ExitStatus {
         | ChainError::BadLink { .. }
         | ChainError::Gap { .. }
         | ChainError::NoGenesis { .. } => ExitStatus::Failure,
+    }
+}
+
+fn reference_status(e: &ReferenceError) -> ExitStatus {
+    match e {
+        ReferenceError::NoParameter { .. }
+        | ReferenceError::NoStack { .. }
+        | ReferenceError::NoOutput { .. } => ExitStatus::Failure,
+        ReferenceError::Invalid { .. } => ExitStatus::UserError,
+        ReferenceError::Aws(e) => aws_status(e),
     }
 }
 

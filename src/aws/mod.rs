@@ -11,6 +11,7 @@
 
 pub(crate) mod arn;
 pub(crate) mod identity;
+pub(crate) mod reference;
 pub(crate) mod sign;
 mod transport;
 
@@ -429,6 +430,30 @@ impl Aws {
 
     pub(crate) async fn secrets_manager(&self) -> Result<aws_sdk_secretsmanager::Client, AwsError> {
         Ok(aws_sdk_secretsmanager::Client::new(self.config().await?))
+    }
+
+    /// Where AWS lookups are made from (identity as the environment names it, region,
+    /// endpoint), for cache keys: never a secret, and computed without any call.
+    pub(crate) fn cache_scope(&self) -> String {
+        let args = &self.args;
+        format!(
+            "{}|{}|{}",
+            identity::fingerprint(args),
+            args.region_hint().unwrap_or_default(),
+            args.endpoint_url
+                .as_ref()
+                .map(ToString::to_string)
+                .or_else(|| crate::env::var("AWS_ENDPOINT_URL"))
+                .unwrap_or_default()
+        )
+    }
+
+    pub(crate) async fn cloudformation(&self) -> Result<aws_sdk_cloudformation::Client, AwsError> {
+        Ok(aws_sdk_cloudformation::Client::new(self.config().await?))
+    }
+
+    pub(crate) async fn kms(&self) -> Result<aws_sdk_kms::Client, AwsError> {
+        Ok(aws_sdk_kms::Client::new(self.config().await?))
     }
 
     pub(crate) async fn dynamodb(&self) -> Result<aws_sdk_dynamodb::Client, AwsError> {

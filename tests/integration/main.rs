@@ -7,6 +7,7 @@
 mod support;
 
 mod api_key;
+mod api_stack;
 mod cache;
 mod cli;
 mod hardening;

@@ -10,6 +10,10 @@ fixture.py ssm-get NAME                         -> {"type": ..., "value": ...}
 fixture.py secret-create NAME TEXT
 fixture.py apikey-cache-write PATH JSON         (with json.dump, as the construct's cache.py)
 fixture.py apikey-cache-read PATH               -> json.dumps(json.load(file)), the construct's view
+fixture.py cfn-stack STACK '{"APIEndpoint": "https://..."}'  (a stack with these outputs)
+fixture.py cfn-delete STACK
+fixture.py iam-role NAME                        -> the new role's ARN
+fixture.py kms-key ALIAS [enabled|disabled|pending-deletion]  -> the key id
 """
 import json
 import os
@@ -65,5 +69,28 @@ elif cmd == "apikey-cache-write":
 elif cmd == "apikey-cache-read":
     with open(table) as f:
         sys.stdout.write(json.dumps(json.load(f)))
+elif cmd == "cfn-stack":
+    outputs = json.loads(rest[0])
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {k: {"Value": v} for k, v in outputs.items()},
+    }
+    boto3.client("cloudformation").create_stack(StackName=table, TemplateBody=json.dumps(template))
+elif cmd == "cfn-delete":
+    boto3.client("cloudformation").delete_stack(StackName=table)
+elif cmd == "iam-role":
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    role = boto3.client("iam").create_role(RoleName=table, AssumeRolePolicyDocument=json.dumps(trust))
+    print(role["Role"]["Arn"])
+elif cmd == "kms-key":
+    kms = boto3.client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=table, TargetKeyId=key_id)
+    state = rest[0] if rest else "enabled"
+    if state == "disabled":
+        kms.disable_key(KeyId=key_id)
+    elif state == "pending-deletion":
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    print(key_id)
 else:
     raise SystemExit(f"unknown command {cmd}")
