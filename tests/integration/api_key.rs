@@ -15,7 +15,7 @@ fn cache_path(env: &TestEnv) -> String {
         .into_owned()
 }
 
-fn api_key(env: &TestEnv, args: &[&str]) -> assert_cmd::Command {
+pub(crate) fn api_key(env: &TestEnv, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = env.cmd("api-key");
     cmd.args(args);
     cmd

@@ -2,15 +2,10 @@
 //! outputs, names from SSM parameters and outputs, credential_process with no network,
 //! KMS keys by alias -- against the emulator and a local API.
 
+use crate::api_key::api_key;
 use crate::support::{Run, TestEnv, TokenEndpoint, fixture, immukv_py, unique};
 
 const ACCOUNT: &str = "123456789012";
-
-fn api_key(env: &TestEnv, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = env.cmd("api-key");
-    cmd.args(args);
-    cmd
-}
 
 #[test]
 fn call_and_endpoint_come_from_the_stack() {
