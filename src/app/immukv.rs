@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures_util::{StreamExt, TryStreamExt};
@@ -14,9 +16,12 @@ use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::immukv::audit::{self, Anchor, Audited, Checkpoint, HeadCache, StoreId};
+use crate::immukv::dump;
 use crate::immukv::entry::LogEntry;
-use crate::immukv::store::{KeyObject, Store, StoreError};
+use crate::immukv::import::{self, ImportJournal};
+use crate::immukv::store::{AsOf, KeyObject, Store, StoreError};
 use crate::immukv::verify::ChainCheck;
+use crate::immukv::watch::Watch;
 use crate::pyjson::{self, Json};
 
 const BINARY: &str = "immukv";
@@ -87,6 +92,27 @@ enum ListFormat {
     Jsonl,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WatchFormat {
+    /// Tab-separated lines: sequence, time, key, value, version.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+fn parse_time(text: &str) -> Result<i64, String> {
+    crate::time::parse_instant(text)
+}
+
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.05..=86_400.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds from 0.05 to 86400"
+        )),
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 struct Paging {
     /// At most this many items.
@@ -122,16 +148,29 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         output: ListFormat,
     },
-    /// Print a key's newest value.
+    /// Print a key's newest value, or the value it had at a moment in the past.
     Get {
         key: String,
         /// Print the whole entry (JSON) instead of the value.
         #[arg(long)]
         entry: bool,
+        /// The value the key had at this time: RFC 3339 (2026-11-24T10:00:00Z) or epoch
+        /// milliseconds, compared with the entries' own timestamps.
+        #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "sequence")]
+        at: Option<i64>,
+        /// The value the key had as of this log entry (its newest entry at or before it).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+        sequence: Option<i64>,
     },
     /// A key's entries, newest first.
     History {
         key: String,
+        /// Only entries written at or after this time (RFC 3339 or epoch milliseconds).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        since: Option<i64>,
+        /// Only entries written at or before this time (RFC 3339 or epoch milliseconds).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        until: Option<i64>,
         #[command(flatten)]
         paging: Paging,
     },
@@ -156,13 +195,46 @@ enum Command {
     },
     /// One log entry by its version id.
     LogEntry { version_id: String },
+    /// Print entries as they are appended, oldest first, each once, until interrupted
+    /// (SIGINT, SIGTERM) or stdout closes.
+    Watch {
+        #[arg(long, value_enum, default_value = "text")]
+        output: WatchFormat,
+        /// Seconds between polls (one conditional request each when nothing changed).
+        #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = parse_interval)]
+        interval: std::time::Duration,
+        /// Only entries whose key starts with this (`--prefix` selects the store itself).
+        #[arg(long, value_name = "KEY_PREFIX")]
+        key_prefix: Option<String>,
+        /// Start at this sequence instead of after the newest entry: the entries from
+        /// it onwards first, then the new ones.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+        from_sequence: Option<i64>,
+    },
+    /// Write the whole log as JSON lines, oldest first: every stored field of each entry,
+    /// byte for byte, with its version id. Verify it offline with `verify --file`.
+    Export,
+    /// Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once,
+    /// pipelined (one sequential round trip per line).
+    Import {
+        /// Read the lines from this file instead of stdin.
+        #[arg(long, value_name = "PATH")]
+        file: Option<std::path::PathBuf>,
+        /// Continue an interrupted import of the same input after its last line in the log.
+        #[arg(long)]
+        resume: bool,
+    },
     /// Check the store: the hash chain (newest to oldest, down to the head verified last
     /// time), every key object against the log, and that the head verified last time is
     /// still there unchanged; exit 1 naming the first problem.
     Verify {
         /// Check only the newest N entries (the chain alone; nothing is remembered).
-        #[arg(long, value_name = "N", conflicts_with_all = ["full", "checkpoint"])]
+        #[arg(long, value_name = "N", conflicts_with_all = ["full", "checkpoint", "file"])]
         limit: Option<usize>,
+        /// Verify a dump written by `immukv export` instead of the store, with no AWS
+        /// access (with --checkpoint: the dump must hold the checkpoint's head).
+        #[arg(long, value_name = "DUMP", conflicts_with = "full")]
+        file: Option<std::path::PathBuf>,
         #[command(flatten)]
         anchor: AnchorArgs,
     },
@@ -192,19 +264,28 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    // An auditor's copy is verified with no bucket, no credentials, no network.
+    if let Command::Verify {
+        file: Some(file),
+        anchor,
+        ..
+    } = &cli.command
+    {
+        return verify_file(file, anchor.checkpoint.as_deref());
+    }
     let bucket = cli.store.bucket.clone().ok_or_else(|| {
         Error::Usage("no bucket given: pass --bucket or set IMMUKV_BUCKET".into())
     })?;
     let aws = Aws::new(cli.aws.clone());
     let bucket_name = bucket.resolve(&aws).await?;
     let bucket = bucket_name.clone();
-    let store = Store::new(
+    let store = Arc::new(Store::new(
         aws.s3(cli.store.path_style).await?,
         bucket,
         cli.store.prefix.clone(),
         cli.store.read_only,
         usize::from(cli.store.concurrency),
-    );
+    ));
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Set {
@@ -240,8 +321,17 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 ListFormat::Json | ListFormat::Jsonl => writeln!(out, "{}", entry.to_json())?,
             }
         }
-        Command::Get { key, entry } => {
-            let e = store.get_entry(&key).await?;
+        Command::Get {
+            key,
+            entry,
+            at,
+            sequence,
+        } => {
+            let as_of = at.map(AsOf::Time).or(sequence.map(AsOf::Sequence));
+            let e = match as_of {
+                None => store.get_entry(&key).await?,
+                Some(as_of) => entry_as_of(&store, &key, as_of).await?,
+            };
             if entry {
                 writeln!(out, "{}", e.to_json())?;
             } else {
@@ -252,13 +342,24 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let e = store.log_entry(&version_id).await?;
             writeln!(out, "{}", e.to_json())?;
         }
-        Command::History { key, paging } => {
+        Command::History {
+            key,
+            since,
+            until,
+            paging,
+        } => {
             let path = store.key_path(&key)?;
             let mut printer = Printer::new(paging.output, &mut out);
             let progress = Progress::new("entries");
             let stream = store
                 .key_history(&key, &path, paging.before.clone())
                 .await?;
+            // Newest first: skip what is after --until, stop at the first before --since.
+            let stream = stream
+                .try_filter(move |e| std::future::ready(until.is_none_or(|u| e.timestamp_ms <= u)))
+                .try_take_while(move |e| {
+                    std::future::ready(Ok(since.is_none_or(|s| e.timestamp_ms >= s)))
+                });
             print_stream(stream, &mut printer, &progress, &paging).await?;
             printer.finish()?;
         }
@@ -307,8 +408,41 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Verify {
             limit: Some(limit), ..
         } => return verify_newest(&store, limit).await,
+        Command::Verify { file: Some(_), .. } => unreachable!("verified above, offline"),
+        Command::Watch {
+            output,
+            interval,
+            key_prefix,
+            from_sequence,
+        } => {
+            drop(out);
+            return watch(
+                &store,
+                output,
+                interval,
+                key_prefix.as_deref(),
+                from_sequence,
+            )
+            .await;
+        }
+        Command::Export => {
+            let progress = Progress::new("entries exported");
+            let exported = dump::export(&store, &mut out, &|| progress.tick()).await;
+            progress.finish();
+            let exported = exported?;
+            note(format_args!(
+                "exported {} entries{}: the chain is intact",
+                exported.chain.count,
+                exported.chain.dialects()
+            ));
+        }
+        Command::Import { file, resume } => {
+            let id = store_id(&aws, &bucket_name, &cli.store).await?;
+            return import(store, &id, file.as_deref(), resume).await;
+        }
         Command::Verify {
             limit: None,
+            file: None,
             anchor,
         } => {
             let audited = audit(
@@ -441,9 +575,7 @@ impl<'a> Printer<'a> {
     fn entry(&mut self, e: &LogEntry) -> std::io::Result<()> {
         match self.format {
             ListFormat::Text => {
-                let secs = u64::try_from(e.timestamp_ms / 1000).unwrap_or(0);
-                let time = crate::time::rfc3339(secs)
-                    .replace('Z', &format!(".{:03}Z", e.timestamp_ms.rem_euclid(1000)));
+                let time = crate::time::rfc3339_ms_text(e.timestamp_ms);
                 writeln!(
                     self.out,
                     "{}\t{time}\t{}\t{}\t{}",
@@ -488,6 +620,20 @@ impl Progress {
         Self(bar)
     }
 
+    /// A bar with a known length, only when stderr is a terminal.
+    fn bar(len: u64, what: &'static str) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+        )) {
+            bar.set_style(style);
+        }
+        Self(bar)
+    }
+
     fn tick(&self) {
         self.0.inc(1);
     }
@@ -528,19 +674,7 @@ async fn audit(store: &Store, id: &StoreId, args: &AnchorArgs) -> Result<Audited
         }
     };
     let anchor = match &args.checkpoint {
-        Some(path) => {
-            let text = std::fs::read(path).map_err(|source| Error::Input {
-                what: path.display().to_string(),
-                source,
-            })?;
-            let checkpoint: Checkpoint = serde_json::from_slice(&text).map_err(|e| {
-                Error::Usage(format!(
-                    "{} is not a checkpoint written by `immukv checkpoint` ({e})",
-                    path.display()
-                ))
-            })?;
-            Anchor::from_checkpoint(checkpoint, id)?
-        }
+        Some(path) => Anchor::from_checkpoint(read_checkpoint(path)?, id)?,
         None => heads.as_ref().map(HeadCache::anchor).unwrap_or_default(),
     };
     let progress = Progress::new("entries and key objects verified");
@@ -599,6 +733,270 @@ async fn verify_newest(store: &Store, limit: usize) -> Result<ExitStatus, Error>
         "verified {} entries{}: the chain is intact",
         summary.count,
         summary.dialects()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+/// `get --at/--sequence`: the entry as of then, or exit 1 saying the key did not exist.
+async fn entry_as_of(store: &Store, key: &str, as_of: AsOf) -> Result<LogEntry, Error> {
+    let (found, newest) = tokio::join!(store.entry_as_of(key, as_of), async {
+        match as_of {
+            AsOf::Sequence(_) => store.newest_log_entry().await.map(Some),
+            AsOf::Time(_) => Ok(None),
+        }
+    });
+    if let (AsOf::Sequence(n), Some(newest)) = (as_of, newest?) {
+        let head = newest.map_or(-1, |e| e.sequence);
+        if n > head {
+            return Err(Error::Usage(format!(
+                "sequence {n} is not in the log: its newest entry is sequence {head}"
+            )));
+        }
+    }
+    match found? {
+        Ok(entry) => Ok(entry),
+        Err(None) => Err(StoreError::KeyNotFound(key.to_owned()).into()),
+        Err(Some(first)) => Err(Error::Refused(format!(
+            "key {key:?} did not exist at {as_of}: its first entry is sequence {}, written {}",
+            first.sequence,
+            crate::time::rfc3339_ms_text(first.timestamp_ms)
+        ))),
+    }
+}
+
+/// `verify --file`: a dump, offline.
+fn verify_file(
+    file: &std::path::Path,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<ExitStatus, Error> {
+    let head = match checkpoint {
+        Some(path) => Some(read_checkpoint(path)?.head),
+        None => None,
+    };
+    let reader = std::fs::File::open(file).map_err(|source| Error::Input {
+        what: file.display().to_string(),
+        source,
+    })?;
+    let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
+    let progress = Progress::new("entries verified");
+    let verified = dump::verify_dump(file, &mut reader, head.as_ref(), &|| progress.tick());
+    progress.finish();
+    let verified = verified?;
+    let range = match &verified.newest {
+        Some((sequence, _)) => format!(", sequence 0 to {sequence}"),
+        None => String::new(),
+    };
+    let against = match &head {
+        Some(h) => format!(", holding the checkpoint's sequence {}", h.sequence),
+        None => String::new(),
+    };
+    note(format_args!(
+        "verified {} entries{} in {}{range}{against}: the chain is intact",
+        verified.chain.count,
+        verified.chain.dialects(),
+        file.display()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, Error> {
+    let text = std::fs::read(path).map_err(|source| Error::Input {
+        what: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_slice(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not a checkpoint written by `immukv checkpoint` ({e})",
+            path.display()
+        ))
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+/// Whether the reader of stdout has gone (a closed pipe), found without writing.
+fn stdout_closed() -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+    let zero = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    rustix::event::poll(&mut fds, Some(&zero)).is_ok()
+        && fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP)
+}
+
+/// `watch`: poll, print, back off on transient errors, stop on a signal or a closed
+/// stdout.
+async fn watch(
+    store: &Store,
+    format: WatchFormat,
+    interval: std::time::Duration,
+    key_prefix: Option<&str>,
+    from: Option<i64>,
+) -> Result<ExitStatus, Error> {
+    const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(60);
+    let mut out = std::io::stdout().lock();
+    let format = match format {
+        WatchFormat::Text => ListFormat::Text,
+        WatchFormat::Jsonl => ListFormat::Jsonl,
+    };
+    let mut printer = Printer::new(format, &mut out);
+    let stop = shutdown();
+    tokio::pin!(stop);
+    let started = tokio::select! {
+        started = Watch::start(store, from) => started,
+        () = &mut stop => return Ok(ExitStatus::Success),
+    };
+    let (mut watch, backlog) = started?;
+    let wanted = |e: &LogEntry| {
+        key_prefix.is_none_or(|p| e.key.starts_with(p)) && from.is_none_or(|n| e.sequence >= n)
+    };
+    for e in backlog.iter().filter(|e| wanted(e)) {
+        printer.entry(e)?;
+    }
+    printer.out.flush()?;
+    let mut delay = interval;
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = &mut stop => break,
+        }
+        if stdout_closed() {
+            break;
+        }
+        let polled = tokio::select! {
+            polled = watch.poll() => polled,
+            () = &mut stop => break,
+        };
+        match polled {
+            Ok(entries) => {
+                if failing {
+                    note(format_args!("watch: the log answers again"));
+                    failing = false;
+                }
+                delay = interval;
+                for e in entries.iter().filter(|e| wanted(e)) {
+                    printer.entry(e)?;
+                }
+                printer.out.flush()?;
+            }
+            Err(e) if e.is_transient() => {
+                delay = (delay * 2).clamp(interval, MAX_BACKOFF.max(interval));
+                warn(format_args!(
+                    "watch: {}; trying again in {:.1} s",
+                    crate::exit::chain(&e),
+                    delay.as_secs_f64()
+                ));
+                failing = true;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `import`: read and check every line first (bad input writes nothing), then append.
+async fn import(
+    store: Arc<Store>,
+    id: &StoreId,
+    file: Option<&std::path::Path>,
+    resume: bool,
+) -> Result<ExitStatus, Error> {
+    let (text, source_name) = match file {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|source| Error::Input {
+                what: path.display().to_string(),
+                source,
+            })?,
+            path.display().to_string(),
+        ),
+        None => {
+            if std::io::stdin().is_terminal() {
+                return Err(Error::Usage(
+                    "no lines given: pass --file or pipe JSON lines to stdin".into(),
+                ));
+            }
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|source| Error::Input {
+                    what: "the lines on stdin (as UTF-8)".into(),
+                    source,
+                })?;
+            (s, "stdin".to_owned())
+        }
+    };
+    let lines = import::parse_lines(&text, &source_name)?;
+    for line in &lines {
+        store
+            .key_path(&line.key)
+            .map_err(|e| Error::Usage(format!("{source_name} line {}: {e}", line.number)))?;
+        let size = line.value.canonical().len() as u64;
+        if size > crate::immukv::store::MAX_OBJECT_BYTES - 1024 {
+            return Err(Error::Usage(format!(
+                "{source_name} line {}: the value is {size} bytes, more than an entry may hold",
+                line.number
+            )));
+        }
+    }
+    let journal = ImportJournal::open(id)?;
+    if !resume && let Some(n) = journal.unfinished() {
+        warn(format_args!(
+            "an earlier import of {n} lines into this store did not finish; this starts a new one              (`--resume` with that input would have continued it)"
+        ));
+    }
+    let digest = import::digest(&text);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let signals = tokio::spawn(async move {
+        shutdown().await;
+        flag.store(true, Ordering::SeqCst);
+    });
+    let bar = Progress::bar(lines.len() as u64, "lines");
+    let result = import::import(store, &journal, &lines, &digest, resume, &stop, &|n| {
+        bar.0.inc(n);
+    })
+    .await;
+    signals.abort();
+    bar.finish();
+    let imported = result?;
+    let range = match (imported.first_sequence, imported.last_sequence) {
+        (Some(a), Some(b)) => format!(" as sequences {a} to {b}"),
+        _ => String::new(),
+    };
+    let resumed = if resume {
+        format!(
+            " ({} were in the log already{})",
+            imported.skipped,
+            match imported.repaired {
+                0 => String::new(),
+                n => format!("; {n} key objects left behind were written"),
+            }
+        )
+    } else {
+        String::new()
+    };
+    note(format_args!(
+        "imported {} lines{range}{resumed}",
+        imported.appended
     ));
     Ok(ExitStatus::Success)
 }

@@ -24,8 +24,11 @@ use crate::cache::CacheError;
 use crate::exit::{self, ExitStatus};
 use crate::http::HttpError;
 use crate::immukv::audit::AuditError;
+use crate::immukv::dump::DumpError;
+use crate::immukv::import::ImportError;
 use crate::immukv::store::StoreError;
 use crate::immukv::verify::ChainError;
+use crate::immukv::watch::WatchError;
 use crate::output::OutputError;
 use crate::registry::grants::GrantError;
 use crate::registry::host::HostError;
@@ -68,6 +71,12 @@ pub(crate) enum Error {
     Chain(#[from] ChainError),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error(transparent)]
+    Dump(#[from] DumpError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Watch(#[from] WatchError),
     /// A file or stream the user named could not be read.
     #[error("cannot read {what}")]
     Input {
@@ -91,15 +100,7 @@ impl Error {
             Error::Refused(_) => Failure,
             Error::Aws(e) => aws_status(e),
             Error::Reference(e) => reference_status(e),
-            Error::Cache(e) => match e {
-                CacheError::NoHome
-                | CacheError::NotMine { .. }
-                | CacheError::WritableByOthers { .. } => UserError,
-                CacheError::CreateDir { .. }
-                | CacheError::Lock { .. }
-                | CacheError::Write { .. }
-                | CacheError::SetAside { .. } => Unexpected,
-            },
+            Error::Cache(e) => cache_status(e),
             Error::Output(e) => match e {
                 OutputError::NoGithubEnv => UserError,
                 OutputError::GithubEnv { .. }
@@ -175,8 +176,46 @@ impl Error {
                 | AuditError::OtherStore { .. }
                 | AuditError::KeyObject { .. } => Failure,
             },
+            Error::Dump(e) => match e {
+                DumpError::Read { .. } => UserError,
+                DumpError::Malformed { .. }
+                | DumpError::Chain { .. }
+                | DumpError::Rewritten { .. }
+                | DumpError::Truncated { .. }
+                | DumpError::Exported { .. } => Failure,
+                DumpError::Store(e) => store_status(e),
+                DumpError::Spill(_) | DumpError::Write(_) => Unexpected,
+            },
+            Error::Import(e) => match e {
+                ImportError::BadLine { .. }
+                | ImportError::NothingToResume(_)
+                | ImportError::OtherInput { .. } => UserError,
+                ImportError::KeyObjectLagging { .. }
+                | ImportError::Interrupted { .. }
+                | ImportError::StartRewritten { .. } => Failure,
+                ImportError::Store(e) => store_status(e),
+                ImportError::Cache(e) => cache_status(e),
+                ImportError::Task(_) => Unexpected,
+            },
+            Error::Watch(e) => match e {
+                WatchError::Store(e) => store_status(e),
+                WatchError::Chain(e) => chain_status(e),
+                WatchError::WentBack { .. } => Failure,
+            },
             Error::Runtime(_) | Error::Write(_) => Unexpected,
         }
+    }
+}
+
+fn cache_status(e: &CacheError) -> ExitStatus {
+    match e {
+        CacheError::NoHome | CacheError::NotMine { .. } | CacheError::WritableByOthers { .. } => {
+            ExitStatus::UserError
+        }
+        CacheError::CreateDir { .. }
+        | CacheError::Lock { .. }
+        | CacheError::Write { .. }
+        | CacheError::SetAside { .. } => ExitStatus::Unexpected,
     }
 }
 

@@ -42,12 +42,20 @@ impl fmt::Display for StoreId {
 impl StoreId {
     /// The cache file that remembers this store's head.
     fn file_name(&self) -> String {
+        self.cache_name("head")
+    }
+
+    /// The name of this store's cache file of kind `what`.
+    pub(crate) fn cache_name(&self, what: &str) -> String {
         let mut digest = Sha256::new();
         for part in [&self.endpoint, &self.bucket, &self.prefix] {
             digest.update(part.as_bytes());
             digest.update([0]);
         }
-        format!("immukv-head-{}.json", hex::encode(&digest.finalize()[..12]))
+        format!(
+            "immukv-{what}-{}.json",
+            hex::encode(&digest.finalize()[..12])
+        )
     }
 }
 

@@ -137,21 +137,44 @@ fn required_int(v: &Json, field: &str) -> Result<i64, EntryError> {
 impl LogEntry {
     /// Parse a stored log or key-object body.
     pub(crate) fn parse(body: &[u8], version_id: Option<String>) -> Result<Self, EntryError> {
+        let (v, raw) = Self::parse_json(body)?;
+        Self::from_json(&v, raw, version_id)
+    }
+
+    /// Parse a line of `immukv export`: a stored log body with its `version_id`.
+    pub(crate) fn parse_exported(line: &[u8]) -> Result<Self, EntryError> {
+        let (v, raw) = Self::parse_json(line)?;
+        let version_id = required_str(&v, "version_id")?;
+        Self::from_json(&v, raw, Some(version_id))
+    }
+
+    fn parse_json(body: &[u8]) -> Result<(Json, Option<&str>), EntryError> {
         let text = std::str::from_utf8(body).map_err(|_| EntryError("not UTF-8".into()))?;
         let (v, raw) =
             pyjson::parse_with_raw(text, "value").map_err(|e| EntryError(e.to_string()))?;
+        if !matches!(v, Json::Object(_)) {
+            return Err(EntryError("not a JSON object".into()));
+        }
+        Ok((v, raw))
+    }
+
+    fn from_json(
+        v: &Json,
+        raw: Option<&str>,
+        version_id: Option<String>,
+    ) -> Result<Self, EntryError> {
         // The Python client drops `"value": null` when writing None; it hashed null.
         let value_raw = raw.map_or_else(|| "null".to_owned(), str::to_owned);
         Ok(Self {
-            key: required_str(&v, "key")?,
+            key: required_str(v, "key")?,
             value_raw,
-            sequence: required_int(&v, "sequence")?,
-            timestamp_ms: required_int(&v, "timestamp_ms")?,
-            hash: required_str(&v, "hash")?,
-            previous_hash: required_str(&v, "previous_hash")?,
-            previous_version_id: optional_str(&v, "previous_version_id")?,
-            previous_key_object_etag: optional_str(&v, "previous_key_object_etag")?,
-            log_version_id: optional_str(&v, "log_version_id")?,
+            sequence: required_int(v, "sequence")?,
+            timestamp_ms: required_int(v, "timestamp_ms")?,
+            hash: required_str(v, "hash")?,
+            previous_hash: required_str(v, "previous_hash")?,
+            previous_version_id: optional_str(v, "previous_version_id")?,
+            previous_key_object_etag: optional_str(v, "previous_key_object_etag")?,
+            log_version_id: optional_str(v, "log_version_id")?,
             version_id,
         })
     }
@@ -258,6 +281,32 @@ impl LogEntry {
         s
     }
 
+    /// A line of `immukv export`: `stored` (this entry's log body, byte for byte) with
+    /// `"version_id"` added first. A body spread over several lines is folded onto one
+    /// (whitespace outside strings dropped; no hashed text contains any).
+    pub(crate) fn exported_line(stored: &[u8], version_id: &str) -> Result<String, EntryError> {
+        let text = std::str::from_utf8(stored).map_err(|_| EntryError("not UTF-8".into()))?;
+        let folded;
+        let text = if text.contains(['\n', '\r']) {
+            folded = fold_whitespace(text);
+            folded.as_str()
+        } else {
+            text
+        };
+        let rest = text
+            .trim_start()
+            .strip_prefix('{')
+            .ok_or_else(|| EntryError("not a JSON object".into()))?;
+        let mut line = String::with_capacity(text.len() + version_id.len() + 16);
+        line.push_str("{\"version_id\":");
+        crate::pyjson::write_str(&mut line, version_id);
+        if !rest.trim_start().starts_with('}') {
+            line.push(',');
+        }
+        line.push_str(rest.trim_end());
+        Ok(line)
+    }
+
     /// The entry as one JSON object for output.
     pub(crate) fn to_json(&self) -> String {
         let mut s = String::new();
@@ -288,9 +337,49 @@ impl LogEntry {
     }
 }
 
+/// JSON text without the whitespace between tokens.
+fn fold_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exported_lines_keep_the_stored_bytes() {
+        let e = LogEntry::new("k", &Json::Int("1".into()), 0, 5, GENESIS_HASH, None, None);
+        let body = e.log_body();
+        let line = LogEntry::exported_line(body.as_bytes(), "v1").unwrap();
+        assert_eq!(line, format!("{{\"version_id\":\"v1\",{}", &body[1..]));
+        let back = LogEntry::parse_exported(line.as_bytes()).unwrap();
+        assert_eq!(back.version_id.as_deref(), Some("v1"));
+        assert_eq!(back.verify_hash(), Some(Dialect::Python));
+        // A body on several lines becomes one; strings keep their spaces.
+        let pretty = "{\n  \"key\": \"a b\",\n  \"value\": [1, \"x \\\" y\"]\n}\n";
+        assert_eq!(
+            LogEntry::exported_line(pretty.as_bytes(), "v").unwrap(),
+            "{\"version_id\":\"v\",\"key\":\"a b\",\"value\":[1,\"x \\\" y\"]}"
+        );
+        assert!(LogEntry::parse_exported(b"[1]").is_err());
+        assert!(LogEntry::parse_exported(body.as_bytes()).is_err());
+    }
 
     #[test]
     fn typescript_strings_are_built_not_rewritten() {

@@ -154,6 +154,64 @@ pub(crate) struct Written {
     pub(crate) key_object: KeyObject,
     /// Why the previous entry's key object could not be repaired alongside, if so.
     pub(crate) repair: Option<String>,
+    /// The log's ETag after this write, when the write itself learned it: the next
+    /// append can be conditioned on it without reading the log again.
+    pub(crate) log_etag: Option<String>,
+}
+
+/// The moment a point-in-time read looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AsOf {
+    /// Unix milliseconds: the newest entry whose `timestamp_ms` is at or before it.
+    Time(i64),
+    /// The newest entry at or before this log sequence.
+    Sequence(i64),
+}
+
+impl AsOf {
+    fn includes(self, e: &LogEntry) -> bool {
+        match self {
+            AsOf::Time(ms) => e.timestamp_ms <= ms,
+            AsOf::Sequence(n) => e.sequence <= n,
+        }
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Time(ms) => write!(f, "{}", crate::time::rfc3339_ms_text(*ms)),
+            AsOf::Sequence(n) => write!(f, "sequence {n}"),
+        }
+    }
+}
+
+/// What a conditional read of the log found.
+#[derive(Debug)]
+pub(crate) enum Polled {
+    /// The log is as it was (304).
+    Unchanged,
+    /// The newest entry and the log's ETag now.
+    Changed(Box<LogEntry>, Option<String>),
+    /// The log is missing (an empty store, or a delete marker on it).
+    Missing,
+}
+
+/// The newest entry of the log and the ETag to append after it.
+#[derive(Debug, Clone)]
+pub(crate) struct Tip {
+    pub(crate) entry: Option<LogEntry>,
+    pub(crate) etag: Option<String>,
+}
+
+/// How a pipelined append ended.
+#[derive(Debug)]
+pub(crate) enum Appended {
+    /// Committed, with the log's new ETag.
+    Committed(LogEntry, Option<String>),
+    /// Not known to be committed (a conflict, or an answer that never came): finish it
+    /// with [`Store::set_after`], which looks for it in the log first.
+    Unsure(LogEntry),
 }
 
 /// Whether a key object caught up with its log entry.
@@ -543,6 +601,19 @@ impl Store {
         value: &Json,
         force: bool,
     ) -> Result<Written, StoreError> {
+        self.set_after(key, value, force, None).await
+    }
+
+    /// [`Store::set`], after an append of this very line that may have been carried out
+    /// (`tried`, with the key ETag it assumed): that one is found and finished rather
+    /// than appended twice.
+    pub(crate) async fn set_after(
+        &self,
+        key: &str,
+        value: &Json,
+        force: bool,
+        tried: Option<(LogEntry, Option<String>)>,
+    ) -> Result<Written, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnlyMode);
         }
@@ -553,7 +624,7 @@ impl Store {
             return Err(StoreError::ValueTooLarge { size: value_size });
         }
         // The entries this process tried to append, with the key ETag each assumed.
-        let mut attempts: Vec<(LogEntry, Option<String>)> = Vec::new();
+        let mut attempts: Vec<(LogEntry, Option<String>)> = tried.into_iter().collect();
         for attempt in 0..MAX_ATTEMPTS {
             let (head, key_etag, versioning) =
                 tokio::join!(self.log_head(force), self.head_etag(&path), async {
@@ -580,6 +651,7 @@ impl Store {
                     entry,
                     key_object,
                     repair: None,
+                    log_etag: None,
                 });
             }
             let mut key_etag = key_etag?;
@@ -651,7 +723,7 @@ impl Store {
                 Some(Ok(KeyObject::Written(_))) | None => None,
             };
             match put {
-                Ok((_, Some(version))) if version != "null" => {
+                Ok((log_etag, Some(version))) if version != "null" => {
                     entry.version_id = Some(version);
                     let key_object = self
                         .write_key_object(&entry, key_etag.as_deref(), false)
@@ -660,15 +732,11 @@ impl Store {
                         entry,
                         key_object,
                         repair,
+                        log_etag,
                     });
                 }
                 // Never take it back: a DELETE would put a delete marker on the log.
-                Ok(_) => {
-                    return Err(StoreError::WrittenUnversioned {
-                        bucket: self.bucket.clone(),
-                        object: log,
-                    });
-                }
+                Ok(_) => return Err(self.written_unversioned()),
                 Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.bucket.clone())),
                 Err(S3Failure::NoSuchBucket) => {
                     return Err(StoreError::NoSuchBucket(self.bucket.clone()));
@@ -743,7 +811,7 @@ impl Store {
 
     /// Version ids of exactly `object`, newest first, page by page (delete markers and
     /// other objects sharing the prefix are skipped), starting after `before`.
-    fn versions<'a>(
+    pub(crate) fn versions<'a>(
         &'a self,
         object: &'a str,
         before: Option<String>,
@@ -928,6 +996,184 @@ impl Store {
             },
         )
         .try_flatten()
+    }
+
+    fn written_unversioned(&self) -> StoreError {
+        StoreError::WrittenUnversioned {
+            bucket: self.bucket.clone(),
+            object: self.log_key(),
+        }
+    }
+
+    /// The log's newest entry and ETag, for appending after it (a deleted log refused).
+    pub(crate) async fn tip(&self) -> Result<Tip, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnlyMode);
+        }
+        let head = self.log_head(false).await?;
+        Ok(Tip {
+            entry: head.entry,
+            etag: head.etag,
+        })
+    }
+
+    /// Append `key = value` right after `tip`, conditioned on its ETag, without reading
+    /// anything first: the caller knows the key object's ETag (`key_etag`), and writes
+    /// the key object itself ([`Store::write_key_object`]), so that it can overlap with
+    /// the next append. A refusal that no retry changes is an error; anything else
+    /// (another writer won, or the answer was lost) is [`Appended::Unsure`].
+    pub(crate) async fn append_after(
+        &self,
+        tip: &Tip,
+        key: &str,
+        value: &Json,
+        key_etag: Option<String>,
+    ) -> Result<Appended, StoreError> {
+        let (Some(latest), Some(etag)) = (&tip.entry, &tip.etag) else {
+            return Err(StoreError::UnexpectedAnswer {
+                operation: "S3 GetObject",
+                what: "no ETag on the log",
+            });
+        };
+        self.key_path(key)?;
+        let mut entry = LogEntry::new(
+            key,
+            value,
+            latest.sequence + 1,
+            now_ms(),
+            &latest.hash,
+            latest.version_id.clone(),
+            key_etag,
+        );
+        match self
+            .put(&self.log_key(), entry.log_body(), Some(etag))
+            .await
+        {
+            Ok((etag, Some(version))) if version != "null" => {
+                entry.version_id = Some(version);
+                Ok(Appended::Committed(entry, etag))
+            }
+            Ok(_) => Err(self.written_unversioned()),
+            Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
+            Err(S3Failure::NoSuchBucket) => Err(StoreError::NoSuchBucket(self.bucket.clone())),
+            Err(_) => Ok(Appended::Unsure(entry)),
+        }
+    }
+
+    /// The ETag of `key`'s key object (`None`: there is none).
+    pub(crate) async fn key_etag(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.head_etag(&self.key_path(key)?).await
+    }
+
+    /// Write the key object of a committed entry over the one whose ETag is `expected`.
+    pub(crate) async fn finish_key_object(
+        &self,
+        entry: &LogEntry,
+        expected: Option<&str>,
+    ) -> Result<KeyObject, StoreError> {
+        self.write_key_object(entry, expected, false).await
+    }
+
+    /// The value `key` had as of `as_of`: the newest of its entries (key-object
+    /// versions, and an orphan at the head) that `as_of` includes, its hash checked.
+    /// `Ok(Err(first))`: the key did not exist then (`first`, its oldest entry, if any).
+    pub(crate) async fn entry_as_of(
+        &self,
+        key: &str,
+        as_of: AsOf,
+    ) -> Result<Result<LogEntry, Option<LogEntry>>, StoreError> {
+        let path = self.key_path(key)?;
+        let mut history = std::pin::pin!(self.key_history(key, &path, None).await?);
+        let mut oldest = None;
+        while let Some(entry) = history.try_next().await? {
+            if as_of.includes(&entry) {
+                let name = match &entry.log_version_id {
+                    Some(_) => describe(&path, entry.version_id.as_deref()),
+                    None => describe(&self.log_key(), entry.version_id.as_deref()),
+                };
+                check_hash(&entry, &name)?;
+                return Ok(Ok(entry));
+            }
+            oldest = Some(entry);
+        }
+        Ok(Err(oldest))
+    }
+
+    /// The sequence `key`'s key object holds and its ETag; `None` when there is none.
+    pub(crate) async fn key_object_state(
+        &self,
+        key: &str,
+    ) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let path = self.key_path(key)?;
+        match self.get(&path, None).await? {
+            Ok(f) => Ok(Some((self.parse(&path, &f)?.sequence, f.etag))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Read the log unless its ETag is still `etag`: one conditional GET.
+    pub(crate) async fn poll_log(&self, etag: Option<&str>) -> Result<Polled, StoreError> {
+        let log = self.log_key();
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&log)
+            .set_if_none_match(etag.map(str::to_owned))
+            .send()
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 304 => {
+                return Ok(Polled::Unchanged);
+            }
+            Err(e) => {
+                return match classify("S3 GetObject", e) {
+                    S3Failure::NotFound => Ok(Polled::Missing),
+                    f => Err(self.read_error(&log, "S3 GetObject", f)),
+                };
+            }
+        };
+        let etag = out.e_tag().map(str::to_owned);
+        let version_id = out.version_id().map(str::to_owned);
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| {
+                StoreError::Aws(AwsError::Unreachable {
+                    operation: "S3 GetObject",
+                    reason: format!("reading {log}: {e}"),
+                })
+            })?
+            .into_bytes();
+        if body.len() as u64 > MAX_OBJECT_BYTES {
+            return Err(StoreError::ObjectTooLarge { object: log });
+        }
+        let fetched = Fetched {
+            body: body.to_vec(),
+            etag: etag.clone(),
+            version_id,
+        };
+        let entry = self.parse(&log, &fetched)?;
+        check_hash(&entry, &describe(&log, fetched.version_id.as_deref()))?;
+        Ok(Polled::Changed(Box::new(entry), etag))
+    }
+
+    /// One log version with its stored bytes, as they are.
+    pub(crate) async fn log_version_raw(
+        &self,
+        version_id: &str,
+    ) -> Result<(LogEntry, Vec<u8>), StoreError> {
+        let log = self.log_key();
+        match self.get(&log, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(&log, &f)?;
+                e.version_id = Some(version_id.to_owned());
+                Ok((e, f.body))
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
     }
 
     /// The newest entry of the log (the newest real version when a delete marker

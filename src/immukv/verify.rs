@@ -82,38 +82,9 @@ fn version(e: &LogEntry) -> String {
 impl ChainCheck {
     /// Check `entry`, the next older one.
     pub(crate) fn push(&mut self, entry: LogEntry) -> Result<(), ChainError> {
-        match entry.verify_hash() {
-            Some(Dialect::Python) => self.summary.python += 1,
-            Some(Dialect::TypeScript) => self.summary.typescript += 1,
-            None => {
-                return Err(ChainError::BadHash {
-                    sequence: entry.sequence,
-                    version: version(&entry),
-                    key: entry.key.clone(),
-                    stored: entry.hash.clone(),
-                    computed: entry.expected_hash(),
-                });
-            }
-        }
+        self.summary.count_dialect(hash_dialect(&entry)?);
         if let Some(n) = &self.newer {
-            if n.previous_hash != entry.hash {
-                return Err(ChainError::BadLink {
-                    newer_sequence: n.sequence,
-                    newer_version: version(n),
-                    sequence: entry.sequence,
-                    version: version(&entry),
-                    expected: entry.hash.clone(),
-                    found: n.previous_hash.clone(),
-                });
-            }
-            if n.sequence != entry.sequence + 1 {
-                return Err(ChainError::Gap {
-                    newer_sequence: n.sequence,
-                    newer_version: version(n),
-                    sequence: entry.sequence,
-                    version: version(&entry),
-                });
-            }
+            link(n, &entry)?;
         }
         self.summary.count += 1;
         self.newer = Some(entry);
@@ -123,28 +94,10 @@ impl ChainCheck {
     /// Check that the entries pushed so far chain down to `older` (an entry verified
     /// before, not counted again).
     pub(crate) fn link_to(&self, older: &LogEntry) -> Result<(), ChainError> {
-        let Some(n) = &self.newer else {
-            return Ok(());
-        };
-        if n.previous_hash != older.hash {
-            return Err(ChainError::BadLink {
-                newer_sequence: n.sequence,
-                newer_version: version(n),
-                sequence: older.sequence,
-                version: version(older),
-                expected: older.hash.clone(),
-                found: n.previous_hash.clone(),
-            });
+        match &self.newer {
+            Some(n) => link(n, older),
+            None => Ok(()),
         }
-        if n.sequence != older.sequence + 1 {
-            return Err(ChainError::Gap {
-                newer_sequence: n.sequence,
-                newer_version: version(n),
-                sequence: older.sequence,
-                version: version(older),
-            });
-        }
-        Ok(())
     }
 
     /// The summary; when the walk reached the oldest entry (`complete`), that entry must
@@ -152,15 +105,96 @@ impl ChainCheck {
     pub(crate) fn finish(self, complete: bool) -> Result<ChainSummary, ChainError> {
         if let Some(oldest) = &self.newer
             && complete
-            && (oldest.sequence != 0 || oldest.previous_hash != GENESIS_HASH)
         {
-            return Err(ChainError::NoGenesis {
-                sequence: oldest.sequence,
-                version: version(oldest),
-            });
+            genesis(oldest)?;
         }
         Ok(self.summary)
     }
+}
+
+/// The same checks, oldest first (a dump read front to back): the first entry starts
+/// at genesis, each later one links to the one before it.
+#[derive(Debug, Default)]
+pub(crate) struct ForwardCheck {
+    older: Option<LogEntry>,
+    summary: ChainSummary,
+}
+
+impl ForwardCheck {
+    /// Check `entry`, the next newer one.
+    pub(crate) fn push(&mut self, entry: LogEntry) -> Result<(), ChainError> {
+        self.summary.count_dialect(hash_dialect(&entry)?);
+        match &self.older {
+            Some(older) => link(&entry, older)?,
+            None => genesis(&entry)?,
+        }
+        self.summary.count += 1;
+        self.older = Some(entry);
+        Ok(())
+    }
+
+    /// The newest entry checked.
+    pub(crate) fn newest(&self) -> Option<&LogEntry> {
+        self.older.as_ref()
+    }
+
+    pub(crate) fn finish(self) -> ChainSummary {
+        self.summary
+    }
+}
+
+impl ChainSummary {
+    fn count_dialect(&mut self, dialect: Dialect) {
+        match dialect {
+            Dialect::Python => self.python += 1,
+            Dialect::TypeScript => self.typescript += 1,
+        }
+    }
+}
+
+/// The dialect whose hash recomputes to the stored one.
+fn hash_dialect(entry: &LogEntry) -> Result<Dialect, ChainError> {
+    entry.verify_hash().ok_or_else(|| ChainError::BadHash {
+        sequence: entry.sequence,
+        version: version(entry),
+        key: entry.key.clone(),
+        stored: entry.hash.clone(),
+        computed: entry.expected_hash(),
+    })
+}
+
+/// `newer` must name `older` as its predecessor and follow it in sequence.
+fn link(newer: &LogEntry, older: &LogEntry) -> Result<(), ChainError> {
+    if newer.previous_hash != older.hash {
+        return Err(ChainError::BadLink {
+            newer_sequence: newer.sequence,
+            newer_version: version(newer),
+            sequence: older.sequence,
+            version: version(older),
+            expected: older.hash.clone(),
+            found: newer.previous_hash.clone(),
+        });
+    }
+    if newer.sequence != older.sequence + 1 {
+        return Err(ChainError::Gap {
+            newer_sequence: newer.sequence,
+            newer_version: version(newer),
+            sequence: older.sequence,
+            version: version(older),
+        });
+    }
+    Ok(())
+}
+
+/// The oldest entry must start the chain.
+fn genesis(oldest: &LogEntry) -> Result<(), ChainError> {
+    if oldest.sequence != 0 || oldest.previous_hash != GENESIS_HASH {
+        return Err(ChainError::NoGenesis {
+            sequence: oldest.sequence,
+            version: version(oldest),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -234,5 +268,34 @@ mod tests {
             Err(ChainError::NoGenesis { sequence: 1, .. })
         ));
         assert!(walk(c, false).is_ok());
+    }
+
+    #[test]
+    fn forward_walks_find_the_same_defects() {
+        let forward = |entries: Vec<LogEntry>| {
+            let mut check = ForwardCheck::default();
+            for e in entries.into_iter().rev() {
+                check.push(e)?;
+            }
+            Ok::<_, ChainError>(check.finish())
+        };
+        assert_eq!(forward(chain(5)).unwrap().count, 5);
+        // Oldest first 0, 2, 1, 3: the line after genesis is named.
+        let mut c = chain(4);
+        c.swap(1, 2);
+        assert!(matches!(
+            forward(c),
+            Err(ChainError::BadLink {
+                newer_sequence: 2,
+                sequence: 0,
+                ..
+            })
+        ));
+        let mut c = chain(3);
+        c.pop();
+        assert!(matches!(
+            forward(c),
+            Err(ChainError::NoGenesis { sequence: 1, .. })
+        ));
     }
 }
