@@ -35,11 +35,14 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Write a value: JSON from the argument, --file, or stdin')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a key''s newest value')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a key''s newest value, or the value it had at a moment in the past')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'A key''s entries, newest first')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -64,6 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;get' {
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The value the key had at this time: RFC 3339 (2026-11-24T10:00:00Z) or epoch milliseconds, compared with the entries'' own timestamps')
+            [CompletionResult]::new('--sequence', '--sequence', [CompletionResultType]::ParameterName, 'The value the key had as of this log entry (its newest entry at or before it)')
             [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
@@ -79,6 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;history' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries written at or after this time (RFC 3339 or epoch milliseconds)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only entries written at or before this time (RFC 3339 or epoch milliseconds)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many items')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only items older than this version id (key for `keys`): the next page')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only items newer than this version id')
@@ -145,8 +152,57 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'immukv;watch' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between polls (one conditional request each when nothing changed)')
+            [CompletionResult]::new('--key-prefix', '--key-prefix', [CompletionResultType]::ParameterName, 'Only entries whose key starts with this (`--prefix` selects the store itself)')
+            [CompletionResult]::new('--from-sequence', '--from-sequence', [CompletionResultType]::ParameterName, 'Start at this sequence instead of after the newest entry: the entries from it onwards first, then the new ones')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'immukv;export' {
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'immukv;import' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the lines from this file instead of stdin')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted import of the same input after its last line in the log')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'immukv;verify' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Check only the newest N entries (the chain alone; nothing is remembered)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Verify a dump written by `immukv export` instead of the store, with no AWS access (with --checkpoint: the dump must hold the checkpoint''s head)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder')
             [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
@@ -180,11 +236,14 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
         }
         'immukv;help' {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Write a value: JSON from the argument, --file, or stdin')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a key''s newest value')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a key''s newest value, or the value it had at a moment in the past')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'A key''s entries, newest first')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -206,6 +265,15 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;help;log-entry' {
+            break
+        }
+        'immukv;help;watch' {
+            break
+        }
+        'immukv;help;export' {
+            break
+        }
+        'immukv;help;import' {
             break
         }
         'immukv;help;verify' {

@@ -19,6 +19,9 @@ _immukv() {
             immukv,checkpoint)
                 cmd="immukv__subcmd__checkpoint"
                 ;;
+            immukv,export)
+                cmd="immukv__subcmd__export"
+                ;;
             immukv,get)
                 cmd="immukv__subcmd__get"
                 ;;
@@ -27,6 +30,9 @@ _immukv() {
                 ;;
             immukv,history)
                 cmd="immukv__subcmd__history"
+                ;;
+            immukv,import)
+                cmd="immukv__subcmd__import"
                 ;;
             immukv,keys)
                 cmd="immukv__subcmd__keys"
@@ -43,8 +49,14 @@ _immukv() {
             immukv,verify)
                 cmd="immukv__subcmd__verify"
                 ;;
+            immukv,watch)
+                cmd="immukv__subcmd__watch"
+                ;;
             immukv__subcmd__help,checkpoint)
                 cmd="immukv__subcmd__help__subcmd__checkpoint"
+                ;;
+            immukv__subcmd__help,export)
+                cmd="immukv__subcmd__help__subcmd__export"
                 ;;
             immukv__subcmd__help,get)
                 cmd="immukv__subcmd__help__subcmd__get"
@@ -54,6 +66,9 @@ _immukv() {
                 ;;
             immukv__subcmd__help,history)
                 cmd="immukv__subcmd__help__subcmd__history"
+                ;;
+            immukv__subcmd__help,import)
+                cmd="immukv__subcmd__help__subcmd__import"
                 ;;
             immukv__subcmd__help,keys)
                 cmd="immukv__subcmd__help__subcmd__keys"
@@ -70,6 +85,9 @@ _immukv() {
             immukv__subcmd__help,verify)
                 cmd="immukv__subcmd__help__subcmd__verify"
                 ;;
+            immukv__subcmd__help,watch)
+                cmd="immukv__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +95,7 @@ _immukv() {
 
     case "${cmd}" in
         immukv)
-            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry verify checkpoint help"
+            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry watch export import verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,8 +182,8 @@ _immukv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        immukv__subcmd__get)
-            opts="-h --entry --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+        immukv__subcmd__export)
+            opts="-h --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,8 +224,58 @@ _immukv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        immukv__subcmd__get)
+            opts="-h --entry --at --sequence --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sequence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         immukv__subcmd__help)
-            opts="set get history log keys log-entry verify checkpoint help"
+            opts="set get history log keys log-entry watch export import verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +289,20 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -263,6 +345,20 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -346,13 +442,35 @@ _immukv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        immukv__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         immukv__subcmd__history)
-            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --since --until --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -367,6 +485,52 @@ _immukv() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__import)
+            opts="-h --file --resume --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --bucket)
@@ -609,7 +773,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__verify)
-            opts="-h --limit --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --limit --file --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,7 +783,69 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__watch)
+            opts="-h --output --interval --key-prefix --from-sequence --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-sequence)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,11 +36,14 @@ complete -c immukv -n "__fish_immukv_needs_command" -l read-only -d 'Never write
 complete -c immukv -n "__fish_immukv_needs_command" -s h -l help -d 'Print help'
 complete -c immukv -n "__fish_immukv_needs_command" -s V -l version -d 'Print version'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
-complete -c immukv -n "__fish_immukv_needs_command" -f -a "get" -d 'Print a key\'s newest value'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "get" -d 'Print a key\'s newest value, or the value it had at a moment in the past'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "history" -d 'A key\'s entries, newest first'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "log" -d 'The log\'s entries, newest first'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "keys" -d 'The store\'s keys, in order'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "log-entry" -d 'One log entry by its version id'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "watch" -d 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "export" -d 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "import" -d 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -60,6 +63,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand set" -l force -d 'Write ev
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l at -d 'The value the key had at this time: RFC 3339 (2026-11-24T10:00:00Z) or epoch milliseconds, compared with the entries\' own timestamps' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l sequence -d 'The value the key had as of this log entry (its newest entry at or before it)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l concurrency -d 'Objects fetched at once by listings and verify' -r
@@ -71,6 +76,8 @@ complete -c immukv -n "__fish_immukv_using_subcommand get" -l entry -d 'Print th
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand get" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l since -d 'Only entries written at or after this time (RFC 3339 or epoch milliseconds)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l until -d 'Only entries written at or before this time (RFC 3339 or epoch milliseconds)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l limit -d 'At most this many items' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l before -d 'Only items older than this version id (key for `keys`): the next page' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l after -d 'Only items newer than this version id' -r
@@ -128,7 +135,45 @@ complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l aws-timeout 
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
+jsonl\t'One JSON object per line'"
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l interval -d 'Seconds between polls (one conditional request each when nothing changed)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l key-prefix -d 'Only entries whose key starts with this (`--prefix` selects the store itself)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l from-sequence -d 'Start at this sequence instead of after the newest entry: the entries from it onwards first, then the new ones' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand export" -s h -l help -d 'Print help'
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l file -d 'Read the lines from this file instead of stdin' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l resume -d 'Continue an interrupted import of the same input after its last line in the log'
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l read-only -d 'Never write, not even to repair an orphaned entry'
+complete -c immukv -n "__fish_immukv_using_subcommand import" -s h -l help -d 'Print help'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l limit -d 'Check only the newest N entries (the chain alone; nothing is remembered)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l file -d 'Verify a dump written by `immukv export` instead of the store, with no AWS access (with --checkpoint: the dump must hold the checkpoint\'s head)' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
@@ -153,12 +198,15 @@ complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l full -d 'Re
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -s h -l help -d 'Print help'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "get" -d 'Print a key\'s newest value'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "history" -d 'A key\'s entries, newest first'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "log" -d 'The log\'s entries, newest first'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "keys" -d 'The store\'s keys, in order'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "log-entry" -d 'One log entry by its version id'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "set" -d 'Write a value: JSON from the argument, --file, or stdin'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "get" -d 'Print a key\'s newest value, or the value it had at a moment in the past'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "history" -d 'A key\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "log" -d 'The log\'s entries, newest first'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "keys" -d 'The store\'s keys, in order'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "log-entry" -d 'One log entry by its version id'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "watch" -d 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "export" -d 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "import" -d 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -32,7 +32,9 @@ const BINARY: &str = "immukv";
     version,
     about = "A command-line client for ImmuKV, the append-only, hash-chained key-value store on S3",
     after_help = "Examples:\n  export IMMUKV_BUCKET=my-immukv-bucket\n  immukv set sensor-1 '{\"temp\": 21.5}'\n  \
-        immukv get sensor-1\n  immukv history sensor-1 --limit 10\n  immukv log --output jsonl\n  immukv verify"
+        immukv get sensor-1\n  immukv history sensor-1 --limit 10\n  immukv log --output jsonl\n  immukv verify\n  \
+        immukv get sensor-1 --at 2026-11-24T09:00:00Z\n  immukv watch --output jsonl\n  \
+        immukv export > dump.jsonl && immukv verify --file dump.jsonl\n  immukv import --file lines.jsonl"
 )]
 pub(crate) struct Cli {
     #[command(flatten)]

@@ -5,7 +5,8 @@
 //!
 //! S3 lists versions newest first. The export spills the version ids to an unlinked
 //! temporary file a listing page at a time and reads the pages back in reverse, so its
-//! memory stays one page (plus a few bytes per page) whatever the log's length.
+//! memory stays one page of ids (about 64 KiB, plus 16 bytes per page) whatever the
+//! log's length.
 
 use std::fs::File;
 use std::io::{BufRead, Read, Seek, SeekFrom, Write};

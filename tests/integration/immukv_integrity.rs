@@ -7,20 +7,21 @@ use std::fs;
 
 use crate::support::{Run, TestEnv, bin_path, immukv_py, s3_proxy, spawn_all, stderr, unique};
 
-struct Kv {
-    bucket: String,
-    prefix: String,
-    env: TestEnv,
+/// A store on the emulator and an environment whose `immukv` points at it.
+pub(crate) struct Kv {
+    pub(crate) bucket: String,
+    pub(crate) prefix: String,
+    pub(crate) env: TestEnv,
 }
 
 impl Kv {
-    fn new(prefix: &str) -> Self {
+    pub(crate) fn new(prefix: &str) -> Self {
         let bucket = unique("audit").to_lowercase();
         immukv_py(&["bucket", &bucket]);
         Self::in_bucket(&bucket, prefix)
     }
 
-    fn in_bucket(bucket: &str, prefix: &str) -> Self {
+    pub(crate) fn in_bucket(bucket: &str, prefix: &str) -> Self {
         let mut env = TestEnv::with_aws();
         env.set("IMMUKV_BUCKET", bucket);
         env.set("IMMUKV_PREFIX", prefix);
@@ -31,29 +32,29 @@ impl Kv {
         }
     }
 
-    fn cmd(&self) -> assert_cmd::Command {
+    pub(crate) fn cmd(&self) -> assert_cmd::Command {
         let mut c = self.env.cmd("immukv");
         c.arg("--path-style");
         c
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         self.cmd().args(args).succeeds()
     }
 
-    fn fails(&self, args: &[&str], code: i32) -> String {
+    pub(crate) fn fails(&self, args: &[&str], code: i32) -> String {
         self.cmd().args(args).fails(code)
     }
 
-    fn object(&self, name: &str) -> String {
+    pub(crate) fn object(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
     }
 
-    fn versions(&self, name: &str) -> Vec<String> {
+    pub(crate) fn versions(&self, name: &str) -> Vec<String> {
         serde_json::from_str(&immukv_py(&["versions", &self.bucket, &self.object(name)])).unwrap()
     }
 
-    fn log(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn log(&self) -> Vec<serde_json::Value> {
         self.ok(&["log", "--output", "jsonl"])
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -161,7 +162,7 @@ fn lost_answers_never_double_a_write() {
 }
 
 /// A plain HTTP GET (for the proxy's statistics).
-fn ureq_get(url: &str) -> String {
+pub(crate) fn ureq_get(url: &str) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();

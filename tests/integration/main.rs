@@ -13,6 +13,7 @@ mod cli;
 mod hardening;
 mod immukv;
 mod immukv_integrity;
+mod immukv_operator;
 mod installer;
 mod registry_doctor;
 mod registry_grants;

@@ -11,6 +11,7 @@ immukv_py.py log BUCKET PREFIX                       -> count of entries
 immukv_py.py verify BUCKET PREFIX                    -> true / false
 immukv_py.py raw-put BUCKET OBJECT_KEY BODY          -> {"version_id"}
 immukv_py.py raw-get BUCKET OBJECT_KEY               -> the body as a JSON string
+immukv_py.py raw-get-version BUCKET OBJECT_KEY VERSION_ID -> that version's body, as a JSON string
 immukv_py.py delete BUCKET OBJECT_KEY                (a delete marker)
 immukv_py.py delete-version BUCKET OBJECT_KEY VERSION_ID  (that version, gone for good)
 immukv_py.py versions BUCKET OBJECT_KEY              -> [version id, ...] newest first
@@ -96,6 +97,9 @@ elif cmd == "raw-put":
 elif cmd == "raw-get":
     (key,) = rest
     print(json.dumps(s3().get_object(Bucket=bucket, Key=key)["Body"].read().decode()))
+elif cmd == "raw-get-version":
+    key, version = rest
+    print(json.dumps(s3().get_object(Bucket=bucket, Key=key, VersionId=version)["Body"].read().decode()))
 elif cmd == "delete":
     (key,) = rest
     s3().delete_object(Bucket=bucket, Key=key)

@@ -234,6 +234,8 @@ pub(crate) fn stderr(output: &Output) -> String {
 pub(crate) trait Run {
     /// Run it; it must exit 0. Its stdout; a failure panics with its stderr.
     fn succeeds(&mut self) -> String;
+    /// Run it; it must exit 0. What it said on stderr (its notes).
+    fn says(&mut self) -> String;
     /// Run it; it must exit `code` with one line on stderr and nothing on stdout.
     /// That line.
     fn fails(&mut self, code: i32) -> String;
@@ -249,6 +251,17 @@ impl Run for assert_cmd::Command {
             stderr(&out)
         );
         stdout(&out)
+    }
+
+    fn says(&mut self) -> String {
+        let out = self.output().expect("run");
+        assert!(
+            out.status.success(),
+            "{self:?} exited {:?}: {}",
+            out.status.code(),
+            stderr(&out)
+        );
+        stderr(&out)
     }
 
     fn fails(&mut self, code: i32) -> String {
