@@ -101,6 +101,8 @@ pub(crate) enum StoreError {
 /// What a failed S3 call meant.
 enum S3Failure {
     NotFound,
+    /// 304 to a conditional GET: the object is as it was.
+    NotModified,
     Denied,
     PreconditionFailed,
     Conflict,
@@ -119,6 +121,7 @@ where
             return S3Failure::NoSuchBucket;
         }
         match raw.status().as_u16() {
+            304 => return S3Failure::NotModified,
             404 => return S3Failure::NotFound,
             403 => return S3Failure::Denied,
             412 => return S3Failure::PreconditionFailed,
@@ -231,12 +234,6 @@ fn describe(object: &str, version: Option<&str>) -> String {
     }
 }
 
-/// The newest log entry and what writing after it needs.
-struct LogHead {
-    entry: Option<LogEntry>,
-    etag: Option<String>,
-}
-
 pub(crate) struct Store {
     client: Client,
     bucket: String,
@@ -289,12 +286,13 @@ impl Store {
             S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.bucket.clone()),
             S3Failure::Other(e) => StoreError::Aws(e),
             S3Failure::Denied => StoreError::AccessDenied(what.to_owned()),
-            S3Failure::NotFound | S3Failure::PreconditionFailed | S3Failure::Conflict => {
-                StoreError::UnexpectedAnswer {
-                    operation,
-                    what: "a conditional-request error to an unconditional request",
-                }
-            }
+            S3Failure::NotFound
+            | S3Failure::NotModified
+            | S3Failure::PreconditionFailed
+            | S3Failure::Conflict => StoreError::UnexpectedAnswer {
+                operation,
+                what: "a conditional-request error to an unconditional request",
+            },
         }
     }
 
@@ -305,12 +303,24 @@ impl Store {
         object: &str,
         version: Option<&str>,
     ) -> Result<Result<Fetched, S3Failure>, StoreError> {
+        self.get_unless(object, version, None).await
+    }
+
+    /// [`Store::get`], conditional on the ETag no longer being `unless` (a 304 is
+    /// [`S3Failure::NotModified`]).
+    async fn get_unless(
+        &self,
+        object: &str,
+        version: Option<&str>,
+        unless: Option<&str>,
+    ) -> Result<Result<Fetched, S3Failure>, StoreError> {
         let result = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(object)
             .set_version_id(version.map(str::to_owned))
+            .set_if_none_match(unless.map(str::to_owned))
             .send()
             .await;
         match result {
@@ -347,7 +357,9 @@ impl Store {
                 }))
             }
             Err(e) => match classify("S3 GetObject", e) {
-                f @ (S3Failure::NotFound | S3Failure::Denied) => Ok(Err(f)),
+                f @ (S3Failure::NotFound | S3Failure::Denied | S3Failure::NotModified) => {
+                    Ok(Err(f))
+                }
                 f => Err(self.read_error(object, "S3 GetObject", f)),
             },
         }
@@ -364,7 +376,7 @@ impl Store {
 
     /// The newest log entry. A deleted log is an error unless `force`, which then
     /// continues from the newest real version.
-    async fn log_head(&self, force: bool) -> Result<LogHead, StoreError> {
+    async fn log_head(&self, force: bool) -> Result<Tip, StoreError> {
         let log = self.log_key();
         for _ in 0..MAX_LOG_READS {
             let failure = match self.get(&log, None).await? {
@@ -373,7 +385,7 @@ impl Store {
                         return Err(StoreError::NotVersioned(self.bucket.clone()));
                     }
                     let entry = self.parse(&log, &f)?;
-                    return Ok(LogHead {
+                    return Ok(Tip {
                         entry: Some(entry),
                         etag: f.etag,
                     });
@@ -386,7 +398,7 @@ impl Store {
             // implementation sends, so the log's versions decide.
             match self.log_state(&log).await? {
                 LogState::Empty => {
-                    return Ok(LogHead {
+                    return Ok(Tip {
                         entry: None,
                         etag: None,
                     });
@@ -399,7 +411,7 @@ impl Store {
                         Some(vid) => Some(self.log_entry(&vid).await?),
                         None => None,
                     };
-                    return Ok(LogHead { entry, etag: None });
+                    return Ok(Tip { entry, etag: None });
                 }
                 LogState::Present if matches!(failure, S3Failure::Denied) => {
                     return Err(StoreError::AccessDenied(log));
@@ -541,9 +553,12 @@ impl Store {
             Err(S3Failure::PreconditionFailed | S3Failure::Conflict) if repair => {
                 return Ok(KeyObject::Written(None));
             }
-            Err(S3Failure::PreconditionFailed | S3Failure::Conflict | S3Failure::NotFound) => {
-                "a concurrent write".to_owned()
-            }
+            Err(
+                S3Failure::PreconditionFailed
+                | S3Failure::Conflict
+                | S3Failure::NotFound
+                | S3Failure::NotModified,
+            ) => "a concurrent write".to_owned(),
             Err(S3Failure::Other(e)) => e.to_string(),
         };
         match self.get(&path, None).await {
@@ -746,6 +761,7 @@ impl Store {
                     S3Failure::PreconditionFailed
                     | S3Failure::Conflict
                     | S3Failure::NotFound
+                    | S3Failure::NotModified
                     | S3Failure::Other(_),
                 ) => {
                     attempts.push((entry, key_etag));
@@ -1010,11 +1026,7 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnlyMode);
         }
-        let head = self.log_head(false).await?;
-        Ok(Tip {
-            entry: head.entry,
-            etag: head.etag,
-        })
+        self.log_head(false).await
     }
 
     /// Append `key = value` right after `tip`, conditioned on its ETag, without reading
@@ -1114,50 +1126,16 @@ impl Store {
     /// Read the log unless its ETag is still `etag`: one conditional GET.
     pub(crate) async fn poll_log(&self, etag: Option<&str>) -> Result<Polled, StoreError> {
         let log = self.log_key();
-        let result = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(&log)
-            .set_if_none_match(etag.map(str::to_owned))
-            .send()
-            .await;
-        let out = match result {
-            Ok(out) => out,
-            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 304 => {
-                return Ok(Polled::Unchanged);
+        match self.get_unless(&log, None, etag).await? {
+            Ok(f) => {
+                let entry = self.parse(&log, &f)?;
+                check_hash(&entry, &describe(&log, f.version_id.as_deref()))?;
+                Ok(Polled::Changed(Box::new(entry), f.etag))
             }
-            Err(e) => {
-                return match classify("S3 GetObject", e) {
-                    S3Failure::NotFound => Ok(Polled::Missing),
-                    f => Err(self.read_error(&log, "S3 GetObject", f)),
-                };
-            }
-        };
-        let etag = out.e_tag().map(str::to_owned);
-        let version_id = out.version_id().map(str::to_owned);
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| {
-                StoreError::Aws(AwsError::Unreachable {
-                    operation: "S3 GetObject",
-                    reason: format!("reading {log}: {e}"),
-                })
-            })?
-            .into_bytes();
-        if body.len() as u64 > MAX_OBJECT_BYTES {
-            return Err(StoreError::ObjectTooLarge { object: log });
+            Err(S3Failure::NotModified) => Ok(Polled::Unchanged),
+            Err(S3Failure::Denied) => Err(StoreError::AccessDenied(log)),
+            Err(_) => Ok(Polled::Missing),
         }
-        let fetched = Fetched {
-            body: body.to_vec(),
-            etag: etag.clone(),
-            version_id,
-        };
-        let entry = self.parse(&log, &fetched)?;
-        check_hash(&entry, &describe(&log, fetched.version_id.as_deref()))?;
-        Ok(Polled::Changed(Box::new(entry), etag))
     }
 
     /// One log version with its stored bytes, as they are.
