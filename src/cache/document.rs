@@ -72,17 +72,31 @@ impl<T> EntryMap<T> {
 
 impl<T: Serialize + DeserializeOwned> Document for EntryMap<T> {
     fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let map: Self =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-        if map.version != Self::VERSION {
-            return Err(format!("unknown format version {}", map.version));
-        }
-        Ok(map)
+        parse_versioned(bytes, |m: &Self| m.version, Self::VERSION)
     }
 
     fn render(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        render_pretty(self)
     }
+}
+
+/// Parse one of our own JSON cache files, refusing a format `version` other than
+/// `expected`.
+pub(crate) fn parse_versioned<D: DeserializeOwned>(
+    bytes: &[u8],
+    version: impl FnOnce(&D) -> u32,
+    expected: u32,
+) -> Result<D, String> {
+    let doc: D = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    match version(&doc) {
+        v if v == expected => Ok(doc),
+        v => Err(format!("unknown format version {v}")),
+    }
+}
+
+/// One of our own cache files as pretty JSON with a final newline.
+pub(crate) fn render_pretty<D: Serialize>(doc: &D) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(doc).unwrap_or_default();
+    out.push(b'\n');
+    out
 }

@@ -16,7 +16,7 @@
 
 mod document;
 
-pub(crate) use document::{Document, Entry, EntryMap, now_unix};
+pub(crate) use document::{Document, Entry, EntryMap, now_unix, parse_versioned, render_pretty};
 
 use std::fs::{self, File, OpenOptions};
 use std::io;

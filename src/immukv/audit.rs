@@ -96,18 +96,11 @@ struct Remembered {
 
 impl Document for Remembered {
     fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let doc: Self =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-        if doc.version != 1 {
-            return Err(format!("unknown format version {}", doc.version));
-        }
-        Ok(doc)
+        crate::cache::parse_versioned(bytes, |d: &Self| d.version, 1)
     }
 
     fn render(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        crate::cache::render_pretty(self)
     }
 }
 
