@@ -480,26 +480,15 @@ fn read_value(
     file: Option<&std::path::Path>,
     as_string: bool,
 ) -> Result<Json, Error> {
-    let text = match (arg, file) {
-        (Some(a), _) => a.to_owned(),
-        (None, Some(path)) => std::fs::read_to_string(path).map_err(|source| Error::Input {
-            what: path.display().to_string(),
-            source,
-        })?,
-        (None, None) => {
-            if std::io::stdin().is_terminal() {
-                return Err(Error::Usage(
-                    "no value given: pass it as an argument, with --file, or on stdin".into(),
-                ));
-            }
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|source| Error::Input {
-                    what: "the value on stdin (as UTF-8)".into(),
-                    source,
-                })?;
-            s
+    let text = match arg {
+        Some(a) => a.to_owned(),
+        None => {
+            read_input(
+                file,
+                "no value given: pass it as an argument, with --file, or on stdin",
+                "the value on stdin (as UTF-8)",
+            )?
+            .0
         }
     };
     if as_string {
@@ -510,6 +499,33 @@ fn read_value(
             "the value is not valid JSON ({e}); pass --string to store text"
         ))
     })
+}
+
+/// The text of `file`, or of stdin when none is named (refused with `none_given` when
+/// stdin is a terminal), and its name for messages.
+fn read_input(
+    file: Option<&std::path::Path>,
+    none_given: &str,
+    stdin_what: &str,
+) -> Result<(String, String), Error> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Input {
+            what: path.display().to_string(),
+            source,
+        })?;
+        return Ok((text, path.display().to_string()));
+    }
+    if std::io::stdin().is_terminal() {
+        return Err(Error::Usage(none_given.into()));
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|source| Error::Input {
+            what: stdin_what.into(),
+            source,
+        })?;
+    Ok((text, "stdin".to_owned()))
 }
 
 async fn print_stream<S>(
@@ -922,30 +938,11 @@ async fn import(
     file: Option<&std::path::Path>,
     resume: bool,
 ) -> Result<ExitStatus, Error> {
-    let (text, source_name) = match file {
-        Some(path) => (
-            std::fs::read_to_string(path).map_err(|source| Error::Input {
-                what: path.display().to_string(),
-                source,
-            })?,
-            path.display().to_string(),
-        ),
-        None => {
-            if std::io::stdin().is_terminal() {
-                return Err(Error::Usage(
-                    "no lines given: pass --file or pipe JSON lines to stdin".into(),
-                ));
-            }
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|source| Error::Input {
-                    what: "the lines on stdin (as UTF-8)".into(),
-                    source,
-                })?;
-            (s, "stdin".to_owned())
-        }
-    };
+    let (text, source_name) = read_input(
+        file,
+        "no lines given: pass --file or pipe JSON lines to stdin",
+        "the lines on stdin (as UTF-8)",
+    )?;
     let lines = import::parse_lines(&text, &source_name)?;
     for line in &lines {
         store

@@ -321,28 +321,17 @@ pub(crate) fn verify_dump(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::immukv::entry::GENESIS_HASH;
-    use crate::pyjson::Json;
 
     fn dump(n: i64) -> Vec<String> {
-        let mut previous = GENESIS_HASH.to_owned();
-        let mut lines = Vec::new();
-        for seq in 0..n {
-            let e = LogEntry::new(
-                &format!("k{}", seq % 3),
-                &Json::Int(seq.to_string()),
-                seq,
-                1_700_000_000_000 + seq,
-                &previous,
-                None,
-                None,
-            );
-            previous = e.hash.clone();
-            lines.push(
-                LogEntry::exported_line(e.log_body().as_bytes(), &format!("v{seq}")).unwrap(),
-            );
-        }
-        lines
+        let mut entries = crate::immukv::verify::tests::chain(n);
+        entries.reverse();
+        entries
+            .iter()
+            .map(|e| {
+                let version = e.version_id.as_deref().unwrap_or_default();
+                LogEntry::exported_line(e.log_body().as_bytes(), version).unwrap()
+            })
+            .collect()
     }
 
     fn verify(lines: &[String], checkpoint: Option<&Head>) -> Result<DumpVerified, DumpError> {

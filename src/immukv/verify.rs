@@ -198,12 +198,12 @@ fn genesis(oldest: &LogEntry) -> Result<(), ChainError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::pyjson::Json;
 
-    /// A valid chain of `n` entries, newest first.
-    fn chain(n: i64) -> Vec<LogEntry> {
+    /// A valid chain of `n` entries, newest first, versions `v0`, `v1`...
+    pub(crate) fn chain(n: i64) -> Vec<LogEntry> {
         let mut entries = Vec::new();
         let mut previous = GENESIS_HASH.to_owned();
         for seq in 0..n {

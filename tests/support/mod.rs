@@ -243,25 +243,11 @@ pub(crate) trait Run {
 
 impl Run for assert_cmd::Command {
     fn succeeds(&mut self) -> String {
-        let out = self.output().expect("run");
-        assert!(
-            out.status.success(),
-            "{self:?} exited {:?}: {}",
-            out.status.code(),
-            stderr(&out)
-        );
-        stdout(&out)
+        stdout(&succeeded(self))
     }
 
     fn says(&mut self) -> String {
-        let out = self.output().expect("run");
-        assert!(
-            out.status.success(),
-            "{self:?} exited {:?}: {}",
-            out.status.code(),
-            stderr(&out)
-        );
-        stderr(&out)
+        stderr(&succeeded(self))
     }
 
     fn fails(&mut self, code: i32) -> String {
@@ -272,6 +258,18 @@ impl Run for assert_cmd::Command {
         assert!(out.stdout.is_empty(), "{self:?} printed {:?}", stdout(&out));
         err
     }
+}
+
+/// Run `cmd`; it must exit 0 (a failure panics with its stderr).
+fn succeeded(cmd: &mut assert_cmd::Command) -> Output {
+    let out = cmd.output().expect("run");
+    assert!(
+        out.status.success(),
+        "{cmd:?} exited {:?}: {}",
+        out.status.code(),
+        stderr(&out)
+    );
+    out
 }
 
 /// Start every command at once, then wait for each: their outputs, in order.
