@@ -1,4 +1,11 @@
-//! Wall-clock helpers without a date library.
+//! Wall-clock helpers without a date library, and the one clock the toolkit reads.
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// RFC 3339 UTC (`2026-11-23T10:00:00Z`) for Unix seconds.
 pub(crate) fn rfc3339(unix: u64) -> String {

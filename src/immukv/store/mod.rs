@@ -1,0 +1,248 @@
+//! An ImmuKV store on S3: the two-phase write with optimistic locking, reads that see
+//! orphans, and concurrent, ordered, streaming listings.
+//!
+//! `s3` is the object layer (GET, PUT, HEAD, listings) and what its failures mean;
+//! `write` the append protocol, exactly once; `read` the reads of entries and histories.
+
+mod read;
+mod s3;
+mod write;
+
+use aws_sdk_s3::Client;
+
+use super::entry::LogEntry;
+use crate::aws::AwsError;
+use s3::Fetched;
+
+/// S3's limit on object key length, in bytes.
+const MAX_OBJECT_KEY: usize = 1024;
+/// The largest log entry or key object read or written (a value of a few MiB at most):
+/// a hostile or broken object cannot exhaust memory.
+pub(crate) const MAX_OBJECT_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StoreError {
+    #[error(
+        "the bucket {0} does not exist (or is not visible to these credentials): check --bucket and --region"
+    )]
+    NoSuchBucket(String),
+    #[error(
+        "the bucket {0} does not have versioning enabled (or it was suspended): ImmuKV keeps every entry as an \
+         object version; enable versioning on the bucket. Nothing was written"
+    )]
+    NotVersioned(String),
+    #[error(
+        "the bucket {bucket} does not keep versions (versioning suspended?): the entry was written as the \
+         unversioned {object}, which the next write would overwrite; enable versioning on the bucket"
+    )]
+    WrittenUnversioned { bucket: String, object: String },
+    #[error(
+        "the log {0} has a delete marker: writing would restart the chain from genesis and fork it; \
+         remove the delete marker to restore the log, or pass --force to continue from its newest version"
+    )]
+    LogDeleted(String),
+    #[error("no write permission on {0}: these credentials are read-only")]
+    ReadOnly(String),
+    #[error("access denied to {0}: these credentials may not read the store")]
+    AccessDenied(String),
+    #[error("the log {0} kept changing between reads; try again")]
+    LogUnstable(String),
+    #[error("the store is opened with --read-only")]
+    ReadOnlyMode,
+    #[error("key {0:?} not found")]
+    KeyNotFound(String),
+    #[error("log version {0} not found")]
+    VersionNotFound(String),
+    #[error(
+        "the object key {0:?} is {1} bytes, longer than S3's {MAX_OBJECT_KEY}: use a shorter key or prefix"
+    )]
+    KeyTooLong(String, usize),
+    #[error(
+        "gave up after {0} attempts: other writers kept winning the log, or it could not be reached; try again"
+    )]
+    TooManyConflicts(u32),
+    #[error(
+        "the newest entry (key {key:?}) never reached its key object and could not be repaired ({why}); \
+         writing now would leave it behind for good"
+    )]
+    Unrepaired { key: String, why: String },
+    #[error("{object} is not a valid entry: {reason}")]
+    Malformed { object: String, reason: String },
+    #[error(
+        "{object} does not match its own hash: stored {stored}, computed {computed}; it was changed after it was written"
+    )]
+    Tampered {
+        object: String,
+        stored: String,
+        computed: String,
+    },
+    #[error(
+        "{object} is larger than {MAX_OBJECT_BYTES} bytes, the most an entry may be: refusing to read it"
+    )]
+    ObjectTooLarge { object: String },
+    #[error(
+        "the entry would be {size} bytes, more than the {MAX_OBJECT_BYTES} an entry may be: store a smaller value"
+    )]
+    ValueTooLarge { size: usize },
+    #[error("S3 answered {operation} in a way the store cannot use: {what}")]
+    UnexpectedAnswer {
+        operation: &'static str,
+        what: &'static str,
+    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// What a `set` did.
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// The committed entry, with its log version id.
+    pub(crate) entry: LogEntry,
+    /// Whether its key object is in place.
+    pub(crate) key_object: KeyObject,
+    /// Why the previous entry's key object could not be repaired alongside, if so.
+    pub(crate) repair: Option<String>,
+    /// The log's ETag after this write, when the write itself learned it: the next
+    /// append can be conditioned on it without reading the log again.
+    pub(crate) log_etag: Option<String>,
+}
+
+/// The moment a point-in-time read looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AsOf {
+    /// Unix milliseconds: the newest entry whose `timestamp_ms` is at or before it.
+    Time(i64),
+    /// The newest entry at or before this log sequence.
+    Sequence(i64),
+}
+
+impl AsOf {
+    fn includes(self, e: &LogEntry) -> bool {
+        match self {
+            AsOf::Time(ms) => e.timestamp_ms <= ms,
+            AsOf::Sequence(n) => e.sequence <= n,
+        }
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Time(ms) => write!(f, "{}", crate::time::rfc3339_ms_text(*ms)),
+            AsOf::Sequence(n) => write!(f, "sequence {n}"),
+        }
+    }
+}
+
+/// What a conditional read of the log found.
+#[derive(Debug)]
+pub(crate) enum Polled {
+    /// The log is as it was (304).
+    Unchanged,
+    /// The newest entry and the log's ETag now.
+    Changed(Box<LogEntry>, Option<String>),
+    /// The log is missing (an empty store, or a delete marker on it).
+    Missing,
+}
+
+/// The newest entry of the log and the ETag to append after it.
+#[derive(Debug, Clone)]
+pub(crate) struct Tip {
+    pub(crate) entry: Option<LogEntry>,
+    pub(crate) etag: Option<String>,
+}
+
+/// How a pipelined append ended.
+#[derive(Debug)]
+pub(crate) enum Appended {
+    /// Committed, with the log's new ETag.
+    Committed(LogEntry, Option<String>),
+    /// Not known to be committed (a conflict, or an answer that never came): finish it
+    /// with [`Store::set_after`], which looks for it in the log first.
+    Unsure(LogEntry),
+}
+
+/// Whether a key object caught up with its log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyObject {
+    /// It is there (with its ETag, when this write made it).
+    Written(Option<String>),
+    /// It lags behind the log, for this reason: the next write repairs it.
+    Lagging(String),
+}
+
+/// `object`, or `object (version V)`.
+fn describe(object: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!("{object} (version {v})"),
+        None => object.to_owned(),
+    }
+}
+
+pub(crate) struct Store {
+    client: Client,
+    bucket: String,
+    prefix: String,
+    read_only: bool,
+    concurrency: usize,
+}
+
+impl Store {
+    pub(crate) fn new(
+        client: Client,
+        bucket: String,
+        prefix: String,
+        read_only: bool,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            client,
+            bucket,
+            prefix,
+            read_only,
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    /// Objects fetched at once by listings.
+    pub(crate) fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    pub(crate) fn log_key(&self) -> String {
+        format!("{}_log.json", self.prefix)
+    }
+
+    /// The object key of `key`, refused when S3 could not store it.
+    pub(crate) fn key_path(&self, key: &str) -> Result<String, StoreError> {
+        let path = format!("{}keys/{key}.json", self.prefix);
+        if path.len() > MAX_OBJECT_KEY {
+            return Err(StoreError::KeyTooLong(
+                key.chars().take(40).collect::<String>() + "...",
+                path.len(),
+            ));
+        }
+        Ok(path)
+    }
+
+    fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
+        LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
+            StoreError::Malformed {
+                object: describe(object, fetched.version_id.as_deref()),
+                reason: e.0,
+            }
+        })
+    }
+}
+
+/// An entry whose hash does not recompute is refused, naming where it was read from.
+pub(crate) fn check_hash(entry: &LogEntry, object: &str) -> Result<(), StoreError> {
+    match entry.verify_hash() {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Tampered {
+            object: object.to_owned(),
+            stored: entry.hash.clone(),
+            computed: entry.expected_hash(),
+        }),
+    }
+}

@@ -1,0 +1,274 @@
+//! Reads: the log's head (a deleted or unstable log told apart from an empty one), one
+//! entry, a key's history with its orphan first, point-in-time reads, and the polls of
+//! `watch`.
+
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+
+use super::s3::{LogState, S3Failure};
+use super::{AsOf, Polled, Store, StoreError, Tip, check_hash, describe};
+use crate::immukv::entry::LogEntry;
+
+/// Reads of a log that another writer is creating at that very moment.
+const MAX_LOG_READS: u32 = 3;
+
+impl Store {
+    /// The newest log entry. A deleted log is an error unless `force`, which then
+    /// continues from the newest real version.
+    pub(super) async fn log_head(&self, force: bool) -> Result<Tip, StoreError> {
+        let log = self.log_key();
+        for _ in 0..MAX_LOG_READS {
+            let failure = match self.get(&log, None).await? {
+                Ok(f) => {
+                    if f.version_id.as_deref().is_none_or(|v| v == "null") {
+                        return Err(StoreError::NotVersioned(self.bucket.clone()));
+                    }
+                    let entry = self.parse(&log, &f)?;
+                    return Ok(Tip {
+                        entry: Some(entry),
+                        etag: f.etag,
+                    });
+                }
+                Err(f) => f,
+            };
+            // A 404 is an empty store, a deleted log, or a log another writer has just
+            // created; under the construct's least-privilege policies a missing object
+            // answers 403. S3 flags a delete marker in a header, which not every
+            // implementation sends, so the log's versions decide.
+            match self.log_state(&log).await? {
+                LogState::Empty => {
+                    return Ok(Tip {
+                        entry: None,
+                        etag: None,
+                    });
+                }
+                LogState::Deleted { newest } => {
+                    if !force {
+                        return Err(StoreError::LogDeleted(log));
+                    }
+                    let entry = match newest {
+                        Some(vid) => Some(self.log_entry(&vid).await?),
+                        None => None,
+                    };
+                    return Ok(Tip { entry, etag: None });
+                }
+                LogState::Present if matches!(failure, S3Failure::Denied) => {
+                    return Err(StoreError::AccessDenied(log));
+                }
+                LogState::Present => continue,
+            }
+        }
+        Err(StoreError::LogUnstable(log))
+    }
+
+    /// The newest entry of `key`: the key object, or the log entry when the newest log
+    /// entry is for this key and its key object lags (an orphan). What is returned must
+    /// match its own hash (in either client's dialect): an object edited behind the
+    /// log's back is refused, naming it.
+    pub(crate) async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
+        let path = self.key_path(key)?;
+        let log = self.log_key();
+        let (object, head) = tokio::join!(self.get(&path, None), self.get(&log, None));
+        let from_object = match object? {
+            Ok(f) => Some((self.parse(&path, &f)?, path.as_str(), f.version_id)),
+            Err(_) => None,
+        };
+        let from_log = match head? {
+            Ok(f) => {
+                let e = self.parse(&log, &f)?;
+                (e.key == key).then_some((e, log.as_str(), f.version_id))
+            }
+            Err(_) => None,
+        };
+        let (entry, object, version) = match (from_object, from_log) {
+            (Some(o), Some(l)) if l.0.sequence > o.0.sequence => l,
+            (Some(o), _) => o,
+            (None, Some(l)) => l,
+            (None, None) => return Err(StoreError::KeyNotFound(key.to_owned())),
+        };
+        check_hash(&entry, &describe(object, version.as_deref()))?;
+        Ok(entry)
+    }
+
+    /// One log version.
+    pub(crate) async fn log_entry(&self, version_id: &str) -> Result<LogEntry, StoreError> {
+        let log = self.log_key();
+        match self.get(&log, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(&log, &f)?;
+                e.version_id.get_or_insert_with(|| version_id.to_owned());
+                Ok(e)
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
+    }
+
+    pub(super) async fn key_version(
+        &self,
+        path: &str,
+        version_id: &str,
+    ) -> Result<LogEntry, StoreError> {
+        match self.get(path, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(path, &f)?;
+                e.version_id = Some(version_id.to_owned());
+                Ok(e)
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
+    }
+
+    /// Log entries, newest first, fetched `concurrency` at a time, in order.
+    pub(crate) fn log_entries<'a>(
+        &'a self,
+        log: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        self.versions(log, before)
+            .map(move |vid| async move {
+                let vid = vid?;
+                self.log_entry(&vid).await
+            })
+            .buffered(self.concurrency)
+    }
+
+    /// A key's entries, newest first: key object versions, fetched concurrently.
+    pub(super) fn history<'a>(
+        &'a self,
+        path: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        self.versions(path, before)
+            .map(move |vid| async move {
+                let vid = vid?;
+                self.key_version(path, &vid).await
+            })
+            .buffered(self.concurrency)
+    }
+
+    /// A key's entries, newest first, the newest being an orphan (a log entry whose key
+    /// object lags) when there is one; `before` pages past a key-object version.
+    pub(crate) async fn key_history<'a>(
+        &'a self,
+        key: &'a str,
+        path: &'a str,
+        before: Option<String>,
+    ) -> Result<impl Stream<Item = Result<LogEntry, StoreError>> + 'a, StoreError> {
+        let mut stream = Box::pin(self.history(path, before.clone()));
+        let first = stream.try_next().await?;
+        let orphan = match before {
+            None => {
+                self.orphan_for(key, first.as_ref().map(|e| e.sequence))
+                    .await?
+            }
+            Some(_) => None,
+        };
+        Ok(stream::iter(orphan.into_iter().chain(first).map(Ok)).chain(stream))
+    }
+
+    /// The newest log entry, when it is for `key` and newer than `than` (an orphan
+    /// that history must show first).
+    pub(super) async fn orphan_for(
+        &self,
+        key: &str,
+        than: Option<i64>,
+    ) -> Result<Option<LogEntry>, StoreError> {
+        let log = self.log_key();
+        match self.get(&log, None).await? {
+            Ok(f) => {
+                let e = self.parse(&log, &f)?;
+                Ok((e.key == key && than.is_none_or(|s| e.sequence > s)).then_some(e))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The value `key` had as of `as_of`: the newest of its entries (key-object
+    /// versions, and an orphan at the head) that `as_of` includes, its hash checked.
+    /// `Ok(Err(first))`: the key did not exist then (`first`, its oldest entry, if any).
+    pub(crate) async fn entry_as_of(
+        &self,
+        key: &str,
+        as_of: AsOf,
+    ) -> Result<Result<LogEntry, Option<LogEntry>>, StoreError> {
+        let path = self.key_path(key)?;
+        let mut history = std::pin::pin!(self.key_history(key, &path, None).await?);
+        let mut oldest = None;
+        while let Some(entry) = history.try_next().await? {
+            if as_of.includes(&entry) {
+                let name = match &entry.log_version_id {
+                    Some(_) => describe(&path, entry.version_id.as_deref()),
+                    None => describe(&self.log_key(), entry.version_id.as_deref()),
+                };
+                check_hash(&entry, &name)?;
+                return Ok(Ok(entry));
+            }
+            oldest = Some(entry);
+        }
+        Ok(Err(oldest))
+    }
+
+    /// The sequence `key`'s key object holds and its ETag; `None` when there is none.
+    pub(crate) async fn key_object_state(
+        &self,
+        key: &str,
+    ) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let path = self.key_path(key)?;
+        match self.get(&path, None).await? {
+            Ok(f) => Ok(Some((self.parse(&path, &f)?.sequence, f.etag))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Read the log unless its ETag is still `etag`: one conditional GET.
+    pub(crate) async fn poll_log(&self, etag: Option<&str>) -> Result<Polled, StoreError> {
+        let log = self.log_key();
+        match self.get_unless(&log, None, etag).await? {
+            Ok(f) => {
+                let entry = self.parse(&log, &f)?;
+                check_hash(&entry, &describe(&log, f.version_id.as_deref()))?;
+                Ok(Polled::Changed(Box::new(entry), f.etag))
+            }
+            Err(S3Failure::NotModified) => Ok(Polled::Unchanged),
+            Err(S3Failure::Denied) => Err(StoreError::AccessDenied(log)),
+            Err(_) => Ok(Polled::Missing),
+        }
+    }
+
+    /// One log version with its stored bytes, as they are.
+    pub(crate) async fn log_version_raw(
+        &self,
+        version_id: &str,
+    ) -> Result<(LogEntry, Vec<u8>), StoreError> {
+        let log = self.log_key();
+        match self.get(&log, Some(version_id)).await? {
+            Ok(f) => {
+                let mut e = self.parse(&log, &f)?;
+                e.version_id = Some(version_id.to_owned());
+                Ok((e, f.body))
+            }
+            Err(_) => Err(StoreError::VersionNotFound(version_id.to_owned())),
+        }
+    }
+
+    /// The newest entry of the log (the newest real version when a delete marker
+    /// hides it), `None` for an empty store.
+    pub(crate) async fn newest_log_entry(&self) -> Result<Option<LogEntry>, StoreError> {
+        Ok(self.log_head(true).await?.entry)
+    }
+
+    /// The newest version of `key`'s key object, and how to name it; `None` when there
+    /// is none.
+    pub(crate) async fn key_object(
+        &self,
+        key: &str,
+    ) -> Result<Option<(LogEntry, String)>, StoreError> {
+        let path = self.key_path(key)?;
+        match self.get(&path, None).await? {
+            Ok(f) => {
+                let entry = self.parse(&path, &f)?;
+                Ok(Some((entry, describe(&path, f.version_id.as_deref()))))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+}

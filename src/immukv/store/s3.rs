@@ -1,0 +1,396 @@
+//! The object layer: GET, PUT and HEAD of one object (a version of it), the version and
+//! key listings, and what a failed call meant.
+
+use std::borrow::Cow;
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::EncodingType;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use futures_util::stream::{self, Stream, TryStreamExt};
+
+use super::{MAX_OBJECT_BYTES, Store, StoreError};
+use crate::aws::{AwsError, sdk_error};
+
+/// What a failed S3 call meant.
+pub(super) enum S3Failure {
+    NotFound,
+    /// 304 to a conditional GET: the object is as it was.
+    NotModified,
+    Denied,
+    PreconditionFailed,
+    Conflict,
+    NoSuchBucket,
+    Other(AwsError),
+}
+
+pub(super) fn classify<E>(op: &'static str, err: SdkError<E, Response>) -> S3Failure
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if let SdkError::ServiceError(service) = &err {
+        let raw = service.raw();
+        let code = service.err().code().unwrap_or("");
+        if code == "NoSuchBucket" {
+            return S3Failure::NoSuchBucket;
+        }
+        match raw.status().as_u16() {
+            304 => return S3Failure::NotModified,
+            404 => return S3Failure::NotFound,
+            403 => return S3Failure::Denied,
+            412 => return S3Failure::PreconditionFailed,
+            409 => return S3Failure::Conflict,
+            _ => {}
+        }
+    }
+    S3Failure::Other(sdk_error(op, err))
+}
+
+/// One fetched object.
+pub(super) struct Fetched {
+    pub(super) body: Vec<u8>,
+    pub(super) etag: Option<String>,
+    pub(super) version_id: Option<String>,
+}
+
+pub(super) enum LogState {
+    Empty,
+    /// The log has versions (after a 404: another writer just created it).
+    Present,
+    Deleted {
+        newest: Option<String>,
+    },
+}
+
+impl Store {
+    /// A failure of a read or a listing of `what`.
+    pub(super) fn read_error(
+        &self,
+        what: &str,
+        operation: &'static str,
+        f: S3Failure,
+    ) -> StoreError {
+        match f {
+            S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.bucket.clone()),
+            S3Failure::Other(e) => StoreError::Aws(e),
+            S3Failure::Denied => StoreError::AccessDenied(what.to_owned()),
+            S3Failure::NotFound
+            | S3Failure::NotModified
+            | S3Failure::PreconditionFailed
+            | S3Failure::Conflict => StoreError::UnexpectedAnswer {
+                operation,
+                what: "a conditional-request error to an unconditional request",
+            },
+        }
+    }
+
+    /// GET an object (a version of it); `Ok(None)` when missing. Under the construct's
+    /// least-privilege policies a missing object can answer 403, so that is missing too.
+    pub(super) async fn get(
+        &self,
+        object: &str,
+        version: Option<&str>,
+    ) -> Result<Result<Fetched, S3Failure>, StoreError> {
+        self.get_unless(object, version, None).await
+    }
+
+    /// [`Store::get`], conditional on the ETag no longer being `unless` (a 304 is
+    /// [`S3Failure::NotModified`]).
+    pub(super) async fn get_unless(
+        &self,
+        object: &str,
+        version: Option<&str>,
+        unless: Option<&str>,
+    ) -> Result<Result<Fetched, S3Failure>, StoreError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .set_version_id(version.map(str::to_owned))
+            .set_if_none_match(unless.map(str::to_owned))
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let etag = out.e_tag().map(str::to_owned);
+                let version_id = out.version_id().map(str::to_owned);
+                let too_large = || StoreError::ObjectTooLarge {
+                    object: object.to_owned(),
+                };
+                if out
+                    .content_length()
+                    .is_some_and(|n| u64::try_from(n).unwrap_or(0) > MAX_OBJECT_BYTES)
+                {
+                    return Err(too_large());
+                }
+                let mut stream = out.body;
+                let mut body = Vec::new();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        StoreError::Aws(AwsError::Unreachable {
+                            operation: "S3 GetObject",
+                            reason: format!("reading {object}: {e}"),
+                        })
+                    })?;
+                    if (body.len() + chunk.len()) as u64 > MAX_OBJECT_BYTES {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(Ok(Fetched {
+                    body,
+                    etag,
+                    version_id,
+                }))
+            }
+            Err(e) => match classify("S3 GetObject", e) {
+                f @ (S3Failure::NotFound | S3Failure::Denied | S3Failure::NotModified) => {
+                    Ok(Err(f))
+                }
+                f => Err(self.read_error(object, "S3 GetObject", f)),
+            },
+        }
+    }
+
+    pub(super) async fn put(
+        &self,
+        object: &str,
+        body: String,
+        if_match: Option<&str>,
+    ) -> Result<(Option<String>, Option<String>), S3Failure> {
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .content_type("application/json")
+            .body(ByteStream::from(body.into_bytes()));
+        req = match if_match {
+            Some(etag) => req.if_match(etag),
+            None => req.if_none_match("*"),
+        };
+        match req.send().await {
+            Ok(out) => Ok((
+                out.e_tag().map(str::to_owned),
+                out.version_id().map(str::to_owned),
+            )),
+            Err(e) => Err(classify("S3 PutObject", e)),
+        }
+    }
+
+    pub(super) async fn head_etag(&self, object: &str) -> Result<Option<String>, StoreError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.e_tag().map(str::to_owned)),
+            Err(e) => match classify("S3 HeadObject", e) {
+                S3Failure::NotFound | S3Failure::Denied => Ok(None),
+                f => Err(self.read_error(object, "S3 HeadObject", f)),
+            },
+        }
+    }
+
+    /// Whether the bucket keeps versions, when these credentials may ask (the
+    /// construct's policies do not allow GetBucketVersioning: then `None`, and the
+    /// version id a PUT answers with decides).
+    pub(super) async fn versioning_enabled(&self) -> Result<Option<bool>, StoreError> {
+        match self
+            .client
+            .get_bucket_versioning()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(
+                out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled),
+            )),
+            Err(e) => match classify("S3 GetBucketVersioning", e) {
+                S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.bucket.clone())),
+                _ => Ok(None),
+            },
+        }
+    }
+
+    /// What the versions of a log that answered 404 say about it.
+    pub(super) async fn log_state(&self, log: &str) -> Result<LogState, StoreError> {
+        let out = self
+            .client
+            .list_object_versions()
+            .bucket(&self.bucket)
+            .prefix(log)
+            .encoding_type(EncodingType::Url)
+            .send()
+            .await
+            .map_err(|e| {
+                self.read_error(
+                    log,
+                    "S3 ListObjectVersions",
+                    classify("S3 ListObjectVersions", e),
+                )
+            })?;
+        let encoded = out.encoding_type() == Some(&EncodingType::Url);
+        let deleted = out.delete_markers().iter().any(|m| {
+            listed_key(m.key(), encoded).as_deref() == Some(log) && m.is_latest() == Some(true)
+        });
+        let mut versions = out
+            .versions()
+            .iter()
+            .filter(|v| listed_key(v.key(), encoded).as_deref() == Some(log));
+        if deleted {
+            // Versions come newest first.
+            let newest = versions
+                .next()
+                .and_then(|v| v.version_id().map(str::to_owned));
+            return Ok(LogState::Deleted { newest });
+        }
+        Ok(if versions.next().is_some() {
+            LogState::Present
+        } else {
+            LogState::Empty
+        })
+    }
+
+    /// Version ids of exactly `object`, newest first, page by page (delete markers and
+    /// other objects sharing the prefix are skipped), starting after `before`.
+    pub(crate) fn versions<'a>(
+        &'a self,
+        object: &'a str,
+        before: Option<String>,
+    ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+        struct Page {
+            key_marker: Option<String>,
+            version_marker: Option<String>,
+            done: bool,
+        }
+        let start = Page {
+            key_marker: before.as_ref().map(|_| object.to_owned()),
+            version_marker: before,
+            done: false,
+        };
+        stream::try_unfold(start, move |page| async move {
+            if page.done {
+                return Ok::<_, StoreError>(None);
+            }
+            let out = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(object)
+                .set_key_marker(page.key_marker)
+                .set_version_id_marker(page.version_marker)
+                .encoding_type(EncodingType::Url)
+                .send()
+                .await
+                .map_err(|e| {
+                    self.read_error(
+                        object,
+                        "S3 ListObjectVersions",
+                        classify("S3 ListObjectVersions", e),
+                    )
+                })?;
+            let encoded = out.encoding_type() == Some(&EncodingType::Url);
+            let ids: Vec<String> = out
+                .versions()
+                .iter()
+                .filter(|v| listed_key(v.key(), encoded).as_deref() == Some(object))
+                .filter_map(|v| v.version_id().map(str::to_owned))
+                .collect();
+            let truncated = out.is_truncated() == Some(true);
+            let key_marker = listed_key(out.next_key_marker(), encoded).map(Cow::into_owned);
+            let next = Page {
+                // Past our object's versions there is nothing more for us.
+                done: !truncated || key_marker.as_deref().is_some_and(|k| k != object),
+                key_marker,
+                version_marker: out.next_version_id_marker().map(str::to_owned),
+            };
+            Ok(Some((stream::iter(ids.into_iter().map(Ok)), next)))
+        })
+        .try_flatten()
+    }
+
+    /// Keys under `key_prefix`, in order, after `after`, with their key objects' ETags.
+    pub(crate) fn key_objects<'a>(
+        &'a self,
+        key_prefix: &'a str,
+        after: Option<String>,
+    ) -> impl Stream<Item = Result<(String, Option<String>), StoreError>> + 'a {
+        let base = format!("{}keys/", self.prefix);
+        let list_prefix = format!("{base}{key_prefix}");
+        let start_after = after.map(|a| format!("{base}{a}.json"));
+        stream::try_unfold(
+            (None::<String>, start_after, false),
+            move |(token, start_after, done)| {
+                let base = base.clone();
+                let list_prefix = list_prefix.clone();
+                async move {
+                    if done {
+                        return Ok::<_, StoreError>(None);
+                    }
+                    let out = self
+                        .client
+                        .list_objects_v2()
+                        .bucket(&self.bucket)
+                        .prefix(&list_prefix)
+                        .set_continuation_token(token)
+                        .set_start_after(start_after.clone())
+                        .encoding_type(EncodingType::Url)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            self.read_error(
+                                &list_prefix,
+                                "S3 ListObjectsV2",
+                                classify("S3 ListObjectsV2", e),
+                            )
+                        })?;
+                    let encoded = out.encoding_type() == Some(&EncodingType::Url);
+                    let keys: Vec<(String, Option<String>)> = out
+                        .contents()
+                        .iter()
+                        .filter_map(|o| {
+                            let path = listed_key(o.key(), encoded)?;
+                            let key = path.strip_prefix(base.as_str())?.strip_suffix(".json")?;
+                            Some((key.to_owned(), o.e_tag().map(str::to_owned)))
+                        })
+                        .collect();
+                    let next = out.next_continuation_token().map(str::to_owned);
+                    let done = next.is_none();
+                    Ok(Some((
+                        stream::iter(keys.into_iter().map(Ok)),
+                        (next, start_after, done),
+                    )))
+                }
+            },
+        )
+        .try_flatten()
+    }
+
+    /// Keys under `key_prefix`, in order, after `after`.
+    pub(crate) fn keys<'a>(
+        &'a self,
+        key_prefix: &'a str,
+        after: Option<String>,
+    ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+        self.key_objects(key_prefix, after).map_ok(|(key, _)| key)
+    }
+}
+
+/// A key as a listing returned it. Listings ask for URL-encoded keys, because XML
+/// cannot carry every character a key may hold (ESC, say); S3 encodes a space as `+`.
+fn listed_key(raw: Option<&str>, encoded: bool) -> Option<Cow<'_, str>> {
+    let raw = raw?;
+    if !encoded {
+        return Some(Cow::Borrowed(raw));
+    }
+    let plus_decoded = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_decoded)
+        .decode_utf8()
+        .ok()
+        .map(|k| Cow::Owned(k.into_owned()))
+}
