@@ -95,7 +95,7 @@ _immukv() {
 
     case "${cmd}" in
         immukv)
-            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry watch export import verify checkpoint help"
+            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry watch export import verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -110,6 +110,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -137,13 +153,29 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__checkpoint)
-            opts="-h --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --full --checkpoint --public-key --signed-by --sign --put --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signed-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --put)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -156,6 +188,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -183,7 +231,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__export)
-            opts="-h --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +246,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -225,7 +289,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__get)
-            opts="-h --entry --at --sequence --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --entry --at --sequence --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +312,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -457,7 +537,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__history)
-            opts="-h --since --until --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --since --until --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +579,22 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -523,7 +619,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__import)
-            opts="-h --file --resume --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --file --resume --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +638,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -569,7 +681,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__keys)
-            opts="-h --limit --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --limit --after --output --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +711,22 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -623,7 +751,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__log)
-            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --limit --before --after --output --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +785,22 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -681,7 +825,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__log__subcmd__entry)
-            opts="-h --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +840,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -723,7 +883,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__set)
-            opts="-h --file --string --force --output --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --file --string --force --output --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -746,6 +906,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -773,7 +949,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__verify)
-            opts="-h --limit --file --full --checkpoint --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --limit --file --full --checkpoint --public-key --signed-by --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +967,14 @@ _immukv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signed-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --bucket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -800,6 +984,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -827,7 +1027,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__watch)
-            opts="-h --output --interval --key-prefix --from-sequence --bucket --prefix --path-style --read-only --concurrency --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --output --interval --key-prefix --from-sequence --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,6 +1058,22 @@ _immukv() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_immukv_global_optspecs
-    string join \n bucket= prefix= path-style read-only concurrency= profile= region= endpoint-url= aws-timeout= h/help V/version
+    string join \n bucket= prefix= path-style read-only concurrency= log-version-retention= log-versions-to-retain= key-version-retention= key-versions-to-retain= profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_immukv_needs_command
@@ -27,6 +27,10 @@ end
 complete -c immukv -n "__fish_immukv_needs_command" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -45,7 +49,7 @@ complete -c immukv -n "__fish_immukv_needs_command" -f -a "watch" -d 'Print entr
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "export" -d 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "import" -d 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
-complete -c immukv -n "__fish_immukv_needs_command" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
+complete -c immukv -n "__fish_immukv_needs_command" -f -a "checkpoint" -d 'Verify, then print the verified head: a checkpoint to keep (a CI artifact, an SSM parameter) and verify against later with `verify --checkpoint`. JSON, or with --sign a signed note'
 complete -c immukv -n "__fish_immukv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l file -d 'Read the value from this file' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
@@ -54,6 +58,10 @@ jsonl\t'One JSON object per line'"
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -68,6 +76,10 @@ complete -c immukv -n "__fish_immukv_using_subcommand get" -l sequence -d 'The v
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -87,6 +99,10 @@ jsonl\t'One JSON object per line'"
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -103,6 +119,10 @@ jsonl\t'One JSON object per line'"
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -118,6 +138,10 @@ jsonl\t'One JSON object per line'"
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -128,6 +152,10 @@ complete -c immukv -n "__fish_immukv_using_subcommand keys" -s h -l help -d 'Pri
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -143,6 +171,10 @@ complete -c immukv -n "__fish_immukv_using_subcommand watch" -l from-sequence -d
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -153,6 +185,10 @@ complete -c immukv -n "__fish_immukv_using_subcommand watch" -s h -l help -d 'Pr
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -164,6 +200,10 @@ complete -c immukv -n "__fish_immukv_using_subcommand import" -l file -d 'Read t
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -174,10 +214,16 @@ complete -c immukv -n "__fish_immukv_using_subcommand import" -l read-only -d 'N
 complete -c immukv -n "__fish_immukv_using_subcommand import" -s h -l help -d 'Print help'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l limit -d 'Check only the newest N entries (the chain alone; nothing is remembered)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l file -d 'Verify a dump written by `immukv export` instead of the store, with no AWS access (with --checkpoint: the dump must hold the checkpoint\'s head)' -r -F
-complete -c immukv -n "__fish_immukv_using_subcommand verify" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`: a file, or ssm:/NAME) instead of the head remembered in the cache folder' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l public-key -d 'The checkpoint must be signed by this key: its public half, as `aws kms get-public-key` returns it (PEM, base64 or DER). Offline' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l signed-by -d 'The checkpoint must be signed by this KMS key, checked with KMS Verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -186,10 +232,18 @@ complete -c immukv -n "__fish_immukv_using_subcommand verify" -l full -d 'Re-ver
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`) instead of the head remembered in the cache folder' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`: a file, or ssm:/NAME) instead of the head remembered in the cache folder' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l public-key -d 'The checkpoint must be signed by this key: its public half, as `aws kms get-public-key` returns it (PEM, base64 or DER). Offline' -r -F
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l signed-by -d 'The checkpoint must be signed by this KMS key, checked with KMS Verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l sign -d 'Sign it with this KMS key (ECC_NIST_P256 or RSA; alias/NAME, an alias or key ARN, or a key id)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l put -d 'Also keep it in this SSM parameter, verified against the checkpoint already there: the parameter only moves forward along the same chain' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l bucket -d 'The store\'s S3 bucket' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l concurrency -d 'Objects fetched at once by listings and verify' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l log-versions-to-retain -d 'Noncurrent log versions kept whatever their age (the construct\'s logVersionsToRetain)' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l key-version-retention -d 'Days a key object version is kept once noncurrent (the construct\'s keyVersionRetention), for telling expired history from a key that did not exist' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l key-versions-to-retain -d 'Noncurrent key object versions kept whatever their age (the construct\'s keyVersionsToRetain)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
@@ -208,5 +262,5 @@ complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_
 complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "export" -d 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`'
 complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "import" -d 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)'
 complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "verify" -d 'Check the store: the hash chain (newest to oldest, down to the head verified last time), every key object against the log, and that the head verified last time is still there unchanged; exit 1 naming the first problem'
-complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "checkpoint" -d 'Verify, then print the verified head as JSON: a checkpoint to keep (a CI artifact) and verify against later with `verify --checkpoint FILE`'
+complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "checkpoint" -d 'Verify, then print the verified head: a checkpoint to keep (a CI artifact, an SSM parameter) and verify against later with `verify --checkpoint`. JSON, or with --sign a signed note'
 complete -c immukv -n "__fish_immukv_using_subcommand help; and not __fish_seen_subcommand_from set get history log keys log-entry watch export import verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

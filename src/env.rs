@@ -43,6 +43,12 @@ pub(crate) const TABLE: &str = "TABLE";
 /// ImmuKV store selection.
 pub(crate) const IMMUKV_BUCKET: &str = "IMMUKV_BUCKET";
 pub(crate) const IMMUKV_PREFIX: &str = "IMMUKV_PREFIX";
+/// An ImmuKV store's retention, named after its construct's props, for when the
+/// bucket's lifecycle rules cannot be read.
+pub(crate) const IMMUKV_LOG_VERSION_RETENTION: &str = "IMMUKV_LOG_VERSION_RETENTION";
+pub(crate) const IMMUKV_LOG_VERSIONS_TO_RETAIN: &str = "IMMUKV_LOG_VERSIONS_TO_RETAIN";
+pub(crate) const IMMUKV_KEY_VERSION_RETENTION: &str = "IMMUKV_KEY_VERSION_RETENTION";
+pub(crate) const IMMUKV_KEY_VERSIONS_TO_RETAIN: &str = "IMMUKV_KEY_VERSIONS_TO_RETAIN";
 
 /// Every variable an AWS SDK or CLI reads credentials (or where to find them) from. A
 /// child given credentials explicitly gets none of these from its parent: boto3, for

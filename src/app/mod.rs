@@ -8,8 +8,10 @@
 pub mod api_key;
 pub mod get_registry_token;
 pub mod immukv;
+mod input;
 pub mod install_registry_credentials_helper;
 pub mod manage_registry_permissions;
+mod progress;
 mod registry_doctor;
 
 use std::io;
@@ -24,6 +26,7 @@ use crate::cache::CacheError;
 use crate::exit::{self, ExitStatus};
 use crate::http::HttpError;
 use crate::immukv::audit::AuditError;
+use crate::immukv::checkpoint::CheckpointError;
 use crate::immukv::dump::DumpError;
 use crate::immukv::import::ImportError;
 use crate::immukv::store::StoreError;
@@ -71,6 +74,8 @@ pub(crate) enum Error {
     Chain(#[from] ChainError),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     #[error(transparent)]
     Dump(#[from] DumpError),
     #[error(transparent)]
@@ -174,7 +179,20 @@ impl Error {
                 AuditError::RolledBack { .. }
                 | AuditError::Rewritten { .. }
                 | AuditError::OtherStore { .. }
+                | AuditError::CheckpointExpired { .. }
+                | AuditError::Unexpired(_)
                 | AuditError::KeyObject { .. } => Failure,
+            },
+            Error::Checkpoint(e) => match e {
+                CheckpointError::Malformed { .. }
+                | CheckpointError::BadPublicKey { .. }
+                | CheckpointError::KeySpec { .. }
+                | CheckpointError::NoParameter { .. } => UserError,
+                CheckpointError::Unsigned { .. }
+                | CheckpointError::BadSignature { .. }
+                | CheckpointError::Overtaken { .. } => Failure,
+                CheckpointError::Raced { .. } => ServiceError,
+                CheckpointError::Aws(e) => aws_status(e),
             },
             Error::Dump(e) => match e {
                 DumpError::Read { .. } => UserError,
@@ -182,7 +200,10 @@ impl Error {
                 | DumpError::Chain { .. }
                 | DumpError::Rewritten { .. }
                 | DumpError::Truncated { .. }
-                | DumpError::Exported { .. } => Failure,
+                | DumpError::Exported { .. }
+                | DumpError::ExportedUnexpired { .. }
+                | DumpError::CheckpointExpired { .. }
+                | DumpError::Unexpired { .. } => Failure,
                 DumpError::Store(e) => store_status(e),
                 DumpError::Spill(_) | DumpError::Write(_) => Unexpected,
             },
@@ -227,11 +248,15 @@ fn store_status(e: &StoreError) -> ExitStatus {
         | StoreError::WrittenUnversioned { .. }
         | StoreError::ReadOnlyMode
         | StoreError::KeyTooLong(..)
+        | StoreError::BeyondHead { .. }
         | StoreError::ValueTooLarge { .. } => UserError,
         StoreError::LogDeleted(_)
         | StoreError::ReadOnly(_)
         | StoreError::AccessDenied(_)
         | StoreError::KeyNotFound(_)
+        | StoreError::NotYetWritten { .. }
+        | StoreError::ExpiredBefore { .. }
+        | StoreError::HistoryDeleted { .. }
         | StoreError::VersionNotFound(_)
         | StoreError::Malformed { .. }
         | StoreError::Tampered { .. }

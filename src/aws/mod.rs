@@ -11,6 +11,7 @@
 
 pub(crate) mod arn;
 pub(crate) mod identity;
+pub(crate) mod kms;
 pub(crate) mod reference;
 pub(crate) mod sign;
 mod transport;

@@ -10,16 +10,22 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::checkpoint::Checkpoint;
 use super::entry::LogEntry;
-use super::store::{Store, StoreError, check_hash};
-use super::verify::{ChainCheck, ChainError, ChainSummary};
+use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
+use super::store::{MAX_OBJECT_BYTES, Store, StoreError, check_hash};
+use super::verify::{ChainCheck, ChainError, ChainSummary, Start, start_of};
 use crate::cache::{CacheDir, CacheError, CacheFile, Document};
+
+/// The flag that declares the log's retention when the bucket's rules cannot be read.
+pub(crate) const LOG_RETENTION_FLAG: &str = "--log-version-retention";
 
 /// Which store: the S3 endpoint (empty for AWS's own), the bucket and the prefix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +46,13 @@ impl fmt::Display for StoreId {
 }
 
 impl StoreId {
+    /// Whether `other` names the same store: the same bucket and prefix, through
+    /// whatever endpoint (a VPC endpoint, a FIPS or dual-stack name, a proxy). Whether a
+    /// head belongs to its chain is for its hash to decide.
+    pub(crate) fn same_store(&self, other: &StoreId) -> bool {
+        self.bucket == other.bucket && self.prefix == other.prefix
+    }
+
     /// The cache file that remembers this store's head.
     fn file_name(&self) -> String {
         self.cache_name("head")
@@ -67,14 +80,6 @@ pub(crate) struct Head {
     pub(crate) hash: String,
     /// RFC 3339, UTC.
     pub(crate) verified_at: String,
-}
-
-/// What `immukv checkpoint` prints and `verify --checkpoint FILE` trusts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Checkpoint {
-    pub(crate) store: StoreId,
-    #[serde(flatten)]
-    pub(crate) head: Head,
 }
 
 /// What was checked of one key object.
@@ -109,6 +114,8 @@ impl Document for Remembered {
 pub(crate) struct Anchor {
     pub(crate) head: Option<Head>,
     keys: BTreeMap<String, KeyState>,
+    /// Whether the head is a checkpoint the user named (else remembered in the cache).
+    from_checkpoint: bool,
 }
 
 /// A failed audit, naming what and where.
@@ -143,8 +150,23 @@ pub(crate) enum AuditError {
         theirs: Box<StoreId>,
         ours: Box<StoreId>,
     },
+    #[error(
+        "the checkpoint's entry (sequence {}, verified at {}) is no longer in the log, whose oldest entry is \
+         sequence {oldest}: it expired under the log's retention (or was deleted), so it cannot anchor a verify; \
+         take checkpoints more often than the retention period, and verify against a newer one",
+        head.sequence, head.verified_at
+    )]
+    CheckpointExpired { head: Box<Head>, oldest: i64 },
+    #[error(transparent)]
+    Unexpired(Box<Unexpired>),
     #[error("key object {object}: {problem}")]
     KeyObject { object: String, problem: String },
+}
+
+impl From<Unexpired> for AuditError {
+    fn from(e: Unexpired) -> Self {
+        AuditError::Unexpired(Box::new(e))
+    }
 }
 
 /// What a verify found.
@@ -155,9 +177,31 @@ pub(crate) struct Audited {
     pub(crate) head: Option<Head>,
     /// The head it was measured against.
     pub(crate) since: Option<Head>,
+    /// The oldest sequence this verify checked.
+    pub(crate) first_sequence: Option<i64>,
+    /// The oldest part of the log, gone, and why that is fine.
+    pub(crate) expired: Option<Expired>,
+    /// A head remembered from an earlier verify that has expired since: this verify
+    /// could not prove the log still extends it, and verified from the oldest entry.
+    pub(crate) outlived: Option<Head>,
     pub(crate) keys_checked: usize,
     pub(crate) keys_unchanged: usize,
+    /// Key objects whose own log entry expired (checked by their hash, and against the
+    /// entries left).
+    pub(crate) keys_expired: usize,
     keys: BTreeMap<String, KeyState>,
+}
+
+/// How a verify goes about it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AuditOptions<'a> {
+    /// Walk the whole log, not just what is new since the anchor.
+    pub(crate) full: bool,
+    pub(crate) concurrency: usize,
+    /// The log's retention as the user declared it, for when the bucket's rules
+    /// cannot be read.
+    pub(crate) declared: Option<&'a Retention>,
+    pub(crate) now_ms: i64,
 }
 
 /// The remembered heads in the cache folder.
@@ -181,6 +225,7 @@ impl HeadCache {
             Some(r) if r.store.as_ref() == Some(&self.store) => Anchor {
                 head: r.head,
                 keys: r.keys,
+                from_checkpoint: false,
             },
             _ => Anchor::default(),
         }
@@ -204,7 +249,7 @@ impl Anchor {
         checkpoint: Checkpoint,
         ours: &StoreId,
     ) -> Result<Self, AuditError> {
-        if &checkpoint.store != ours {
+        if !checkpoint.store.same_store(ours) {
             return Err(AuditError::OtherStore {
                 theirs: Box::new(checkpoint.store),
                 ours: Box::new(ours.clone()),
@@ -213,6 +258,7 @@ impl Anchor {
         Ok(Self {
             head: Some(checkpoint.head),
             keys: BTreeMap::new(),
+            from_checkpoint: true,
         })
     }
 }
@@ -229,19 +275,129 @@ fn head_of(entry: &LogEntry) -> Head {
 /// The newest log entry of each key among the entries walked.
 type NewestByKey = HashMap<String, (i64, String)>;
 
+/// What the walk down the log found.
+struct Walked {
+    check: ChainCheck,
+    /// Every entry walked, by version id.
+    entries: HashMap<String, LogEntry>,
+    newest_by_key: NewestByKey,
+    reached_anchor: bool,
+    /// Whether it went down to the log's oldest entry (rather than stopping at the
+    /// anchor).
+    to_the_end: bool,
+}
+
+/// Walk the log newest first from `newest`, down to `since`'s entry (checked to be
+/// unchanged) unless `full`, else to the oldest entry there is.
+async fn walk(
+    store: &Store,
+    newest: &LogEntry,
+    since: Option<&Head>,
+    full: bool,
+    tick: &dyn Fn(),
+) -> Result<Walked, AuditError> {
+    let mut walked = Walked {
+        check: ChainCheck::default(),
+        entries: HashMap::new(),
+        newest_by_key: HashMap::new(),
+        reached_anchor: false,
+        to_the_end: true,
+    };
+    let log = store.log_key();
+    let mut entries = std::pin::pin!(store.log_entries_after(&log, None, Some(newest)));
+    while let Some(entry) = entries.try_next().await? {
+        if let Some(head) = since
+            && entry.sequence == head.sequence
+        {
+            let version = entry.version_id.clone().unwrap_or_default();
+            if version != head.log_version_id || entry.hash != head.hash {
+                return Err(AuditError::Rewritten {
+                    head: Box::new(head.clone()),
+                    found_version: version,
+                    found_hash: entry.hash,
+                });
+            }
+            walked.reached_anchor = true;
+            if !full {
+                // Verified last time: only the link to it is new.
+                walked.check.link_to(&entry)?;
+                walked.to_the_end = false;
+                break;
+            }
+        }
+        let sequence = entry.sequence;
+        walked
+            .newest_by_key
+            .entry(entry.key.clone())
+            .or_insert_with(|| (sequence, entry.version_id.clone().unwrap_or_default()));
+        if let Some(v) = &entry.version_id {
+            walked.entries.insert(v.clone(), entry.clone());
+        }
+        walked.check.push(entry)?;
+        tick();
+        if !full && since.is_some_and(|h| sequence < h.sequence) {
+            // Past the anchor's sequence without meeting it.
+            walked.to_the_end = false;
+            break;
+        }
+    }
+    Ok(walked)
+}
+
+/// Why the log's oldest entry may start the chain: `None` at genesis; the anchor when
+/// the walk passed a verified head; else a retention rule (the bucket's, read only now
+/// that it is needed, or the one declared) that explains the gap below it.
+async fn judge_oldest(
+    store: &Store,
+    oldest: &LogEntry,
+    walked: usize,
+    anchored: Option<&Head>,
+    options: AuditOptions<'_>,
+) -> Result<Option<Expired>, AuditError> {
+    if start_of(oldest)? == Start::Genesis {
+        return Ok(None);
+    }
+    if let Some(head) = anchored {
+        return Ok(Some(Expired {
+            through: oldest.sequence - 1,
+            by: ExpiredBy::Anchor {
+                sequence: head.sequence,
+            },
+        }));
+    }
+    let log = store.log_key();
+    let lifecycle = store.lifecycle().await?;
+    let rules = Rules::for_object(
+        lifecycle.rules(),
+        &log,
+        MAX_OBJECT_BYTES as i64,
+        options.declared,
+    );
+    // Every version walked but the newest is noncurrent.
+    let noncurrent = walked as i64 - 1;
+    Ok(judge_start(
+        &log,
+        oldest,
+        noncurrent,
+        &rules,
+        LOG_RETENTION_FLAG,
+        options.now_ms,
+    )?)
+}
+
 /// Verify `store` against `anchor`: the entries added since its head (all of them with
-/// `full`, or without an anchor) must chain down to it (or to genesis), the anchor's
+/// `full`, or without an anchor) must chain down to it (or to the log's oldest entry,
+/// which starts at genesis or after a part that retention explains), the anchor's
 /// entry must still be there unchanged, and every key object must match the log.
 /// `tick` is called once per entry and key object checked.
 pub(crate) async fn audit(
     store: &Store,
     anchor: &Anchor,
-    full: bool,
-    concurrency: usize,
+    options: AuditOptions<'_>,
     tick: &dyn Fn(),
 ) -> Result<Audited, AuditError> {
     let newest = store.newest_log_entry().await?;
-    let since = anchor.head.clone();
+    let mut since = anchor.head.clone();
     let rolled_back = |now: String, head: &Head| AuditError::RolledBack {
         since: head.verified_at.clone(),
         sequence: head.sequence,
@@ -255,8 +411,12 @@ pub(crate) async fn audit(
                 chain: ChainSummary::default(),
                 head: None,
                 since,
+                first_sequence: None,
+                expired: None,
+                outlived: None,
                 keys_checked: 0,
                 keys_unchanged: 0,
+                keys_expired: 0,
                 keys: BTreeMap::new(),
             }),
         };
@@ -267,69 +427,66 @@ pub(crate) async fn audit(
         return Err(rolled_back(format!("sequence {}", newest.sequence), head));
     }
 
-    // The chain, newest first, down to the anchor (or genesis).
-    let stop_at = match (&since, full) {
-        (Some(head), false) => Some(head.sequence),
-        _ => None,
-    };
+    // The chain, newest first, down to the anchor (or the oldest entry).
     let unchanged = since.as_ref().is_some_and(|h| {
-        !full
+        !options.full
             && h.log_version_id.as_str() == newest.version_id.as_deref().unwrap_or("")
             && h.hash == newest.hash
     });
-    let mut check = ChainCheck::default();
-    let mut walked: HashMap<String, LogEntry> = HashMap::new();
-    let mut newest_by_key: NewestByKey = HashMap::new();
-    let mut reached_anchor = unchanged;
-    if !unchanged {
-        let log = store.log_key();
-        let mut entries = std::pin::pin!(store.log_entries(&log, None));
-        while let Some(entry) = entries.try_next().await? {
-            if let Some(head) = &since
-                && entry.sequence == head.sequence
-            {
-                let version = entry.version_id.clone().unwrap_or_default();
-                if version != head.log_version_id || entry.hash != head.hash {
-                    return Err(AuditError::Rewritten {
+    let mut walked = if unchanged {
+        Walked {
+            check: ChainCheck::default(),
+            entries: HashMap::new(),
+            newest_by_key: HashMap::new(),
+            reached_anchor: true,
+            to_the_end: false,
+        }
+    } else {
+        walk(store, &newest, since.as_ref(), options.full, tick).await?
+    };
+    let mut outlived = None;
+    if let Some(head) = &since
+        && !walked.reached_anchor
+    {
+        let oldest = walked.check.oldest().map(|e| e.sequence);
+        match oldest {
+            // The walk went down to the oldest entry there is, above the anchor's:
+            // the anchor's entry is gone from the oldest end.
+            Some(oldest) if walked.to_the_end && oldest > head.sequence => {
+                if anchor.from_checkpoint {
+                    return Err(AuditError::CheckpointExpired {
                         head: Box::new(head.clone()),
-                        found_version: version,
-                        found_hash: entry.hash,
+                        oldest,
                     });
                 }
-                reached_anchor = true;
-                if !full {
-                    // Verified last time: only the link to it is new.
-                    check.link_to(&entry)?;
-                    break;
-                }
+                // A head remembered in the cache that retention has overtaken: the
+                // walk covered the whole log, which is judged as if nothing had been
+                // remembered.
+                outlived = since.take();
             }
-            let sequence = entry.sequence;
-            newest_by_key
-                .entry(entry.key.clone())
-                .or_insert_with(|| (sequence, entry.version_id.clone().unwrap_or_default()));
-            if let Some(v) = &entry.version_id {
-                walked.insert(v.clone(), entry.clone());
-            }
-            check.push(entry)?;
-            tick();
-            if stop_at.is_some_and(|s| sequence < s) {
-                break;
+            // The listing ended above the remembered sequence: that version is gone.
+            _ => {
+                return Err(rolled_back(
+                    format!(
+                        "sequence {} with no version {} below it",
+                        newest.sequence, head.log_version_id
+                    ),
+                    head,
+                ));
             }
         }
     }
-    if let Some(head) = &since
-        && !reached_anchor
-    {
-        // The listing ended above the remembered sequence: that version is gone.
-        return Err(rolled_back(
-            format!(
-                "sequence {} with no version {} below it",
-                newest.sequence, head.log_version_id
-            ),
-            head,
-        ));
-    }
-    let chain = check.finish(stop_at.is_none() && !unchanged)?;
+    let first_sequence = walked.check.oldest().map(|e| e.sequence);
+    let expired = match walked.check.oldest() {
+        Some(oldest) if walked.to_the_end => {
+            let anchored = since.as_ref().filter(|_| walked.reached_anchor);
+            judge_oldest(store, oldest, walked.entries.len(), anchored, options).await?
+        }
+        _ => None,
+    };
+    let bottom = walked.to_the_end.then_some(first_sequence).flatten();
+    let newest_by_key = std::mem::take(&mut walked.newest_by_key);
+    let chain = walked.check.finish();
 
     // What `get` returns: every key object's newest version against the log.
     let head_version = newest.version_id.clone().unwrap_or_default();
@@ -341,7 +498,9 @@ pub(crate) async fn audit(
     let mut to_check = Vec::new();
     for (key, etag) in &listed {
         let remembered = anchor.keys.get(key);
-        if !full && !newest_by_key.contains_key(key) && remembered.is_some_and(|r| &r.etag == etag)
+        if !options.full
+            && !newest_by_key.contains_key(key)
+            && remembered.is_some_and(|r| &r.etag == etag)
         {
             keys_unchanged += 1;
             if let Some(r) = remembered {
@@ -351,22 +510,27 @@ pub(crate) async fn audit(
             to_check.push((key.clone(), etag.clone()));
         }
     }
+    let oldest_left = tokio::sync::OnceCell::new();
+    let keys_expired = AtomicUsize::new(0);
     let checks = futures_util::stream::iter(to_check.into_iter().map(|(key, etag)| {
         let ctx = KeyCheck {
             store,
-            walked: &walked,
+            walked: &walked.entries,
             newest_by_key: &newest_by_key,
             head_sequence: newest.sequence,
             head_version: &head_version,
             remembered: anchor.keys.get(&key).map(|r| r.sequence),
+            bottom,
+            oldest_left: &oldest_left,
+            expired: &keys_expired,
         };
         async move {
             let state = ctx.check(&key, etag).await?;
             Ok::<_, AuditError>((key, state))
         }
     }))
-    .buffered(concurrency.max(1));
-    let mut checks = std::pin::pin!(checks);
+    .buffered(options.concurrency.max(1));
+    let mut checks = Box::pin(checks);
     let mut keys_checked = 0;
     while let Some((key, state)) = checks.try_next().await? {
         if let Some(state) = state {
@@ -375,6 +539,7 @@ pub(crate) async fn audit(
         keys_checked += 1;
         tick();
     }
+    drop(checks);
     // A key with entries in the log but no key object at all (its object deleted).
     for (key, (sequence, version)) in &newest_by_key {
         if !listed_keys.contains(key.as_str()) && *version != head_version {
@@ -393,8 +558,12 @@ pub(crate) async fn audit(
         chain,
         head: Some(head_of(&newest)),
         since,
+        first_sequence,
+        expired,
+        outlived,
         keys_checked,
         keys_unchanged,
+        keys_expired: keys_expired.load(Ordering::Relaxed),
         keys,
     })
 }
@@ -408,13 +577,33 @@ struct KeyCheck<'a> {
     head_version: &'a str,
     /// The sequence its key object held at the last verify.
     remembered: Option<i64>,
+    /// The oldest sequence in the log, when the walk went down to it.
+    bottom: Option<i64>,
+    /// The oldest sequence in the log, found when first needed (a walk that stopped at
+    /// its anchor did not go down to it).
+    oldest_left: &'a tokio::sync::OnceCell<i64>,
+    /// Key objects whose log entry expired, counted.
+    expired: &'a AtomicUsize,
+}
+
+/// Where a key object's log entry is.
+enum Logged {
+    /// In the log.
+    Entry(Box<LogEntry>),
+    /// Below the log's oldest entry: expired with the rest of the oldest part.
+    Expired,
+    /// Written after this verify read the log's head.
+    Later,
+    /// Not in the log, though it should be.
+    Missing,
 }
 
 impl KeyCheck<'_> {
     /// Check `key`'s key object against the log: its own hash; the log entry it names
-    /// exists and agrees; no newer entry of the key is missing from it (but an orphan
-    /// at the head, which the next write repairs). The state to remember; `None` for
-    /// an object written after this verify began.
+    /// exists and agrees, or expired with the oldest part of the log; no newer entry of
+    /// the key is missing from it (but an orphan at the head, which the next write
+    /// repairs). The state to remember; `None` for an object written after this verify
+    /// began.
     async fn check(&self, key: &str, etag: Option<String>) -> Result<Option<KeyState>, AuditError> {
         let Some((mut object, mut name)) = self.store.key_object(key).await? else {
             return Ok(None);
@@ -441,34 +630,27 @@ impl KeyCheck<'_> {
         };
         check_hash(&object, &name)?;
         let version = object.log_version_id.clone().unwrap_or_default();
-        // Beyond the head this verify read: a write made since (its log version is
-        // there, newer), or a head that was truncated away (it is not).
-        let logged = match self.walked.get(&version) {
-            Some(e) => e.clone(),
-            None => match self.store.log_entry(&version).await {
-                Ok(e) => {
-                    check_hash(&e, &format!("{} (version {version})", self.store.log_key()))?;
-                    e
-                }
-                Err(StoreError::VersionNotFound(_)) => {
+        match self.logged(&object, &version).await? {
+            Logged::Later => return Ok(None),
+            Logged::Expired => {
+                self.expired.fetch_add(1, Ordering::Relaxed);
+            }
+            Logged::Entry(logged) => {
+                if logged.sequence != object.sequence
+                    || logged.hash != object.hash
+                    || logged.key != object.key
+                {
                     return Err(problem(format!(
-                        "names log version {version}, which is not in the log: the log was truncated or rewritten"
+                        "says sequence {} with hash {}, but log version {version} holds sequence {} of key {:?} with hash {}",
+                        object.sequence, object.hash, logged.sequence, logged.key, logged.hash
                     )));
                 }
-                Err(e) => return Err(e.into()),
-            },
-        };
-        if object.sequence > self.head_sequence {
-            return Ok(None);
-        }
-        if logged.sequence != object.sequence
-            || logged.hash != object.hash
-            || logged.key != object.key
-        {
-            return Err(problem(format!(
-                "says sequence {} with hash {}, but log version {version} holds sequence {} of key {:?} with hash {}",
-                object.sequence, object.hash, logged.sequence, logged.key, logged.hash
-            )));
+            }
+            Logged::Missing => {
+                return Err(problem(format!(
+                    "names log version {version}, which is not in the log: the log was truncated or rewritten"
+                )));
+            }
         }
         if let Some((sequence, version)) = newer_in_log(&object) {
             return Err(problem(format!(
@@ -489,5 +671,55 @@ impl KeyCheck<'_> {
             etag,
             sequence: object.sequence,
         }))
+    }
+
+    /// Where `object`'s log entry (log version `version`) is.
+    async fn logged(&self, object: &LogEntry, version: &str) -> Result<Logged, AuditError> {
+        if let Some(e) = self.walked.get(version) {
+            return Ok(Logged::Entry(Box::new(e.clone())));
+        }
+        // Not among the versions walked. Below the oldest entry of a walk that went
+        // down to it, it expired with the oldest part of the log.
+        if self.bottom.is_some_and(|b| object.sequence < b) {
+            return Ok(Logged::Expired);
+        }
+        match self.store.log_entry(version).await {
+            Ok(e) => {
+                check_hash(&e, &format!("{} (version {version})", self.store.log_key()))?;
+                // Beyond the head this verify read: a write made since.
+                if object.sequence > self.head_sequence {
+                    return Ok(Logged::Later);
+                }
+                Ok(Logged::Entry(Box::new(e)))
+            }
+            // A walk that stopped at its anchor: whether the entry is below the log's
+            // oldest one decides.
+            Err(StoreError::VersionNotFound(_))
+                if self.bottom.is_none() && object.sequence < self.oldest_left().await? =>
+            {
+                Ok(Logged::Expired)
+            }
+            Err(StoreError::VersionNotFound(_)) => Ok(Logged::Missing),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The sequence of the log's oldest entry: the last version listed, read once.
+    async fn oldest_left(&self) -> Result<i64, StoreError> {
+        self.oldest_left
+            .get_or_try_init(|| async {
+                let log = self.store.log_key();
+                let oldest = self
+                    .store
+                    .versions(&log, None)
+                    .try_fold(None, |_, v| std::future::ready(Ok(Some(v))))
+                    .await?;
+                match oldest {
+                    Some(v) => Ok(self.store.log_entry(&v.id).await?.sequence),
+                    None => Ok(0),
+                }
+            })
+            .await
+            .copied()
     }
 }

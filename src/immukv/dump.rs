@@ -14,10 +14,11 @@ use std::path::Path;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::audit::Head;
+use super::audit::{Head, LOG_RETENTION_FLAG};
 use super::entry::LogEntry;
-use super::store::{MAX_OBJECT_BYTES, Store, StoreError};
-use super::verify::{ChainError, ChainSummary, ForwardCheck};
+use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
+use super::store::{ListedVersion, MAX_OBJECT_BYTES, Store, StoreError};
+use super::verify::{ChainError, ChainSummary, ForwardCheck, Start};
 
 /// Version ids per spilled page: one ListObjectVersions page.
 const PAGE: usize = 1000;
@@ -72,6 +73,28 @@ pub(crate) enum DumpError {
         #[source]
         source: Box<ChainError>,
     },
+    #[error("{source}; all {count} entries were written")]
+    ExportedUnexpired {
+        count: usize,
+        #[source]
+        source: Box<Unexpired>,
+    },
+    #[error(
+        "{file} starts at sequence {first}, above the checkpoint's sequence {} (verified at {}): its entry \
+         expired before the export; take checkpoints more often than the log's retention period",
+        head.sequence, head.verified_at
+    )]
+    CheckpointExpired {
+        file: String,
+        first: i64,
+        head: Box<Head>,
+    },
+    #[error("{source}")]
+    Unexpired {
+        file: String,
+        #[source]
+        source: Box<Unexpired>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot write the export")]
@@ -82,6 +105,8 @@ pub(crate) enum DumpError {
 #[derive(Debug)]
 pub(crate) struct Exported {
     pub(crate) chain: ChainSummary,
+    /// The oldest part of the log, gone under its retention.
+    pub(crate) expired: Option<Expired>,
 }
 
 /// Version ids in an unlinked temporary file, page by page.
@@ -129,10 +154,12 @@ impl Spill {
         Err(std::io::Error::other("no free temporary file name"))
     }
 
-    fn push(&mut self, id: &str) -> std::io::Result<()> {
-        let len = u32::try_from(id.len()).map_err(std::io::Error::other)?;
+    fn push(&mut self, version: &ListedVersion) -> std::io::Result<()> {
+        let len = u32::try_from(version.id.len()).map_err(std::io::Error::other)?;
         self.buffer.extend_from_slice(&len.to_le_bytes());
-        self.buffer.extend_from_slice(id.as_bytes());
+        self.buffer.extend_from_slice(version.id.as_bytes());
+        let time = version.last_modified_ms.unwrap_or(i64::MIN);
+        self.buffer.extend_from_slice(&time.to_le_bytes());
         if self.buffer.len() >= PAGE * 64 {
             self.flush_page()?;
         }
@@ -151,8 +178,8 @@ impl Spill {
         Ok(())
     }
 
-    /// The ids of page `i` (counted from the newest), oldest first.
-    fn page_oldest_first(&mut self, i: usize) -> std::io::Result<Vec<String>> {
+    /// The versions of page `i` (counted from the newest), oldest first.
+    fn page_oldest_first(&mut self, i: usize) -> std::io::Result<Vec<ListedVersion>> {
         let (offset, len) = self.pages[i];
         let mut bytes = vec![0; usize::try_from(len).map_err(std::io::Error::other)?];
         self.file.seek(SeekFrom::Start(offset))?;
@@ -162,7 +189,12 @@ impl Spill {
         while let Some((head, tail)) = rest.split_first_chunk::<4>() {
             let n = u32::from_le_bytes(*head) as usize;
             let (id, tail) = tail.split_at(n.min(tail.len()));
-            ids.push(String::from_utf8_lossy(id).into_owned());
+            let (time, tail) = tail.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
+            let time = i64::from_le_bytes(*time);
+            ids.push(ListedVersion {
+                id: String::from_utf8_lossy(id).into_owned(),
+                last_modified_ms: (time != i64::MIN).then_some(time),
+            });
             rest = tail;
         }
         ids.reverse();
@@ -171,37 +203,51 @@ impl Spill {
 }
 
 /// Write every log entry of `store`, oldest first, one line each, to `out`, checking
-/// the chain on the way; `tick` once per entry.
+/// the chain on the way; `tick` once per entry. A log whose oldest entries are gone
+/// must owe that to its retention (the bucket's rules, else `declared`).
 pub(crate) async fn export(
     store: &Store,
     out: &mut dyn Write,
+    declared: Option<&Retention>,
+    now_ms: i64,
     tick: &dyn Fn(),
 ) -> Result<Exported, DumpError> {
     let log = store.log_key();
     let mut spill = Spill::new().map_err(DumpError::Spill)?;
-    let mut ids = std::pin::pin!(store.versions(&log, None));
-    while let Some(id) = ids.try_next().await? {
-        spill.push(&id).map_err(DumpError::Spill)?;
+    let mut listed = std::pin::pin!(store.versions(&log, None));
+    let mut total: i64 = 0;
+    while let Some(version) = listed.try_next().await? {
+        spill.push(&version).map_err(DumpError::Spill)?;
+        total += 1;
     }
     spill.flush_page().map_err(DumpError::Spill)?;
 
     let mut check = ForwardCheck::default();
     let mut broken = None;
+    let mut oldest = None;
     let mut count = 0;
     for page in (0..spill.pages.len()).rev() {
-        let ids = spill.page_oldest_first(page).map_err(DumpError::Spill)?;
+        let versions = spill.page_oldest_first(page).map_err(DumpError::Spill)?;
         let mut entries = std::pin::pin!(
-            stream::iter(ids)
-                .map(|id| async move { store.log_version_raw(&id).await })
+            stream::iter(versions)
+                .map(|listed| async move {
+                    let (mut entry, body) = store.log_version_raw(&listed.id).await?;
+                    entry.stored_ms = listed.last_modified_ms.or(entry.stored_ms);
+                    Ok::<_, StoreError>((entry, body))
+                })
                 .buffered(store.concurrency())
         );
         while let Some((entry, body)) = entries.try_next().await? {
             let version = entry.version_id.clone().unwrap_or_default();
-            let line =
-                LogEntry::exported_line(&body, &version).map_err(|e| StoreError::Malformed {
+            let line = LogEntry::exported_line(&body, &version, entry.stored_ms).map_err(|e| {
+                StoreError::Malformed {
                     object: format!("{log} (version {version})"),
                     reason: e.0,
-                })?;
+                }
+            })?;
+            if oldest.is_none() {
+                oldest = Some(entry.clone());
+            }
             out.write_all(line.as_bytes()).map_err(DumpError::Write)?;
             out.write_all(b"\n").map_err(DumpError::Write)?;
             if broken.is_none()
@@ -214,38 +260,63 @@ pub(crate) async fn export(
         }
     }
     out.flush().map_err(DumpError::Write)?;
-    match broken {
-        Some(source) => Err(DumpError::Exported {
+    if let Some(source) = broken {
+        return Err(DumpError::Exported {
             count,
             source: Box::new(source),
-        }),
-        None => Ok(Exported {
-            chain: check.finish(),
-        }),
+        });
     }
+    let expired = match (check.start(), &oldest) {
+        (Some(Start::After), Some(oldest)) => {
+            let lifecycle = store.lifecycle().await?;
+            let rules =
+                Rules::for_object(lifecycle.rules(), &log, MAX_OBJECT_BYTES as i64, declared);
+            judge_start(&log, oldest, total - 1, &rules, LOG_RETENTION_FLAG, now_ms).map_err(
+                |source| DumpError::ExportedUnexpired {
+                    count,
+                    source: Box::new(source),
+                },
+            )?
+        }
+        _ => None,
+    };
+    Ok(Exported {
+        chain: check.finish(),
+        expired,
+    })
 }
 
 /// What an offline verify found.
 #[derive(Debug)]
 pub(crate) struct DumpVerified {
     pub(crate) chain: ChainSummary,
+    /// The oldest entry's sequence.
+    pub(crate) first: Option<i64>,
     /// The newest entry's sequence and version.
     pub(crate) newest: Option<(i64, String)>,
+    /// The oldest part of the log, missing from the dump, and why that is fine.
+    pub(crate) expired: Option<Expired>,
 }
 
 /// Verify a dump read from `input` (named `file` in messages): every line an exported
-/// entry, the chain intact from genesis in file order, and, given a checkpoint, its
-/// head in the dump unchanged. Reads nothing but `input`.
+/// entry, the chain intact in file order from genesis (or from an entry after it, when
+/// the checkpoint's head in the dump anchors it or the `declared` retention explains
+/// the gap at S3's recorded times), and, given a checkpoint, its head in the dump
+/// unchanged. Reads nothing but `input`.
 pub(crate) fn verify_dump(
     file: &Path,
     input: &mut dyn BufRead,
     checkpoint: Option<&Head>,
+    declared: Option<&Retention>,
+    now_ms: i64,
     tick: &dyn Fn(),
 ) -> Result<DumpVerified, DumpError> {
     let name = file.display().to_string();
     let mut check = ForwardCheck::default();
     let mut line_no = 0;
     let mut seen_checkpoint = false;
+    let mut first = None;
+    let mut lines: i64 = 0;
     let mut buf = Vec::new();
     let limit = MAX_OBJECT_BYTES + 4096;
     loop {
@@ -290,6 +361,19 @@ pub(crate) fn verify_dump(
             }
             seen_checkpoint = true;
         }
+        if first.is_none() {
+            if let Some(head) = checkpoint
+                && head.sequence < entry.sequence
+            {
+                return Err(DumpError::CheckpointExpired {
+                    file: name,
+                    first: entry.sequence,
+                    head: Box::new(head.clone()),
+                });
+            }
+            first = Some(entry.clone());
+        }
+        lines += 1;
         check.push(entry).map_err(|source| DumpError::Chain {
             file: name.clone(),
             line: line_no,
@@ -312,15 +396,42 @@ pub(crate) fn verify_dump(
             head: Box::new(head.clone()),
         });
     }
+    let expired = match (check.start(), &first) {
+        (Some(Start::After), Some(oldest)) if seen_checkpoint => checkpoint.map(|head| Expired {
+            through: oldest.sequence - 1,
+            by: ExpiredBy::Anchor {
+                sequence: head.sequence,
+            },
+        }),
+        (Some(Start::After), Some(oldest)) => judge_start(
+            &name,
+            oldest,
+            lines - 1,
+            &Rules::offline(declared),
+            LOG_RETENTION_FLAG,
+            now_ms,
+        )
+        .map_err(|source| DumpError::Unexpired {
+            file: name.clone(),
+            source: Box::new(source),
+        })?,
+        _ => None,
+    };
     Ok(DumpVerified {
         chain: check.finish(),
+        first: first.map(|e| e.sequence),
         newest,
+        expired,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DAY: i64 = 86_400_000;
+    /// When S3 stored entry 0 (2026-01-10T10:30:00Z); one a day after it.
+    const STORED: i64 = 1_768_041_000_000;
 
     fn dump(n: i64) -> Vec<String> {
         let mut entries = crate::immukv::verify::tests::chain(n);
@@ -329,19 +440,107 @@ mod tests {
             .iter()
             .map(|e| {
                 let version = e.version_id.as_deref().unwrap_or_default();
-                LogEntry::exported_line(e.log_body().as_bytes(), version).unwrap()
+                let stored = STORED + e.sequence * DAY;
+                LogEntry::exported_line(e.log_body().as_bytes(), version, Some(stored)).unwrap()
             })
             .collect()
     }
 
     fn verify(lines: &[String], checkpoint: Option<&Head>) -> Result<DumpVerified, DumpError> {
+        verify_at(lines, checkpoint, None, STORED + 10 * DAY)
+    }
+
+    fn verify_at(
+        lines: &[String],
+        checkpoint: Option<&Head>,
+        declared: Option<&Retention>,
+        now_ms: i64,
+    ) -> Result<DumpVerified, DumpError> {
         let text = lines.join("\n") + "\n";
         verify_dump(
             Path::new("dump.jsonl"),
             &mut text.as_bytes(),
             checkpoint,
+            declared,
+            now_ms,
             &|| {},
         )
+    }
+
+    fn head(line: &str) -> Head {
+        let e = LogEntry::parse_exported(line.as_bytes()).unwrap();
+        Head {
+            sequence: e.sequence,
+            log_version_id: e.version_id.unwrap(),
+            hash: e.hash,
+            verified_at: "2026-11-24T00:00:00Z".into(),
+        }
+    }
+
+    /// A dump whose oldest lines are gone verifies only when a checkpoint in it anchors
+    /// it, or the declared retention explains the gap at S3's recorded times.
+    #[test]
+    fn a_dump_that_starts_after_genesis() {
+        let lines = dump(8);
+        let tail = &lines[3..];
+        // Nothing says why sequences 0-2 are gone.
+        let e = verify(tail, None).unwrap_err().to_string();
+        assert!(
+            e.contains("sequences 0-2 are missing from dump.jsonl")
+                && e.contains("pass --log-version-retention DAYS"),
+            "{e}"
+        );
+        // A checkpoint within the dump anchors it, no rule needed.
+        let anchored = verify(tail, Some(&head(&lines[5]))).unwrap();
+        assert_eq!(anchored.first, Some(3));
+        assert_eq!(
+            anchored.expired.unwrap().to_string(),
+            "sequences 0-2 are gone below the verified head at sequence 5, which anchors the chain"
+        );
+        // A checkpoint whose entry is gone too cannot.
+        let e = verify(tail, Some(&head(&lines[1])))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("starts at sequence 3, above the checkpoint's sequence 1")
+                && e.contains("take checkpoints more often"),
+            "{e}"
+        );
+        // Sequence 2 became noncurrent when 3 was stored, on day 3: a 1-day rule
+        // explains the gap from the end of day 4 on, not before.
+        let rule = Retention {
+            days: 1,
+            keep: 0,
+            source: crate::immukv::retention::Source::Flag("--log-version-retention"),
+        };
+        let ok = verify_at(tail, None, Some(&rule), STORED + 5 * DAY).unwrap();
+        assert_eq!(
+            ok.expired.unwrap().to_string(),
+            "sequences 0-2 expired under --log-version-retention 1 (noncurrent for 1 days)"
+        );
+        let e = verify_at(tail, None, Some(&rule), STORED + 4 * DAY)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("they were deleted, not expired"), "{e}");
+        // Keeping more noncurrent versions than the dump has left: not retention.
+        let keep = Retention {
+            keep: 5,
+            ..rule.clone()
+        };
+        let e = verify_at(tail, None, Some(&keep), STORED + 30 * DAY)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only 4 noncurrent versions are left"), "{e}");
+        // A dump without S3's times (an older export) cannot be judged by a rule.
+        let undated: Vec<String> = tail
+            .iter()
+            .map(|l| {
+                let start = l.find(",\"last_modified\"").unwrap();
+                let end = l[start + 1..].find(",\"").unwrap() + start + 1;
+                format!("{}{}", &l[..start], &l[end..])
+            })
+            .collect();
+        assert!(verify_at(&undated, None, Some(&rule), STORED + 30 * DAY).is_err());
     }
 
     #[test]
@@ -362,15 +561,24 @@ mod tests {
         let mut dropped = lines.clone();
         dropped.remove(2);
         let e = verify(&dropped, None).unwrap_err().to_string();
-        assert!(e.starts_with("dump.jsonl line 3: broken link"), "{e}");
+        assert!(
+            e.starts_with("dump.jsonl line 3: sequence 2 is missing between"),
+            "{e}"
+        );
 
         let mut reordered = lines.clone();
         reordered.swap(4, 5);
         let e = verify(&reordered, None).unwrap_err().to_string();
-        assert!(e.starts_with("dump.jsonl line 5: broken link"), "{e}");
+        assert!(
+            e.starts_with("dump.jsonl line 5: sequence 4 is missing between"),
+            "{e}"
+        );
 
         let e = verify(&lines[1..], None).unwrap_err().to_string();
-        assert!(e.contains("line 1: the oldest entry (sequence 1"), "{e}");
+        assert!(
+            e.starts_with("sequence 0 is missing from dump.jsonl"),
+            "{e}"
+        );
 
         let mut garbage = lines.clone();
         garbage[1] = "{\"key\": 1}".into();

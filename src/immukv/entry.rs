@@ -31,6 +31,9 @@ pub(crate) struct LogEntry {
     pub(crate) log_version_id: Option<String>,
     /// The S3 version this entry was read from (the log version for log entries).
     pub(crate) version_id: Option<String>,
+    /// When S3 stored that version (its `LastModified`, Unix milliseconds), when read
+    /// from S3: unlike `timestamp_ms`, no writer's clock.
+    pub(crate) stored_ms: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,11 +144,20 @@ impl LogEntry {
         Self::from_json(&v, raw, version_id)
     }
 
-    /// Parse a line of `immukv export`: a stored log body with its `version_id`.
+    /// Parse a line of `immukv export`: a stored log body with its `version_id` and,
+    /// from exports that know it, S3's `last_modified`.
     pub(crate) fn parse_exported(line: &[u8]) -> Result<Self, EntryError> {
         let (v, raw) = Self::parse_json(line)?;
         let version_id = required_str(&v, "version_id")?;
-        Self::from_json(&v, raw, Some(version_id))
+        let stored_ms = optional_str(&v, "last_modified")?
+            .map(|t| {
+                crate::time::parse_instant(&t)
+                    .map_err(|_| EntryError(format!("last_modified {t:?} is not a time")))
+            })
+            .transpose()?;
+        let mut entry = Self::from_json(&v, raw, Some(version_id))?;
+        entry.stored_ms = stored_ms;
+        Ok(entry)
     }
 
     fn parse_json(body: &[u8]) -> Result<(Json, Option<&str>), EntryError> {
@@ -176,6 +188,7 @@ impl LogEntry {
             previous_key_object_etag: optional_str(v, "previous_key_object_etag")?,
             log_version_id: optional_str(v, "log_version_id")?,
             version_id,
+            stored_ms: None,
         })
     }
 
@@ -209,6 +222,7 @@ impl LogEntry {
             previous_key_object_etag,
             log_version_id: None,
             version_id: None,
+            stored_ms: None,
         }
     }
 
@@ -282,9 +296,14 @@ impl LogEntry {
     }
 
     /// A line of `immukv export`: `stored` (this entry's log body, byte for byte) with
-    /// `"version_id"` added first. A body spread over several lines is folded onto one
-    /// (whitespace outside strings dropped; no hashed text contains any).
-    pub(crate) fn exported_line(stored: &[u8], version_id: &str) -> Result<String, EntryError> {
+    /// `"version_id"` and S3's `"last_modified"` (when known) added first. A body
+    /// spread over several lines is folded onto one (whitespace outside strings
+    /// dropped; no hashed text contains any).
+    pub(crate) fn exported_line(
+        stored: &[u8],
+        version_id: &str,
+        last_modified_ms: Option<i64>,
+    ) -> Result<String, EntryError> {
         let text = std::str::from_utf8(stored).map_err(|_| EntryError("not UTF-8".into()))?;
         let folded;
         let text = if text.contains(['\n', '\r']) {
@@ -300,6 +319,11 @@ impl LogEntry {
         let mut line = String::with_capacity(text.len() + version_id.len() + 16);
         line.push_str("{\"version_id\":");
         crate::pyjson::write_str(&mut line, version_id);
+        if let Some(ms) = last_modified_ms {
+            line.push_str(",\"last_modified\":\"");
+            line.push_str(&crate::time::rfc3339_ms_text(ms));
+            line.push('"');
+        }
         if !rest.trim_start().starts_with('}') {
             line.push(',');
         }
@@ -366,15 +390,29 @@ mod tests {
     fn exported_lines_keep_the_stored_bytes() {
         let e = LogEntry::new("k", &Json::Int("1".into()), 0, 5, GENESIS_HASH, None, None);
         let body = e.log_body();
-        let line = LogEntry::exported_line(body.as_bytes(), "v1").unwrap();
+        let line = LogEntry::exported_line(body.as_bytes(), "v1", None).unwrap();
         assert_eq!(line, format!("{{\"version_id\":\"v1\",{}", &body[1..]));
         let back = LogEntry::parse_exported(line.as_bytes()).unwrap();
         assert_eq!(back.version_id.as_deref(), Some("v1"));
+        assert_eq!(back.stored_ms, None);
+        // S3's time of the version travels with it, for judging retention offline.
+        let dated =
+            LogEntry::exported_line(body.as_bytes(), "v1", Some(1_764_529_200_250)).unwrap();
+        assert_eq!(
+            dated,
+            format!(
+                "{{\"version_id\":\"v1\",\"last_modified\":\"2025-11-30T19:00:00.250Z\",{}",
+                &body[1..]
+            )
+        );
+        let back = LogEntry::parse_exported(dated.as_bytes()).unwrap();
+        assert_eq!(back.stored_ms, Some(1_764_529_200_250));
+        assert_eq!(back.verify_hash(), Some(Dialect::Python));
         assert_eq!(back.verify_hash(), Some(Dialect::Python));
         // A body on several lines becomes one; strings keep their spaces.
         let pretty = "{\n  \"key\": \"a b\",\n  \"value\": [1, \"x \\\" y\"]\n}\n";
         assert_eq!(
-            LogEntry::exported_line(pretty.as_bytes(), "v").unwrap(),
+            LogEntry::exported_line(pretty.as_bytes(), "v", None).unwrap(),
             "{\"version_id\":\"v\",\"key\":\"a b\",\"value\":[1,\"x \\\" y\"]}"
         );
         assert!(LogEntry::parse_exported(b"[1]").is_err());

@@ -2,9 +2,11 @@
 //! byte-compatible with the official Python and TypeScript clients.
 
 pub(crate) mod audit;
+pub(crate) mod checkpoint;
 pub(crate) mod dump;
 pub(crate) mod entry;
 pub(crate) mod import;
+pub(crate) mod retention;
 pub(crate) mod store;
 pub(crate) mod verify;
 pub(crate) mod watch;

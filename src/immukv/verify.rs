@@ -30,7 +30,9 @@ pub(crate) enum ChainError {
         found: String,
     },
     #[error(
-        "sequence gap between version {newer_version} (sequence {newer_sequence}) and version {version} (sequence {sequence})"
+        "{} missing between version {newer_version} (sequence {newer_sequence}) and version {version} (sequence {sequence}): \
+         they were deleted, as no retention rule does (rules expire only the oldest entries)",
+        missing_between(*sequence, *newer_sequence)
     )]
     Gap {
         newer_sequence: i64,
@@ -100,23 +102,58 @@ impl ChainCheck {
         }
     }
 
-    /// The summary; when the walk reached the oldest entry (`complete`), that entry must
-    /// start the chain at genesis.
-    pub(crate) fn finish(self, complete: bool) -> Result<ChainSummary, ChainError> {
-        if let Some(oldest) = &self.newer
-            && complete
-        {
-            genesis(oldest)?;
-        }
-        Ok(self.summary)
+    /// The oldest entry checked so far.
+    pub(crate) fn oldest(&self) -> Option<&LogEntry> {
+        self.newer.as_ref()
+    }
+
+    /// The summary. Whether the oldest entry may start the walk is the caller's to
+    /// judge, with [`start_of`]: only the caller knows whether it reached the log's end.
+    pub(crate) fn finish(self) -> ChainSummary {
+        self.summary
     }
 }
 
-/// The same checks, oldest first (a dump read front to back): the first entry starts
-/// at genesis, each later one links to the one before it.
+/// How a log's oldest entry starts its chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// At genesis: sequence 0, linked to `sha256:genesis`.
+    Genesis,
+    /// After entries that are no longer there: a later sequence, linked to a hash. Only
+    /// retention (or a verified head above them) may explain that.
+    After,
+}
+
+/// How `oldest`, the oldest entry there is, starts the chain; an entry that claims
+/// genesis with a later sequence, or sequence 0 linked to anything but genesis, is a
+/// broken chain.
+pub(crate) fn start_of(oldest: &LogEntry) -> Result<Start, ChainError> {
+    match (oldest.sequence, oldest.previous_hash == GENESIS_HASH) {
+        (0, true) => Ok(Start::Genesis),
+        (n, false) if n > 0 => Ok(Start::After),
+        _ => Err(ChainError::NoGenesis {
+            sequence: oldest.sequence,
+            version: version(oldest),
+        }),
+    }
+}
+
+/// `sequences 3-5 are` / `sequence 3 is`, strictly between `older` and `newer`.
+fn missing_between(older: i64, newer: i64) -> String {
+    if newer - older == 2 {
+        format!("sequence {} is", older + 1)
+    } else {
+        format!("sequences {}-{} are", older + 1, newer - 1)
+    }
+}
+
+/// The same checks, oldest first (a dump read front to back): each entry links to the
+/// one before it; how the first one starts is the caller's to judge ([`start_of`]).
 #[derive(Debug, Default)]
 pub(crate) struct ForwardCheck {
     older: Option<LogEntry>,
+    /// How the first entry started the chain.
+    first: Option<Start>,
     summary: ChainSummary,
 }
 
@@ -126,7 +163,7 @@ impl ForwardCheck {
         self.summary.count_dialect(hash_dialect(&entry)?);
         match &self.older {
             Some(older) => link(&entry, older)?,
-            None => genesis(&entry)?,
+            None => self.first = Some(start_of(&entry)?),
         }
         self.summary.count += 1;
         self.older = Some(entry);
@@ -136,6 +173,11 @@ impl ForwardCheck {
     /// The newest entry checked.
     pub(crate) fn newest(&self) -> Option<&LogEntry> {
         self.older.as_ref()
+    }
+
+    /// How the first entry started the chain (`None` before any).
+    pub(crate) fn start(&self) -> Option<Start> {
+        self.first
     }
 
     pub(crate) fn finish(self) -> ChainSummary {
@@ -163,8 +205,18 @@ fn hash_dialect(entry: &LogEntry) -> Result<Dialect, ChainError> {
     })
 }
 
-/// `newer` must name `older` as its predecessor and follow it in sequence.
+/// `newer` must follow `older` in sequence and name it as its predecessor.
 fn link(newer: &LogEntry, older: &LogEntry) -> Result<(), ChainError> {
+    let gap = || ChainError::Gap {
+        newer_sequence: newer.sequence,
+        newer_version: version(newer),
+        sequence: older.sequence,
+        version: version(older),
+    };
+    // Entries missing in between are named as such, before the link they break.
+    if newer.sequence > older.sequence + 1 {
+        return Err(gap());
+    }
     if newer.previous_hash != older.hash {
         return Err(ChainError::BadLink {
             newer_sequence: newer.sequence,
@@ -176,23 +228,7 @@ fn link(newer: &LogEntry, older: &LogEntry) -> Result<(), ChainError> {
         });
     }
     if newer.sequence != older.sequence + 1 {
-        return Err(ChainError::Gap {
-            newer_sequence: newer.sequence,
-            newer_version: version(newer),
-            sequence: older.sequence,
-            version: version(older),
-        });
-    }
-    Ok(())
-}
-
-/// The oldest entry must start the chain.
-fn genesis(oldest: &LogEntry) -> Result<(), ChainError> {
-    if oldest.sequence != 0 || oldest.previous_hash != GENESIS_HASH {
-        return Err(ChainError::NoGenesis {
-            sequence: oldest.sequence,
-            version: version(oldest),
-        });
+        return Err(gap());
     }
     Ok(())
 }
@@ -224,12 +260,16 @@ pub(crate) mod tests {
         entries
     }
 
+    /// The walk; when it is `complete` (it reached the log's end), how it starts.
     fn walk(entries: Vec<LogEntry>, complete: bool) -> Result<ChainSummary, ChainError> {
         let mut check = ChainCheck::default();
         for e in entries {
             check.push(e)?;
         }
-        check.finish(complete)
+        if complete && let Some(oldest) = check.oldest() {
+            assert_eq!(start_of(oldest)?, Start::Genesis, "{oldest:?}");
+        }
+        Ok(check.finish())
     }
 
     #[test]
@@ -249,25 +289,59 @@ pub(crate) mod tests {
             Err(ChainError::BadHash { sequence: 1, .. })
         ));
 
+        // Entries missing in the middle are named, whatever else they break.
+        let mut c = chain(6);
+        c.drain(1..4);
+        let e = walk(c, true).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ChainError::Gap {
+                    newer_sequence: 5,
+                    sequence: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("sequences 2-4 are missing between version v5"),
+            "{e}"
+        );
+
+        // Sequence 2 linked to sequence 0's hash instead of 1's.
         let mut c = chain(3);
-        c.remove(1);
+        c[0] = LogEntry::new("k", &Json::Int("2".into()), 2, 1, &c[2].hash, None, None);
+        c[0].version_id = Some("v2".into());
         assert!(matches!(
             walk(c, true),
             Err(ChainError::BadLink {
                 newer_sequence: 2,
-                sequence: 0,
+                sequence: 1,
                 ..
             })
         ));
 
-        // The oldest entries are missing: only a complete walk notices.
+        // The oldest entries are missing: the chain starts after them, which only
+        // retention may explain.
         let mut c = chain(3);
         c.pop();
+        assert_eq!(start_of(c.last().unwrap()), Ok(Start::After));
+        assert!(walk(c, false).is_ok());
+        // A start that claims genesis, or sequence 0 linked elsewhere, is broken.
+        let mut c = chain(3);
+        c[1].previous_hash = GENESIS_HASH.to_owned();
         assert!(matches!(
-            walk(c.clone(), true),
+            start_of(&c[1]),
             Err(ChainError::NoGenesis { sequence: 1, .. })
         ));
-        assert!(walk(c, false).is_ok());
+        let mut c = chain(1);
+        c[0].previous_hash = "sha256:0".into();
+        assert!(matches!(
+            start_of(&c[0]),
+            Err(ChainError::NoGenesis { sequence: 0, .. })
+        ));
     }
 
     #[test]
@@ -277,15 +351,16 @@ pub(crate) mod tests {
             for e in entries.into_iter().rev() {
                 check.push(e)?;
             }
-            Ok::<_, ChainError>(check.finish())
+            Ok::<_, ChainError>((check.start(), check.finish()))
         };
-        assert_eq!(forward(chain(5)).unwrap().count, 5);
+        let (start, summary) = forward(chain(5)).unwrap();
+        assert_eq!((start, summary.count), (Some(Start::Genesis), 5));
         // Oldest first 0, 2, 1, 3: the line after genesis is named.
         let mut c = chain(4);
         c.swap(1, 2);
         assert!(matches!(
             forward(c),
-            Err(ChainError::BadLink {
+            Err(ChainError::Gap {
                 newer_sequence: 2,
                 sequence: 0,
                 ..
@@ -293,9 +368,6 @@ pub(crate) mod tests {
         ));
         let mut c = chain(3);
         c.pop();
-        assert!(matches!(
-            forward(c),
-            Err(ChainError::NoGenesis { sequence: 1, .. })
-        ));
+        assert_eq!(forward(c).unwrap().0, Some(Start::After));
     }
 }

@@ -9,7 +9,7 @@ use futures_util::TryStreamExt;
 
 use super::entry::LogEntry;
 use super::store::{Polled, Store, StoreError, check_hash};
-use super::verify::{ChainCheck, ChainError};
+use super::verify::{ChainCheck, ChainError, Start, start_of};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum WatchError {
@@ -166,8 +166,18 @@ impl<'a> Watch<'a> {
                 check.link_to(&below)?;
             }
             (_, Some(below)) => check.link_to(&below)?,
+            // The log's oldest entry: it must start the chain (a watch does not judge
+            // retention; `verify` does).
             (_, None) => {
-                check.finish(true)?;
+                if let Some(oldest) = check.oldest()
+                    && start_of(oldest)? == Start::After
+                {
+                    return Err(ChainError::NoGenesis {
+                        sequence: oldest.sequence,
+                        version: oldest.version_id.clone().unwrap_or_default(),
+                    }
+                    .into());
+                }
             }
         }
         found.reverse();

@@ -2,67 +2,12 @@
 
 use std::process::Stdio;
 
+use crate::support::immukv::Kv;
 use crate::support::{Run, TestEnv, immukv_py, s3_proxy, spawn_all, stderr, unique};
-
-struct Kv {
-    bucket: String,
-    prefix: String,
-    env: TestEnv,
-}
-
-impl Kv {
-    fn new() -> Self {
-        Self::with_prefix("")
-    }
-
-    fn with_prefix(prefix: &str) -> Self {
-        let bucket = unique("kv").to_lowercase();
-        immukv_py(&["bucket", &bucket]);
-        let mut env = TestEnv::with_aws();
-        env.set("IMMUKV_BUCKET", &bucket);
-        env.set("IMMUKV_PREFIX", prefix);
-        Kv {
-            bucket,
-            prefix: prefix.to_owned(),
-            env,
-        }
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = self.env.cmd("immukv");
-        c.arg("--path-style");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        self.cmd().args(args).succeeds()
-    }
-
-    fn py(&self, args: &[&str]) -> serde_json::Value {
-        let mut full = vec![args[0], &self.bucket, &self.prefix];
-        full.extend_from_slice(&args[1..]);
-        serde_json::from_str(&immukv_py(&full)).unwrap()
-    }
-
-    fn versions(&self) -> serde_json::Value {
-        serde_json::from_str(&immukv_py(&["list", &self.bucket])).unwrap()
-    }
-
-    fn log_jsonl(&self) -> Vec<serde_json::Value> {
-        self.ok(&["log", "--output", "jsonl"])
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
 
 #[test]
 fn what_immukv_writes_the_python_client_reads_and_verifies() {
-    let kv = Kv::with_prefix("app/");
+    let kv = Kv::new("app/");
     let values = [
         r#"{"temp": 21.50, "tags": ["a", "é"], "n": 12345678901234567890}"#,
         "1e16",
@@ -104,7 +49,7 @@ fn what_immukv_writes_the_python_client_reads_and_verifies() {
 
 #[test]
 fn what_the_python_client_writes_immukv_reads_and_verifies() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.py(&["set", "sensor", r#"{"alpha": 0.15, "beta": 2.8}"#]);
     kv.py(&["set", "sensor", r#"{"alpha": 0.25}"#]);
     kv.ok(&["set", "other", "true"]);
@@ -130,7 +75,7 @@ fn what_the_python_client_writes_immukv_reads_and_verifies() {
         "{}",
         stderr(&out)
     );
-    let log = kv.log_jsonl();
+    let log = kv.log();
     let seqs: Vec<i64> = log
         .iter()
         .map(|e| e["sequence"].as_i64().unwrap())
@@ -143,7 +88,7 @@ fn what_the_python_client_writes_immukv_reads_and_verifies() {
 
 #[test]
 fn verify_accepts_the_typescript_dialect_and_names_a_broken_link() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
     immukv_py(&["append", &kv.bucket, "", "ts-key", "2", "--typescript"]);
     kv.ok(&["set", "b", "2"]);
@@ -177,9 +122,9 @@ fn verify_accepts_the_typescript_dialect_and_names_a_broken_link() {
 
 #[test]
 fn paging_past_one_thousand_versions() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     immukv_py(&["append", &kv.bucket, "", "busy", "1005"]);
-    let log = kv.log_jsonl();
+    let log = kv.log();
     assert_eq!(log.len(), 1005);
     assert!(
         log.windows(2)
@@ -221,7 +166,7 @@ fn paging_past_one_thousand_versions() {
 
 #[test]
 fn concurrent_writers_never_fork_the_chain_or_lose_a_write() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     let writers = 6;
     let per_writer = 5;
     let writer = |w: usize| {
@@ -237,7 +182,7 @@ fn concurrent_writers_never_fork_the_chain_or_lose_a_write() {
     for out in spawn_all((0..writers).map(writer)) {
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    let log = kv.log_jsonl();
+    let log = kv.log();
     let total = writers * per_writer;
     assert_eq!(log.len(), total);
     let seqs: Vec<i64> = log
@@ -268,7 +213,7 @@ fn concurrent_writers_never_fork_the_chain_or_lose_a_write() {
 
 #[test]
 fn orphans_are_read_from_the_log_and_repaired_by_the_next_write() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "k", "1"]);
     // A writer that died between the phases: the log is ahead of the key object.
     immukv_py(&["append", &kv.bucket, "", "k", "1", "--no-key-object"]);
@@ -287,11 +232,11 @@ fn orphans_are_read_from_the_log_and_repaired_by_the_next_write() {
 
 #[test]
 fn a_deleted_log_is_not_forked_without_force() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
     kv.ok(&["set", "a", "2"]);
     immukv_py(&["delete", &kv.bucket, "_log.json"]);
-    let before = kv.versions();
+    let before = kv.bucket_counts();
     let out = kv.run(&["set", "a", "3"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -299,7 +244,7 @@ fn a_deleted_log_is_not_forked_without_force() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(kv.versions(), before, "nothing written");
+    assert_eq!(kv.bucket_counts(), before, "nothing written");
     // --force continues from the newest real version: the chain stays one chain.
     let out = kv.ok(&["set", "a", "3", "--force"]);
     assert!(out.starts_with("2\t"), "{out}");
@@ -308,7 +253,7 @@ fn a_deleted_log_is_not_forked_without_force() {
 
 #[test]
 fn bad_input_gets_one_line_and_writes_nothing() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     let long_key = "k".repeat(1100);
     for (args, code, message) in [
         (vec!["set", "k", "{bad json"], 2, "not valid JSON"),
@@ -336,7 +281,7 @@ fn bad_input_gets_one_line_and_writes_nothing() {
         assert!(out.stdout.is_empty());
     }
     assert_eq!(
-        kv.versions(),
+        kv.bucket_counts(),
         serde_json::json!({"versions": 0, "delete_markers": 0})
     );
 
@@ -396,11 +341,11 @@ fn bad_input_gets_one_line_and_writes_nothing() {
 /// the live log would put a delete marker on a key with history).
 #[test]
 fn a_suspended_bucket_is_refused_and_never_deleted_from() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
     kv.ok(&["set", "a", "2"]);
     immukv_py(&["suspend-versioning", &kv.bucket]);
-    let before = kv.versions();
+    let before = kv.bucket_counts();
     let s3 = s3_proxy(&[]);
     let err = kv
         .cmd()
@@ -411,8 +356,12 @@ fn a_suspended_bucket_is_refused_and_never_deleted_from() {
         err.contains("versioning") && err.contains("Nothing was written"),
         "{err}"
     );
-    assert_eq!(kv.versions(), before, "nothing written, nothing deleted");
-    assert_eq!(kv.versions()["delete_markers"], 0);
+    assert_eq!(
+        kv.bucket_counts(),
+        before,
+        "nothing written, nothing deleted"
+    );
+    assert_eq!(kv.bucket_counts()["delete_markers"], 0);
 
     // Where the bucket's versioning cannot be read (the construct's policies deny
     // GetBucketVersioning), the PUT's answer tells: the entry stays as the unversioned
@@ -436,7 +385,7 @@ fn a_suspended_bucket_is_refused_and_never_deleted_from() {
     // (The emulator drops older versions on a PUT into a suspended bucket, which S3
     // does not, so only the delete markers are counted here.)
     assert_eq!(
-        kv.versions()["delete_markers"],
+        kv.bucket_counts()["delete_markers"],
         0,
         "never a delete marker on the log"
     );
@@ -444,7 +393,7 @@ fn a_suspended_bucket_is_refused_and_never_deleted_from() {
 
 #[test]
 fn values_from_stdin_file_and_as_strings() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.cmd()
         .args(["set", "s"])
         .write_stdin("{\"from\": \"stdin\"}")
@@ -469,9 +418,9 @@ fn values_from_stdin_file_and_as_strings() {
 /// an empty store to write genesis into.
 #[test]
 fn a_log_it_may_not_read_is_not_an_empty_store() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
-    let before = kv.versions();
+    let before = kv.bucket_counts();
     let proxy = s3_proxy(&["--deny", "GET:/_log.json"]);
     let started = std::time::Instant::now();
     let err = kv
@@ -484,14 +433,14 @@ fn a_log_it_may_not_read_is_not_an_empty_store() {
         started.elapsed().as_secs() < 20,
         "no retrying against a 403"
     );
-    assert_eq!(kv.versions(), before, "nothing written");
+    assert_eq!(kv.bucket_counts(), before, "nothing written");
 }
 
 /// A log that answers 404 while its versions are listed (it never settles) is an
 /// error after a few reads, not a loop without end.
 #[test]
 fn a_log_that_never_settles_is_an_error_not_a_hang() {
-    let kv = Kv::new();
+    let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
     let proxy = s3_proxy(&["--not-found", "GET:/_log.json"]);
     let mut child = kv

@@ -5,62 +5,8 @@
 use std::collections::HashMap;
 use std::fs;
 
-use crate::support::{Run, TestEnv, bin_path, immukv_py, s3_proxy, spawn_all, stderr, unique};
-
-/// A store on the emulator and an environment whose `immukv` points at it.
-pub(crate) struct Kv {
-    pub(crate) bucket: String,
-    pub(crate) prefix: String,
-    pub(crate) env: TestEnv,
-}
-
-impl Kv {
-    pub(crate) fn new(prefix: &str) -> Self {
-        let bucket = unique("audit").to_lowercase();
-        immukv_py(&["bucket", &bucket]);
-        Self::in_bucket(&bucket, prefix)
-    }
-
-    pub(crate) fn in_bucket(bucket: &str, prefix: &str) -> Self {
-        let mut env = TestEnv::with_aws();
-        env.set("IMMUKV_BUCKET", bucket);
-        env.set("IMMUKV_PREFIX", prefix);
-        Kv {
-            bucket: bucket.to_owned(),
-            prefix: prefix.to_owned(),
-            env,
-        }
-    }
-
-    pub(crate) fn cmd(&self) -> assert_cmd::Command {
-        let mut c = self.env.cmd("immukv");
-        c.arg("--path-style");
-        c
-    }
-
-    pub(crate) fn ok(&self, args: &[&str]) -> String {
-        self.cmd().args(args).succeeds()
-    }
-
-    pub(crate) fn fails(&self, args: &[&str], code: i32) -> String {
-        self.cmd().args(args).fails(code)
-    }
-
-    pub(crate) fn object(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-
-    pub(crate) fn versions(&self, name: &str) -> Vec<String> {
-        serde_json::from_str(&immukv_py(&["versions", &self.bucket, &self.object(name)])).unwrap()
-    }
-
-    pub(crate) fn log(&self) -> Vec<serde_json::Value> {
-        self.ok(&["log", "--output", "jsonl"])
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
+use crate::support::immukv::Kv;
+use crate::support::{Run, bin_path, immukv_py, s3_proxy, spawn_all, stderr};
 
 /// With answers lost after S3 carried the PUT out (the SDK's retry then sees 412) and
 /// 503 SlowDown thrown in, concurrent writers never double an entry: a `set` that exits

@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::immukv_integrity::{Kv, ureq_get};
+use crate::immukv_integrity::ureq_get;
+use crate::support::immukv::Kv;
 use crate::support::{Run, TestEnv, bin_path, immukv_py, run_within, s3_proxy, spawn_all, stderr};
 
 fn json(text: &str) -> serde_json::Value {
@@ -301,8 +302,13 @@ fn export_and_offline_verify_round_trip_and_catch_tampering() {
     for (i, line) in lines.iter().enumerate() {
         let e = json(line);
         assert_eq!(e["sequence"].as_u64(), Some(i as u64), "oldest first");
-        // Every stored byte, with the version id added first.
+        // Every stored byte, with the version id and S3's time added first.
         let version = e["version_id"].as_str().unwrap();
+        let stored_at = e["last_modified"].as_str().unwrap();
+        assert!(
+            stored_at.len() == 24 && stored_at.starts_with("20") && stored_at.ends_with('Z'),
+            "{stored_at}"
+        );
         let stored = json(&immukv_py(&[
             "raw-get-version",
             &kv.bucket,
@@ -310,7 +316,7 @@ fn export_and_offline_verify_round_trip_and_catch_tampering() {
             version,
         ]));
         let expected = format!(
-            "{{\"version_id\":\"{version}\",{}",
+            "{{\"version_id\":\"{version}\",\"last_modified\":\"{stored_at}\",{}",
             &stored.as_str().unwrap()[1..]
         );
         assert_eq!(*line, expected);
@@ -349,14 +355,17 @@ fn export_and_offline_verify_round_trip_and_catch_tampering() {
     let f = tampered("dropped.jsonl", dropped);
     let e = offline(&[f.to_str().unwrap()]).fails(1);
     assert!(
-        e.contains("dropped.jsonl line 4: broken link between sequence 4"),
+        e.contains("dropped.jsonl line 4: sequence 3 is missing between"),
         "{e}"
     );
     let mut reordered = owned.clone();
     reordered.swap(2, 3);
     let f = tampered("reordered.jsonl", reordered);
     let e = offline(&[f.to_str().unwrap()]).fails(1);
-    assert!(e.contains("reordered.jsonl line 3: broken link"), "{e}");
+    assert!(
+        e.contains("reordered.jsonl line 3: sequence 2 is missing between"),
+        "{e}"
+    );
 
     // The newest lines dropped: only a checkpoint can tell.
     let checkpoint = auditor.write("checkpoint.json", kv.ok(&["checkpoint"]));

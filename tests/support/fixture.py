@@ -14,6 +14,10 @@ fixture.py cfn-stack STACK '{"APIEndpoint": "https://..."}'  (a stack with these
 fixture.py cfn-delete STACK
 fixture.py iam-role NAME                        -> the new role's ARN
 fixture.py kms-key ALIAS [enabled|disabled|pending-deletion]  -> the key id
+fixture.py kms-signing-key ALIAS SPEC           (SPEC: ECC_NIST_P256, RSA_2048...) -> the key id
+fixture.py kms-public-key KEY                   -> its public key, PEM (as `aws kms get-public-key` + base64 make it)
+fixture.py ssm-put-string NAME VALUE            (a String parameter, overwritten)
+fixture.py ssm-get-string NAME                  -> {"value": ..., "version": ...}
 """
 import json
 import os
@@ -92,5 +96,23 @@ elif cmd == "kms-key":
     elif state == "pending-deletion":
         kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     print(key_id)
+elif cmd == "kms-signing-key":
+    (spec,) = rest
+    kms = boto3.client("kms")
+    key_id = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=table, TargetKeyId=key_id)
+    print(key_id)
+elif cmd == "kms-public-key":
+    import base64
+
+    der = boto3.client("kms").get_public_key(KeyId=table)["PublicKey"]
+    b64 = base64.b64encode(der).decode()
+    lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
+    print("-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----")
+elif cmd == "ssm-put-string":
+    boto3.client("ssm").put_parameter(Name=table, Value=rest[0], Type="String", Overwrite=True)
+elif cmd == "ssm-get-string":
+    p = boto3.client("ssm").get_parameter(Name=table)["Parameter"]
+    print(json.dumps({"value": p["Value"], "version": p["Version"]}))
 else:
     raise SystemExit(f"unknown command {cmd}")

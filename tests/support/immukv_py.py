@@ -17,6 +17,8 @@ immukv_py.py delete-version BUCKET OBJECT_KEY VERSION_ID  (that version, gone fo
 immukv_py.py versions BUCKET OBJECT_KEY              -> [version id, ...] newest first
 immukv_py.py raw-put-sized BUCKET OBJECT_KEY BYTES   -> {"version_id"}: a log entry of about BYTES
 immukv_py.py wipe BUCKET                             (every version of every object, gone)
+immukv_py.py lifecycle BUCKET RULES_JSON             (PutBucketLifecycleConfiguration: {"Rules": [...]})
+immukv_py.py expire BUCKET OBJECT_KEY KEEP           (every version but the newest KEEP, gone: what a lifecycle rule does)
 immukv_py.py append BUCKET PREFIX KEY N [--no-key-object] [--typescript] [--tamper] [--value JSON]
     N more log entries for KEY written with raw puts, hashed by the official client's
     helpers (or as the TypeScript client writes and hashes them: its canonical JSON,
@@ -171,6 +173,15 @@ elif cmd == "wipe":
     out = c.list_object_versions(Bucket=bucket)
     for v in out.get("Versions", []) + out.get("DeleteMarkers", []):
         c.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+elif cmd == "lifecycle":
+    (rules,) = rest
+    s3().put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=json.loads(rules))
+elif cmd == "expire":
+    key, keep = rest
+    c = s3()
+    out = c.list_object_versions(Bucket=bucket, Prefix=key)
+    for v in [v for v in out.get("Versions", []) if v["Key"] == key][int(keep):]:
+        c.delete_object(Bucket=bucket, Key=key, VersionId=v["VersionId"])
 elif cmd == "list":
     out = s3().list_object_versions(Bucket=bucket)
     print(json.dumps({"versions": len(out.get("Versions", [])), "delete_markers": len(out.get("DeleteMarkers", []))}))

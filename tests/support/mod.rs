@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod immukv;
+
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
@@ -466,6 +468,11 @@ pub(crate) fn immukv_py(args: &[&str]) -> String {
     python_against_moto("immukv_py.py", args)
 }
 
+/// [`immukv_py`] through `endpoint` (a proxy in front of the emulator).
+pub(crate) fn immukv_py_at(endpoint: &str, args: &[&str]) -> String {
+    python_script(endpoint, REGION, "immukv_py.py", args)
+}
+
 /// `fixture.py` in another region than [`REGION`].
 pub(crate) fn fixture_in(region: &str, args: &[&str]) -> String {
     python_against_moto_in(region, "fixture.py", args)
@@ -478,10 +485,14 @@ fn python_against_moto(script: &str, args: &[&str]) -> String {
 /// Run a script of `tests/support` with the venv's Python, talking to the emulator
 /// with the test credentials; panics with its stderr when it fails.
 fn python_against_moto_in(region: &str, script: &str, args: &[&str]) -> String {
+    python_script(moto(), region, script, args)
+}
+
+fn python_script(endpoint: &str, region: &str, script: &str, args: &[&str]) -> String {
     let out = StdCommand::new(venv().join("bin/python"))
         .arg(repo().join("tests/support").join(script))
         .args(args)
-        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
         .env("AWS_DEFAULT_REGION", region)

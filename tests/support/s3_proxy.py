@@ -18,6 +18,13 @@ s3_proxy.py UPSTREAM_URL [options]
                         answer every JSON-protocol call (SSM, Secrets Manager, STS...:
                         the ones with an X-Amz-Target header) with STATUS and error CODE
   --seed N              the random faults' seed (default 1)
+  --age-versions DAYS   answer as if every object had been written DAYS earlier: the
+                        LastModified of version listings and of GETs move back (the
+                        emulator cannot turn its clock back; S3's retention counts from
+                        these times)
+  --lifecycle           keep the lifecycle configuration a PUT ?lifecycle sends and answer
+                        GET ?lifecycle with it, as S3 does (the emulator drops
+                        NewerNoncurrentVersions)
 
 A rule's SUFFIX starting with `?` matches the query string instead (`GET:?versioning`).
 Answers are made what S3 sends where the emulator differs: GetBucketVersioning's root
@@ -27,7 +34,10 @@ GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied
 Prints its port on stdout and stops when stdin closes.
 """
 import argparse
+import datetime
+import email.utils
 import http.client
+import re
 import json
 import random
 import sys
@@ -46,6 +56,8 @@ parser.add_argument("--deny", action="append", default=[])
 parser.add_argument("--not-found", action="append", default=[])
 parser.add_argument("--json-error")
 parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--age-versions", type=float, default=0)
+parser.add_argument("--lifecycle", action="store_true")
 args = parser.parse_args()
 
 upstream = urlsplit(args.upstream)
@@ -53,6 +65,27 @@ LOCK = threading.Lock()
 RANDOM = random.Random(args.seed)
 STATS = {"requests": 0, "dropped": 0, "slowdowns": 0, "denied": 0}
 VERSIONS = {}
+LIFECYCLES = {}
+AGE = datetime.timedelta(days=args.age_versions)
+
+
+def aged_listing(data):
+    """Every <LastModified> of a listing, AGE earlier."""
+
+    def back(m):
+        t = datetime.datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00")) - AGE
+        return b"<LastModified>" + t.strftime("%Y-%m-%dT%H:%M:%S.").encode() + b"%03dZ</LastModified>" % (t.microsecond // 1000)
+
+    return re.sub(rb"<LastModified>([^<]+)</LastModified>", back, data)
+
+
+def aged_headers(headers):
+    out = []
+    for k, v in headers:
+        if k.lower() == "last-modified":
+            v = email.utils.format_datetime(email.utils.parsedate_to_datetime(v) - AGE, usegmt=True)
+        out.append((k, v))
+    return out
 LOCAL = threading.local()
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
@@ -166,7 +199,22 @@ class Handler(BaseHTTPRequestHandler):
             wait()
             xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
             return self.answer(503, [("Content-Type", "application/xml")], xml)
-        version = parse_qs(url.query).get("versionId", [None])[0]
+        query = parse_qs(url.query, keep_blank_values=True)
+        if args.lifecycle and "lifecycle" in query:
+            if self.command == "PUT":
+                with LOCK:
+                    LIFECYCLES[url.path.rstrip("/")] = body
+                wait()
+                return self.answer(200, [], b"")
+            if self.command == "GET":
+                with LOCK:
+                    stored = LIFECYCLES.get(url.path.rstrip("/"))
+                wait()
+                if stored is None:
+                    xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchLifecycleConfiguration</Code><Message>The lifecycle configuration does not exist</Message></Error>"
+                    return self.answer(404, [("Content-Type", "application/xml")], xml)
+                return self.answer(200, [("Content-Type", "application/xml")], stored)
+        version = query.get("versionId", [None])[0]
         key = (url.path, version)
         if args.cache_versions and self.command == "GET" and version:
             with LOCK:
@@ -177,6 +225,10 @@ class Handler(BaseHTTPRequestHandler):
         status, headers, data = self.forward(body)
         if b"<GetBucketVersioningResponse" in data:
             data = data.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+        if AGE:
+            headers = aged_headers(headers)
+            if b"<ListVersionsResult" in data[:512] or b"<ListBucketResult" in data[:512]:
+                data = aged_listing(data)
         if args.cache_versions and self.command == "GET" and version and status == 200:
             with LOCK:
                 VERSIONS[key] = (status, headers, data)

@@ -11,8 +11,10 @@ mod write;
 use aws_sdk_s3::Client;
 
 use super::entry::LogEntry;
+use super::retention::Retention;
 use crate::aws::AwsError;
 use s3::Fetched;
+pub(crate) use s3::ListedVersion;
 
 /// S3's limit on object key length, in bytes.
 const MAX_OBJECT_KEY: usize = 1024;
@@ -51,6 +53,38 @@ pub(crate) enum StoreError {
     ReadOnlyMode,
     #[error("key {0:?} not found")]
     KeyNotFound(String),
+    #[error(
+        "key {key:?} did not exist at {as_of}: its first entry is sequence {}, written {}",
+        first.sequence, crate::time::rfc3339_ms_text(first.timestamp_ms)
+    )]
+    NotYetWritten {
+        key: String,
+        as_of: AsOf,
+        first: Box<LogEntry>,
+    },
+    #[error(
+        "key {key:?} at {as_of}: unknown: expired before {} (the key's oldest entry left is sequence {}; \
+         older ones expired under {rule})",
+        crate::time::rfc3339_ms_text(oldest.timestamp_ms), oldest.sequence
+    )]
+    ExpiredBefore {
+        key: String,
+        as_of: AsOf,
+        oldest: Box<LogEntry>,
+        rule: Box<Retention>,
+    },
+    #[error(
+        "key {key:?} at {as_of}: unknown: its entries before sequence {} (written {}) were deleted, and no \
+         retention rule explains it; if the store expires key versions, pass --key-version-retention DAYS",
+        oldest.sequence, crate::time::rfc3339_ms_text(oldest.timestamp_ms)
+    )]
+    HistoryDeleted {
+        key: String,
+        as_of: AsOf,
+        oldest: Box<LogEntry>,
+    },
+    #[error("sequence {sequence} is not in the log: its newest entry is sequence {head}")]
+    BeyondHead { sequence: i64, head: i64 },
     #[error("log version {0} not found")]
     VersionNotFound(String),
     #[error(
@@ -132,6 +166,25 @@ impl std::fmt::Display for AsOf {
             AsOf::Sequence(n) => write!(f, "sequence {n}"),
         }
     }
+}
+
+/// What decides whether a key's oldest versions expired: the retention the user
+/// declared for key objects (for when the bucket's rules cannot be read), and now.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyRetention<'a> {
+    pub(crate) declared: Option<&'a Retention>,
+    pub(crate) now_ms: i64,
+}
+
+/// What came before a key's oldest version left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyStart {
+    /// Nothing: it is the key's first write.
+    First,
+    /// Older versions, expired under this rule.
+    Expired(Retention),
+    /// Older versions, deleted: no rule explains it.
+    Deleted,
 }
 
 /// What a conditional read of the log found.
@@ -226,12 +279,15 @@ impl Store {
     }
 
     fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
-        LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
-            StoreError::Malformed {
-                object: describe(object, fetched.version_id.as_deref()),
-                reason: e.0,
-            }
-        })
+        let mut entry =
+            LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
+                StoreError::Malformed {
+                    object: describe(object, fetched.version_id.as_deref()),
+                    reason: e.0,
+                }
+            })?;
+        entry.stored_ms = fetched.last_modified_ms;
+        Ok(entry)
     }
 }
 

@@ -5,8 +5,12 @@
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::s3::{LogState, S3Failure};
-use super::{AsOf, Polled, Store, StoreError, Tip, check_hash, describe};
+use super::{
+    AsOf, KeyRetention, KeyStart, MAX_OBJECT_BYTES, Polled, Store, StoreError, Tip, check_hash,
+    describe,
+};
 use crate::immukv::entry::LogEntry;
+use crate::immukv::retention::{Remaining, Rules, explain};
 
 /// Reads of a log that another writer is creating at that very moment.
 const MAX_LOG_READS: u32 = 3;
@@ -123,10 +127,27 @@ impl Store {
         log: &'a str,
         before: Option<String>,
     ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        self.log_entries_after(log, before, None)
+    }
+
+    /// [`Store::log_entries`], taking `known` (an entry already read, the head
+    /// say) as it is instead of reading its version again.
+    pub(crate) fn log_entries_after<'a>(
+        &'a self,
+        log: &'a str,
+        before: Option<String>,
+        known: Option<&'a LogEntry>,
+    ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
         self.versions(log, before)
             .map(move |vid| async move {
-                let vid = vid?;
-                self.log_entry(&vid).await
+                let listed = vid?;
+                let mut entry = match known {
+                    Some(k) if k.version_id.as_deref() == Some(listed.id.as_str()) => k.clone(),
+                    _ => self.log_entry(&listed.id).await?,
+                };
+                // The listing's time has milliseconds; a GET's has seconds.
+                entry.stored_ms = listed.last_modified_ms.or(entry.stored_ms);
+                Ok(entry)
             })
             .buffered(self.concurrency)
     }
@@ -139,8 +160,10 @@ impl Store {
     ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
         self.versions(path, before)
             .map(move |vid| async move {
-                let vid = vid?;
-                self.key_version(path, &vid).await
+                let listed = vid?;
+                let mut entry = self.key_version(path, &listed.id).await?;
+                entry.stored_ms = listed.last_modified_ms.or(entry.stored_ms);
+                Ok(entry)
             })
             .buffered(self.concurrency)
     }
@@ -184,15 +207,19 @@ impl Store {
 
     /// The value `key` had as of `as_of`: the newest of its entries (key-object
     /// versions, and an orphan at the head) that `as_of` includes, its hash checked.
-    /// `Ok(Err(first))`: the key did not exist then (`first`, its oldest entry, if any).
+    /// When none does, the key did not exist then ([`StoreError::NotYetWritten`]), or
+    /// the answer lies in history that expired under `retention`
+    /// ([`StoreError::ExpiredBefore`]).
     pub(crate) async fn entry_as_of(
         &self,
         key: &str,
         as_of: AsOf,
-    ) -> Result<Result<LogEntry, Option<LogEntry>>, StoreError> {
+        retention: KeyRetention<'_>,
+    ) -> Result<LogEntry, StoreError> {
         let path = self.key_path(key)?;
         let mut history = std::pin::pin!(self.key_history(key, &path, None).await?);
         let mut oldest = None;
+        let mut versions = 0;
         while let Some(entry) = history.try_next().await? {
             if as_of.includes(&entry) {
                 let name = match &entry.log_version_id {
@@ -200,11 +227,76 @@ impl Store {
                     None => describe(&self.log_key(), entry.version_id.as_deref()),
                 };
                 check_hash(&entry, &name)?;
-                return Ok(Ok(entry));
+                return Ok(entry);
             }
+            versions += i64::from(entry.log_version_id.is_some());
             oldest = Some(entry);
         }
-        Ok(Err(oldest))
+        let Some(first) = oldest else {
+            return Err(StoreError::KeyNotFound(key.to_owned()));
+        };
+        let first = Box::new(first);
+        let key = key.to_owned();
+        Err(
+            match self.key_start(&path, &first, versions, retention).await? {
+                KeyStart::First => StoreError::NotYetWritten { key, as_of, first },
+                KeyStart::Expired(rule) => StoreError::ExpiredBefore {
+                    key,
+                    as_of,
+                    oldest: first,
+                    rule: Box::new(rule),
+                },
+                KeyStart::Deleted => StoreError::HistoryDeleted {
+                    key,
+                    as_of,
+                    oldest: first,
+                },
+            },
+        )
+    }
+
+    /// What came before `oldest`, the oldest of the `versions` key-object versions
+    /// left of the key at `path`. Its log entry, when still there, tells whether it was
+    /// the key's first write (the ETag of the key object before it is recorded, none
+    /// for a first write). Older versions that are gone expired if a rule covering key
+    /// objects explains it by S3's times, and were deleted otherwise; when the log entry
+    /// is gone too, only a rule can have removed older versions.
+    pub(crate) async fn key_start(
+        &self,
+        path: &str,
+        oldest: &LogEntry,
+        versions: i64,
+        retention: KeyRetention<'_>,
+    ) -> Result<KeyStart, StoreError> {
+        let mut had_older = false;
+        if let Some(version) = &oldest.log_version_id {
+            match self.log_entry(version).await {
+                Ok(logged) if logged.hash == oldest.hash => {
+                    if logged.previous_key_object_etag.is_none() {
+                        return Ok(KeyStart::First);
+                    }
+                    had_older = true;
+                }
+                Ok(_) | Err(StoreError::VersionNotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let lifecycle = self.lifecycle().await?;
+        let rules = Rules::for_object(
+            lifecycle.rules(),
+            path,
+            MAX_OBJECT_BYTES as i64,
+            retention.declared,
+        );
+        let remaining = Remaining {
+            oldest_written_ms: oldest.stored_ms.unwrap_or(i64::MAX),
+            noncurrent: versions - 1,
+        };
+        Ok(match explain(&rules.rules, remaining, retention.now_ms) {
+            Ok(rule) => KeyStart::Expired(rule.clone()),
+            Err(_) if had_older => KeyStart::Deleted,
+            Err(_) => KeyStart::First,
+        })
     }
 
     /// The sequence `key`'s key object holds and its ETag; `None` when there is none.

@@ -11,6 +11,41 @@ use futures_util::stream::{self, Stream, TryStreamExt};
 
 use super::{MAX_OBJECT_BYTES, Store, StoreError};
 use crate::aws::{AwsError, sdk_error};
+use crate::immukv::retention::{Filter, LifecycleRule};
+
+/// One version of an object, as the version listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedVersion {
+    pub(crate) id: String,
+    /// S3's own time of the write (Unix milliseconds): when the version before this one
+    /// became noncurrent.
+    pub(crate) last_modified_ms: Option<i64>,
+}
+
+/// What reading a bucket's lifecycle configuration found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    /// Its rules.
+    Rules(Vec<LifecycleRule>),
+    /// The bucket has no lifecycle configuration.
+    None,
+    /// These credentials may not read it (the construct's policies do not grant
+    /// `s3:GetLifecycleConfiguration`).
+    Denied,
+}
+
+impl Lifecycle {
+    /// The rules as [`Rules::for_object`](crate::immukv::retention::Rules::for_object)
+    /// takes them: none on a bucket without a configuration, `None` when they could not
+    /// be read.
+    pub(crate) fn rules(&self) -> Option<&[LifecycleRule]> {
+        match self {
+            Lifecycle::Rules(rules) => Some(rules),
+            Lifecycle::None => Some(&[]),
+            Lifecycle::Denied => None,
+        }
+    }
+}
 
 /// What a failed S3 call meant.
 pub(super) enum S3Failure {
@@ -49,6 +84,8 @@ where
 /// One fetched object.
 pub(super) struct Fetched {
     pub(super) body: Vec<u8>,
+    /// S3's `LastModified`, Unix milliseconds.
+    pub(super) last_modified_ms: Option<i64>,
     pub(super) etag: Option<String>,
     pub(super) version_id: Option<String>,
 }
@@ -115,6 +152,7 @@ impl Store {
             Ok(out) => {
                 let etag = out.e_tag().map(str::to_owned);
                 let version_id = out.version_id().map(str::to_owned);
+                let last_modified_ms = out.last_modified().and_then(|t| t.to_millis().ok());
                 let too_large = || StoreError::ObjectTooLarge {
                     object: object.to_owned(),
                 };
@@ -140,6 +178,7 @@ impl Store {
                 }
                 Ok(Ok(Fetched {
                     body,
+                    last_modified_ms,
                     etag,
                     version_id,
                 }))
@@ -256,13 +295,13 @@ impl Store {
         })
     }
 
-    /// Version ids of exactly `object`, newest first, page by page (delete markers and
+    /// The versions of exactly `object`, newest first, page by page (delete markers and
     /// other objects sharing the prefix are skipped), starting after `before`.
     pub(crate) fn versions<'a>(
         &'a self,
         object: &'a str,
         before: Option<String>,
-    ) -> impl Stream<Item = Result<String, StoreError>> + 'a {
+    ) -> impl Stream<Item = Result<ListedVersion, StoreError>> + 'a {
         struct Page {
             key_marker: Option<String>,
             version_marker: Option<String>,
@@ -295,11 +334,16 @@ impl Store {
                     )
                 })?;
             let encoded = out.encoding_type() == Some(&EncodingType::Url);
-            let ids: Vec<String> = out
+            let listed: Vec<ListedVersion> = out
                 .versions()
                 .iter()
                 .filter(|v| listed_key(v.key(), encoded).as_deref() == Some(object))
-                .filter_map(|v| v.version_id().map(str::to_owned))
+                .filter_map(|v| {
+                    Some(ListedVersion {
+                        id: v.version_id()?.to_owned(),
+                        last_modified_ms: v.last_modified().and_then(|t| t.to_millis().ok()),
+                    })
+                })
                 .collect();
             let truncated = out.is_truncated() == Some(true);
             let key_marker = listed_key(out.next_key_marker(), encoded).map(Cow::into_owned);
@@ -309,9 +353,41 @@ impl Store {
                 key_marker,
                 version_marker: out.next_version_id_marker().map(str::to_owned),
             };
-            Ok(Some((stream::iter(ids.into_iter().map(Ok)), next)))
+            Ok(Some((stream::iter(listed.into_iter().map(Ok)), next)))
         })
         .try_flatten()
+    }
+
+    /// The bucket's lifecycle rules: a bucket-level call, made only when a log's oldest
+    /// entries are missing, and denied under the construct's own policies.
+    pub(crate) async fn lifecycle(&self) -> Result<Lifecycle, StoreError> {
+        let out = match self
+            .client
+            .get_bucket_lifecycle_configuration()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let none = matches!(&e, SdkError::ServiceError(s)
+                    if aws_sdk_s3::error::ProvideErrorMetadata::code(s.err())
+                        == Some("NoSuchLifecycleConfiguration"));
+                return match classify("S3 GetBucketLifecycleConfiguration", e) {
+                    _ if none => Ok(Lifecycle::None),
+                    S3Failure::Denied => Ok(Lifecycle::Denied),
+                    S3Failure::NotFound => Ok(Lifecycle::None),
+                    f => Err(self.read_error(
+                        "the bucket's lifecycle configuration",
+                        "S3 GetBucketLifecycleConfiguration",
+                        f,
+                    )),
+                };
+            }
+        };
+        Ok(Lifecycle::Rules(
+            out.rules().iter().map(lifecycle_rule).collect(),
+        ))
     }
 
     /// Keys under `key_prefix`, in order, after `after`, with their key objects' ETags.
@@ -393,4 +469,123 @@ fn listed_key(raw: Option<&str>, encoded: bool) -> Option<Cow<'_, str>> {
         .decode_utf8()
         .ok()
         .map(|k| Cow::Owned(k.into_owned()))
+}
+
+/// An SDK lifecycle rule, as far as retention is concerned.
+fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
+    use aws_sdk_s3::types::ExpirationStatus;
+    let filter = rule.filter().map(|f| {
+        let mut filter = Filter {
+            prefix: f.prefix().map(str::to_owned),
+            tags: usize::from(f.tag().is_some()),
+            size_greater_than: f.object_size_greater_than(),
+            size_less_than: f.object_size_less_than(),
+        };
+        if let Some(and) = f.and() {
+            filter.prefix = filter.prefix.or(and.prefix().map(str::to_owned));
+            filter.tags += and.tags().len();
+            filter.size_greater_than = filter.size_greater_than.or(and.object_size_greater_than());
+            filter.size_less_than = filter.size_less_than.or(and.object_size_less_than());
+        }
+        filter
+    });
+    #[allow(deprecated)]
+    let legacy_prefix = rule.prefix().map(str::to_owned);
+    let expiration = rule.noncurrent_version_expiration();
+    LifecycleRule {
+        id: rule.id().map(str::to_owned),
+        enabled: rule.status() == &ExpirationStatus::Enabled,
+        legacy_prefix,
+        filter,
+        noncurrent_days: expiration.and_then(|e| e.noncurrent_days()).map(i64::from),
+        newer_noncurrent_versions: expiration
+            .and_then(|e| e.newer_noncurrent_versions())
+            .map(i64::from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::types::{
+        ExpirationStatus, LifecycleRule as SdkRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
+        NoncurrentVersionExpiration, Tag,
+    };
+
+    use super::*;
+
+    /// Every filter form S3 has, read from the SDK's types.
+    #[test]
+    fn lifecycle_rules_in_every_filter_form() {
+        let expiration = NoncurrentVersionExpiration::builder()
+            .noncurrent_days(90)
+            .newer_noncurrent_versions(5)
+            .build();
+        let rule = |filter: Option<LifecycleRuleFilter>| {
+            let mut b = SdkRule::builder()
+                .id("delete-old-log-versions-Root")
+                .status(ExpirationStatus::Enabled)
+                .noncurrent_version_expiration(expiration.clone());
+            if let Some(f) = filter {
+                b = b.filter(f);
+            }
+            lifecycle_rule(&b.build().unwrap())
+        };
+        let prefix = rule(Some(
+            LifecycleRuleFilter::builder()
+                .prefix("app/_log.json")
+                .build(),
+        ));
+        assert_eq!(
+            prefix,
+            LifecycleRule {
+                id: Some("delete-old-log-versions-Root".into()),
+                enabled: true,
+                legacy_prefix: None,
+                filter: Some(Filter {
+                    prefix: Some("app/_log.json".into()),
+                    ..Filter::default()
+                }),
+                noncurrent_days: Some(90),
+                newer_noncurrent_versions: Some(5),
+            }
+        );
+        let tag = Tag::builder().key("k").value("v").build().unwrap();
+        let and = rule(Some(
+            LifecycleRuleFilter::builder()
+                .and(
+                    LifecycleRuleAndOperator::builder()
+                        .prefix("app/")
+                        .tags(tag.clone())
+                        .object_size_less_than(1 << 30)
+                        .build(),
+                )
+                .build(),
+        ));
+        let f = and.filter.unwrap();
+        assert_eq!(
+            (f.prefix.as_deref(), f.tags, f.size_less_than),
+            (Some("app/"), 1, Some(1 << 30))
+        );
+        let tagged = rule(Some(LifecycleRuleFilter::builder().tag(tag).build()));
+        assert!(!tagged.covers("app/_log.json", 4 << 20));
+        let sized = rule(Some(
+            LifecycleRuleFilter::builder()
+                .object_size_greater_than(0)
+                .build(),
+        ));
+        assert!(sized.covers("app/_log.json", 4 << 20));
+        let everything = rule(None);
+        assert!(everything.covers("app/_log.json", 4 << 20));
+        #[allow(deprecated)]
+        let legacy = lifecycle_rule(
+            &SdkRule::builder()
+                .prefix("app/")
+                .status(ExpirationStatus::Disabled)
+                .build()
+                .unwrap(),
+        );
+        assert_eq!(legacy.legacy_prefix.as_deref(), Some("app/"));
+        assert!(!legacy.enabled);
+        assert!(legacy.retention_of("app/_log.json", 4 << 20).is_none());
+    }
 }

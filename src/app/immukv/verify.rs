@@ -1,0 +1,435 @@
+//! `immukv verify`, `checkpoint` and `export`: against the remembered head or a
+//! checkpoint (a file or an SSM parameter, signed or not), online or offline, and the
+//! one line that says what was checked and what expired.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use futures_util::{StreamExt, TryStreamExt};
+
+use super::{AnchorArgs, CheckpointSource};
+use crate::app::Error;
+use crate::app::progress::Progress;
+use crate::aws::Aws;
+use crate::aws::kms::KmsKeyId;
+use crate::diag::{note, warn};
+use crate::exit::ExitStatus;
+use crate::immukv::audit::{self, Anchor, AuditError, AuditOptions, Audited, HeadCache, StoreId};
+use crate::immukv::checkpoint::{
+    self, Checkpoint, CheckpointError, Loaded, MAX_CHECKPOINT_BYTES, SigningKey,
+};
+use crate::immukv::dump;
+use crate::immukv::retention::{Retention, Rules, judge_start, sequences};
+use crate::immukv::store::{MAX_OBJECT_BYTES, Store};
+use crate::immukv::verify::{ChainCheck, Start, start_of};
+
+/// A checkpoint as read, and how to name where it came from.
+struct Named {
+    loaded: Loaded,
+    name: String,
+}
+
+/// Read the checkpoint at `source`: a file (at most [`MAX_CHECKPOINT_BYTES`]) or an SSM
+/// parameter.
+async fn load(aws: &Aws, source: &CheckpointSource) -> Result<Named, Error> {
+    let (bytes, name) = match source {
+        CheckpointSource::File(path) => (read_capped(path)?, path.display().to_string()),
+        CheckpointSource::Ssm(parameter) => {
+            let name = format!("ssm:{}", parameter.0);
+            match checkpoint::get_parameter(&aws.ssm().await?, &parameter.0).await? {
+                Some((text, _)) => (text.into_bytes(), name),
+                None => {
+                    return Err(CheckpointError::NoParameter {
+                        name: parameter.0.clone(),
+                    }
+                    .into());
+                }
+            }
+        }
+    };
+    let loaded = Checkpoint::parse(&bytes, &name)?;
+    Ok(Named { loaded, name })
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
+    let input = |source| Error::Input {
+        what: path.display().to_string(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(input)?
+        .take(MAX_CHECKPOINT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(input)?;
+    if bytes.len() as u64 > MAX_CHECKPOINT_BYTES {
+        return Err(CheckpointError::Malformed {
+            source_name: path.display().to_string(),
+            reason: format!("larger than {MAX_CHECKPOINT_BYTES} bytes"),
+        }
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// When asked (--public-key, --signed-by), the checkpoint's signature must verify.
+async fn check_signature(aws: &Aws, named: &Named, args: &AnchorArgs) -> Result<(), Error> {
+    if let Some(path) = &args.public_key {
+        let key_file = path.display().to_string();
+        let der = checkpoint::public_key_der(&read_capped(path)?).map_err(|reason| {
+            CheckpointError::BadPublicKey {
+                file: key_file.clone(),
+                reason,
+            }
+        })?;
+        named.loaded.verify_offline(&named.name, &der, &key_file)?;
+    }
+    if let Some(key) = &args.signed_by {
+        named
+            .loaded
+            .verify_with_kms(&named.name, &aws.kms().await?, key)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The head remembered in the cache folder, when it can be used.
+fn head_cache(id: &StoreId) -> Option<HeadCache> {
+    match HeadCache::open(id) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            warn(format_args!(
+                "not remembering verified heads: {}",
+                crate::exit::chain(&e)
+            ));
+            None
+        }
+    }
+}
+
+/// Verify against `anchor` (or the head remembered in the cache folder), and remember
+/// what was verified (never on a failure: a rewritten log never replaces what was
+/// trusted). A failure against a signed checkpoint prints both heads as evidence.
+async fn audit(
+    store: &Store,
+    id: &StoreId,
+    checkpoint: Option<&Named>,
+    full: bool,
+    declared: Option<&Retention>,
+) -> Result<Audited, Error> {
+    let heads = head_cache(id);
+    let anchor = match checkpoint {
+        Some(named) => Anchor::from_checkpoint(named.loaded.checkpoint.clone(), id)?,
+        None => heads.as_ref().map(HeadCache::anchor).unwrap_or_default(),
+    };
+    let progress = Progress::new("entries and key objects verified");
+    let options = AuditOptions {
+        full,
+        concurrency: store.concurrency(),
+        declared,
+        now_ms: crate::time::now_ms(),
+    };
+    let audited = audit::audit(store, &anchor, options, &|| progress.tick()).await;
+    progress.finish();
+    let audited = match audited {
+        Ok(audited) => audited,
+        Err(e) => {
+            if let Some(named) = checkpoint.filter(|n| n.loaded.signed.is_some())
+                && is_about_the_head(&e)
+            {
+                evidence(store, named).await;
+            }
+            return Err(e.into());
+        }
+    };
+    if let Some(head) = &audited.outlived {
+        warn(format_args!(
+            "the head verified at {} (sequence {}) has expired from the log since: this verify could not \
+             check that the log still extends it, and checked it from its oldest entry instead",
+            head.verified_at, head.sequence
+        ));
+    }
+    if let Some(Err(e)) = heads.map(|h| h.remember(&audited)) {
+        warn(format_args!(
+            "could not remember the verified head: {}",
+            crate::exit::chain(&e)
+        ));
+    }
+    Ok(audited)
+}
+
+/// Whether a failed verify is about the anchor's head (the log no longer holds it as
+/// it was).
+fn is_about_the_head(e: &AuditError) -> bool {
+    match e {
+        AuditError::RolledBack { .. }
+        | AuditError::Rewritten { .. }
+        | AuditError::CheckpointExpired { .. } => true,
+        AuditError::Chain(_)
+        | AuditError::Store(_)
+        | AuditError::OtherStore { .. }
+        | AuditError::KeyObject { .. }
+        | AuditError::Unexpired(_) => false,
+    }
+}
+
+/// Like Go's checksum-database client on a mismatch: the signed head and what S3 shows
+/// now, on stderr, for whoever investigates.
+async fn evidence(store: &Store, named: &Named) {
+    let mut lines = format!("evidence: the signed checkpoint {}:\n", named.name);
+    for line in named.loaded.text.lines() {
+        lines.push_str(&format!("    {line}\n"));
+    }
+    let now = match store.newest_log_entry().await {
+        Ok(Some(e)) => format!(
+            "sequence {} (version {}) with hash {}",
+            e.sequence,
+            e.version_id.as_deref().unwrap_or(""),
+            e.hash
+        ),
+        Ok(None) => "no entries".to_owned(),
+        Err(e) => format!("unreadable ({})", crate::exit::chain(&e)),
+    };
+    lines.push_str(&format!(
+        "{}: evidence: the head S3 shows now: {now}",
+        crate::diag::binary_name()
+    ));
+    warn(lines);
+}
+
+/// `verify`: the store against a checkpoint or the remembered head.
+pub(super) async fn verify(
+    aws: &Aws,
+    store: &Store,
+    id: &StoreId,
+    args: &AnchorArgs,
+    declared: Option<&Retention>,
+) -> Result<(), Error> {
+    let named = match &args.checkpoint {
+        Some(source) => Some(load(aws, source).await?),
+        None => None,
+    };
+    if let Some(named) = &named {
+        check_signature(aws, named, args).await?;
+    }
+    let audited = audit(store, id, named.as_ref(), args.full, declared).await?;
+    note(describe_audit(&audited));
+    Ok(())
+}
+
+/// `checkpoint`: verify (against the checkpoint already in `put`'s parameter, when
+/// there is one), then the head as JSON or, signed with `sign`, as a note; kept in
+/// `put` too.
+pub(super) async fn checkpoint(
+    aws: &Aws,
+    store: &Store,
+    id: &StoreId,
+    args: &AnchorArgs,
+    declared: Option<&Retention>,
+    sign: Option<&KmsKeyId>,
+    put: Option<&str>,
+) -> Result<String, Error> {
+    let signer = match sign {
+        Some(key) => Some(SigningKey::resolve(&aws.kms().await?, key).await?),
+        None => None,
+    };
+    let ssm = match put {
+        Some(_) => Some(aws.ssm().await?),
+        None => None,
+    };
+    let (named, version) = match (&args.checkpoint, put, &ssm) {
+        (Some(source), _, _) => (Some(load(aws, source).await?), None),
+        (None, Some(name), Some(ssm)) => match checkpoint::get_parameter(ssm, name).await? {
+            Some((text, version)) => {
+                let name = format!("ssm:{name}");
+                let loaded = Checkpoint::parse(text.as_bytes(), &name)?;
+                (Some(Named { loaded, name }), Some(version))
+            }
+            None => (None, None),
+        },
+        _ => (None, None),
+    };
+    if let Some(named) = &named {
+        check_signature(aws, named, args).await?;
+    }
+    let audited = audit(store, id, named.as_ref(), args.full, declared).await?;
+    note(describe_audit(&audited));
+    let head = audited.head.ok_or(Error::Refused(
+        "the store is empty: there is no head to checkpoint".into(),
+    ))?;
+    let checkpoint = Checkpoint {
+        store: id.clone(),
+        head,
+    };
+    let text = match &signer {
+        Some(signer) => signer.sign(&aws.kms().await?, &checkpoint).await?,
+        None => checkpoint.to_json().map_err(std::io::Error::other)? + "\n",
+    };
+    if let (Some(name), Some(ssm)) = (put, &ssm) {
+        checkpoint::put_parameter(ssm, name, &text, &checkpoint, version).await?;
+        note(format_args!(
+            "kept the checkpoint at ssm:{name} (sequence {})",
+            checkpoint.head.sequence
+        ));
+    }
+    Ok(text)
+}
+
+/// One line about a verify: what was checked, since when, what expired, and the
+/// verdict.
+fn describe_audit(a: &Audited) -> String {
+    let since = match &a.since {
+        Some(h) => format!(
+            " since sequence {} (verified at {})",
+            h.sequence, h.verified_at
+        ),
+        None => String::new(),
+    };
+    let keys = a.keys_checked + a.keys_unchanged;
+    if let (Some(expired), Some(first), Some(head)) = (&a.expired, a.first_sequence, &a.head) {
+        let of_expired = match a.keys_expired {
+            0 => String::new(),
+            n => format!(", {n} of them for expired entries"),
+        };
+        return format!(
+            "verified {}{}{since} and {keys} key objects ({} unchanged{of_expired}); {expired}: the chain is intact",
+            sequences(first, head.sequence),
+            a.chain.dialects(),
+            a.keys_unchanged,
+        );
+    }
+    let entries = match (a.chain.count, a.since.is_some()) {
+        (0, true) => "no new entries".to_owned(),
+        (1, true) => format!("1 new entry{}", a.chain.dialects()),
+        (n, true) => format!("{n} new entries{}", a.chain.dialects()),
+        (n, false) => format!("{n} entries{}", a.chain.dialects()),
+    };
+    format!(
+        "verified {entries}{since} and {keys} key objects ({} unchanged): the chain is intact",
+        a.keys_unchanged
+    )
+}
+
+/// The newest `limit` entries' chain alone (`verify --limit`); when that reaches the
+/// oldest entry, it must start at genesis or after a part retention explains.
+pub(super) async fn verify_newest(
+    store: &Store,
+    limit: usize,
+    declared: Option<&Retention>,
+) -> Result<ExitStatus, Error> {
+    let log = store.log_key();
+    let progress = Progress::new("entries verified");
+    let mut stream = std::pin::pin!(store.log_entries(&log, None).take(limit));
+    let mut check = ChainCheck::default();
+    let mut count = 0;
+    while let Some(entry) = stream.try_next().await? {
+        check.push(entry)?;
+        count += 1;
+        progress.tick();
+    }
+    progress.finish();
+    let mut expired = String::new();
+    if count < limit
+        && let Some(oldest) = check.oldest()
+        && start_of(oldest)? == Start::After
+    {
+        let lifecycle = store.lifecycle().await?;
+        let rules = Rules::for_object(lifecycle.rules(), &log, MAX_OBJECT_BYTES as i64, declared);
+        let judged = judge_start(
+            &log,
+            oldest,
+            count as i64 - 1,
+            &rules,
+            audit::LOG_RETENTION_FLAG,
+            crate::time::now_ms(),
+        )
+        .map_err(AuditError::from)?;
+        if let Some(e) = judged {
+            expired = format!("; {e}");
+        }
+    }
+    let summary = check.finish();
+    note(format_args!(
+        "verified {} entries{}{expired}: the chain is intact",
+        summary.count,
+        summary.dialects()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+/// `export`: every log entry, oldest first, checked on the way.
+pub(super) async fn export(
+    store: &Store,
+    declared: Option<&Retention>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let progress = Progress::new("entries exported");
+    let exported = dump::export(store, out, declared, crate::time::now_ms(), &|| {
+        progress.tick()
+    })
+    .await;
+    progress.finish();
+    let exported = exported?;
+    let expired = exported
+        .expired
+        .map(|e| format!("; {e}"))
+        .unwrap_or_default();
+    note(format_args!(
+        "exported {} entries{}{expired}: the chain is intact",
+        exported.chain.count,
+        exported.chain.dialects()
+    ));
+    Ok(())
+}
+
+/// `verify --file`: a dump, offline (a checkpoint in SSM, or checked by KMS, needs AWS).
+pub(super) async fn verify_file(
+    aws: &Aws,
+    file: &Path,
+    args: &AnchorArgs,
+    declared: Option<&Retention>,
+) -> Result<ExitStatus, Error> {
+    let named = match &args.checkpoint {
+        Some(source) => Some(load(aws, source).await?),
+        None => None,
+    };
+    if let Some(named) = &named {
+        check_signature(aws, named, args).await?;
+    }
+    let head = named.as_ref().map(|n| n.loaded.checkpoint.head.clone());
+    let reader = std::fs::File::open(file).map_err(|source| Error::Input {
+        what: file.display().to_string(),
+        source,
+    })?;
+    let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
+    let progress = Progress::new("entries verified");
+    let verified = dump::verify_dump(
+        file,
+        &mut reader,
+        head.as_ref(),
+        declared,
+        crate::time::now_ms(),
+        &|| progress.tick(),
+    );
+    progress.finish();
+    let verified = verified?;
+    let range = match (verified.first, &verified.newest) {
+        (Some(first), Some((newest, _))) => format!(", sequence {first} to {newest}"),
+        _ => String::new(),
+    };
+    let against = match &head {
+        Some(h) => format!(", holding the checkpoint's sequence {}", h.sequence),
+        None => String::new(),
+    };
+    let expired = verified
+        .expired
+        .map(|e| format!("; {e}"))
+        .unwrap_or_default();
+    note(format_args!(
+        "verified {} entries{} in {}{range}{against}{expired}: the chain is intact",
+        verified.chain.count,
+        verified.chain.dialects(),
+        file.display()
+    ));
+    Ok(ExitStatus::Success)
+}
