@@ -23,9 +23,9 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
         'get-registry-token' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
             [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
-            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
-            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for [default: the host''s service, else execute-api]')
             [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)')
             [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -58,11 +58,11 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             break
         }
         'get-registry-token;credentials-helper' {
-            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
-            [CompletionResult]::new('--expiration-window', '--expiration-window', [CompletionResultType]::ParameterName, 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for [default: the host''s service, else execute-api]')
+            [CompletionResult]::new('--expiration-window', '--expiration-window', [CompletionResultType]::ParameterName, 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run [default: the host''s token_lifetime, else 14400]')
             [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Hand out a cached token only while at least this many seconds are left')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A host this helper serves (repeatable). Other hosts get `{}`. Without any, every host but the public registries is served')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send token requests to this base URL instead of https://HOST')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A host this helper serves (repeatable), besides those in ~/.cdk/registries.json. Other hosts get `{}`. With none at all, every host but the public registries is served')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send token requests to this base URL instead of https://HOST [default: the host''s registry_url]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
@@ -75,9 +75,9 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
         'get-registry-token;exec' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT')
             [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT')
-            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
-            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)')
-            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for [default: the host''s service, else execute-api]')
             [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)')
             [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
@@ -91,8 +91,8 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             break
         }
         'get-registry-token;doctor' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host [default: every configured host]')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host [default: every configured host]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--tool', '--tool', [CompletionResultType]::ParameterName, 'Which tools to answer for')
             [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Check tokens against this base URL instead of the helper''s --registry-url or https://HOST')
@@ -109,7 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

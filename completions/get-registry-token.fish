@@ -25,8 +25,8 @@ function __fish_get_registry_token_using_subcommand
 end
 
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s r -l registry-host -d 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it' -r
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)' -r
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l service -d 'The AWS service to sign for' -r -f -a "execute-api\t'The registry sits behind API Gateway'
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
@@ -41,7 +41,7 @@ complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s V
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "exec" -d 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers'
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "doctor" -d 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise'
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "doctor" -d 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise'
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s r -l registry-host -d 'The registry host whose tokens to drop' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -50,12 +50,12 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand fo
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -l all -d 'Drop every cached registry token'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s h -l help -d 'Print help'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l service -d 'The AWS service to sign for' -r -f -a "execute-api\t'The registry sits behind API Gateway'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l expiration-window -d 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l expiration-window -d 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run [default: the host\'s token_lifetime, else 14400]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l min-remaining -d 'Hand out a cached token only while at least this many seconds are left' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-host -d 'A host this helper serves (repeatable). Other hosts get `{}`. Without any, every host but the public registries is served' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-url -d 'Send token requests to this base URL instead of https://HOST' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-host -d 'A host this helper serves (repeatable), besides those in ~/.cdk/registries.json. Other hosts get `{}`. With none at all, every host but the public registries is served' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-url -d 'Send token requests to this base URL instead of https://HOST [default: the host\'s registry_url]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
@@ -63,8 +63,8 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand cr
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s r -l registry-host -d 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000)' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l service -d 'The AWS service to sign for' -r -f -a "execute-api\t'The registry sits behind API Gateway'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
@@ -75,7 +75,7 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand ex
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l no-cache -d 'Always ask the registry; do not read or write the cache'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -s r -l registry-host -d 'The registry host' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -s r -l registry-host -d 'The registry host [default: every configured host]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand doctor" -l tool -d 'Which tools to answer for' -r -f -a "both\t''
@@ -91,5 +91,5 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand do
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "forget" -d 'Drop cached and stored tokens for a host (or every host with --all)'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "credentials-helper" -d 'Answer Terraform\'s credentials-helper protocol (get/store/forget HOST)'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "exec" -d 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "doctor" -d 'Say which credentials Terraform and OpenTofu will use for a registry host, and whether they work; exit 0 when they get a working token, 1 otherwise'
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "doctor" -d 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand help; and not __fish_seen_subcommand_from forget credentials-helper exec doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

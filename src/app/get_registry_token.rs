@@ -21,8 +21,12 @@ use crate::output::{self, SecretFormat, Var};
 use crate::registry::cliconfig::hcl_string;
 use crate::registry::install::{HELPER_MARKER, HELPER_PREFIX};
 use crate::registry::layout::Tool;
+use crate::registry::settings::{HostConfig, HostFlags, RegistrySettings};
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
-use crate::registry::token_cache::{IssuedToken, Lifetime, get_or_mint};
+use crate::registry::token_cache::{
+    COMMAND_LIFETIME, COMMAND_MIN_LEFT, HELPER_LIFETIME, HELPER_MIN_LEFT, IssuedToken, Lifetime,
+    get_or_mint,
+};
 use crate::registry::{RegistryHost, Service, TokenCache, TokenKey, TokenRequest, fetch_token};
 use crate::secret::Secret;
 
@@ -30,13 +34,6 @@ const BINARY: &str = "get-registry-token";
 
 /// The variable Terragrunt reads a registry token from.
 const TERRAGRUNT_TOKEN_VAR: &str = "TG_TF_REGISTRY_TOKEN";
-
-/// Public registries that never get a signed request from the helper.
-const PUBLIC_REGISTRIES: &[&str] = &[
-    "registry.terraform.io",
-    "registry.opentofu.org",
-    "app.terraform.io",
-];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,18 +109,20 @@ struct TokenArgs {
     mint: MintArgs,
 }
 
-/// How tokens are asked for and reused.
+/// How tokens are asked for and reused. Where a flag is not given, the host's entry in
+/// ~/.cdk/registries.json decides, then the defaults.
 #[derive(Debug, Clone, Args)]
 struct MintArgs {
-    /// Lifetime to request for a new token, in seconds (the registry allows up to 60000).
-    #[arg(long, short = 'T', value_name = "SECONDS", default_value_t = 3600, value_parser = token_lifetime)]
-    time: u64,
-    /// The AWS service to sign for.
-    #[arg(long, value_enum, default_value = "execute-api")]
-    service: Service,
+    /// Lifetime to request for a new token, in seconds (the registry allows up to 60000)
+    /// [default: the host's token_lifetime, else 3600].
+    #[arg(long, short = 'T', value_name = "SECONDS", value_parser = token_lifetime)]
+    time: Option<u64>,
+    /// The AWS service to sign for [default: the host's service, else execute-api].
+    #[arg(long, value_enum)]
+    service: Option<Service>,
     /// Reuse a cached token only while at least this many seconds are left
     /// (never more than half of --time).
-    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    #[arg(long, value_name = "SECONDS", default_value_t = COMMAND_MIN_LEFT)]
     min_remaining: u64,
     /// Always ask the registry; do not read or write the cache.
     #[arg(long)]
@@ -138,27 +137,47 @@ struct MintArgs {
 }
 
 impl MintArgs {
-    /// A token for `host` (sent to `base` when given), from the cache or minted once
+    /// A token for `host`, with its settings (these flags and `aws`'s over its entry in
+    /// `settings`; `base` is `--registry-url` resolved), from the cache or minted once
     /// for everyone asking.
     fn obtain(
         &self,
         host: &RegistryHost,
         base: Option<&BaseUrl>,
-        aws: &Aws,
+        aws: &AwsArgs,
+        settings: &RegistrySettings,
     ) -> Result<IssuedToken, Error> {
-        let lifetime = Lifetime {
-            request: self.time,
-            min_left: self.min_remaining.min(self.time / 2),
+        let flags = HostFlags {
+            profile: aws.profile.clone(),
+            region: aws.region.clone(),
+            service: self.service,
+            registry_url: base.cloned(),
+            token_lifetime: self.time,
         };
+        let config = HostConfig::resolve(&flags, settings.get(host), crate::env::var);
+        let lifetime = Lifetime::for_command(
+            config.token_lifetime.value.unwrap_or(COMMAND_LIFETIME),
+            self.min_remaining,
+        );
         let request = TokenRequest {
             host: host.clone(),
-            base_url: base.cloned(),
-            service: self.service,
-            expiration_seconds: self.time,
+            base_url: config.registry_url.value.clone(),
+            service: config.service.value,
+            expiration_seconds: lifetime.request,
             timeout: Duration::from_secs(self.timeout),
         };
-        obtain(&request, aws, lifetime, !self.no_cache)
+        let aws = Aws::new(config.aws_args(aws));
+        obtain(&request, &aws, lifetime, !self.no_cache)
     }
+}
+
+/// The per-host settings file; none without a home folder.
+fn settings() -> Result<RegistrySettings, Error> {
+    let path = match dirs::home_dir() {
+        Some(home) => RegistrySettings::path_in(&home),
+        None => std::path::PathBuf::from("/nonexistent/.cdk/registries.json"),
+    };
+    Ok(RegistrySettings::load(&path)?)
 }
 
 /// Which tools the doctor answers for.
@@ -224,15 +243,17 @@ enum Command {
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
-    /// Say which credentials Terraform and OpenTofu will use for a registry host, and
-    /// whether they work; exit 0 when they get a working token, 1 otherwise.
+    /// Say which settings and credentials Terraform and OpenTofu will use for a registry
+    /// host (every configured host without -r), and whether they work; exit 0 when they
+    /// get a working token for every host, 1 otherwise.
     #[command(after_help = "Examples:\n  \
         get-registry-token doctor -r registry.example.com\n  \
+        get-registry-token doctor                       # every host in ~/.cdk/registries.json and the helper's args\n  \
         get-registry-token doctor -r registry.example.com --output json")]
     Doctor {
-        /// The registry host.
+        /// The registry host [default: every configured host].
         #[arg(long, short = 'r', value_name = "HOST")]
-        registry_host: RegistryHost,
+        registry_host: Option<RegistryHost>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         output: DoctorOutput,
@@ -279,24 +300,29 @@ impl FromStr for Verb {
     }
 }
 
-/// Terraform's credentials-helper protocol: `[flags] get|store|forget HOST`.
+/// Terraform's credentials-helper protocol: `[flags] get|store|forget HOST`. Where a
+/// flag is not given, the host's entry in ~/.cdk/registries.json decides, then the
+/// defaults.
 #[derive(Debug, Clone, Args)]
 struct HelperArgs {
-    /// The AWS service to sign for.
-    #[arg(long, value_enum, default_value = "execute-api")]
-    service: Service,
+    /// The AWS service to sign for [default: the host's service, else execute-api].
+    #[arg(long, value_enum)]
+    service: Option<Service>,
     /// Lifetime to request for new tokens, in seconds; raised to twice --min-remaining,
-    /// because Terraform keeps a token for its whole run.
-    #[arg(long, value_name = "SECONDS", default_value_t = 14_400, value_parser = token_lifetime)]
-    expiration_window: u64,
+    /// because Terraform keeps a token for its whole run [default: the host's
+    /// token_lifetime, else 14400].
+    #[arg(long, value_name = "SECONDS", value_parser = token_lifetime)]
+    expiration_window: Option<u64>,
     /// Hand out a cached token only while at least this many seconds are left.
-    #[arg(long, value_name = "SECONDS", default_value_t = 7_200)]
+    #[arg(long, value_name = "SECONDS", default_value_t = HELPER_MIN_LEFT)]
     min_remaining: u64,
-    /// A host this helper serves (repeatable). Other hosts get `{}`. Without any,
-    /// every host but the public registries is served.
+    /// A host this helper serves (repeatable), besides those in ~/.cdk/registries.json.
+    /// Other hosts get `{}`. With none at all, every host but the public registries is
+    /// served.
     #[arg(long = "registry-host", value_name = "HOST")]
     registry_hosts: Vec<RegistryHost>,
-    /// Send token requests to this base URL instead of https://HOST.
+    /// Send token requests to this base URL instead of https://HOST [default: the
+    /// host's registry_url].
     #[arg(long, value_name = "URL")]
     registry_url: Option<BaseUrl>,
     /// Give up on the registry after this many seconds.
@@ -327,9 +353,7 @@ pub fn main() -> ExitCode {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if name.starts_with(HELPER_PREFIX) {
-        return super::run(&name, |cli: HelperCli| {
-            helper(&cli.helper, Aws::new(cli.aws))
-        });
+        return super::run(&name, |cli: HelperCli| helper(&cli.helper, &cli.aws));
     }
     super::run(BINARY, run)
 }
@@ -342,7 +366,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             note(format_args!("dropped {dropped} cached token(s)"));
             Ok(ExitStatus::Success)
         }
-        (Some(Command::CredentialsHelper { helper: args, aws }), _) => helper(&args, Aws::new(aws)),
+        (Some(Command::CredentialsHelper { helper: args, aws }), _) => helper(&args, &aws),
         (
             Some(Command::Exec {
                 registry_hosts,
@@ -351,7 +375,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 command,
             }),
             _,
-        ) => exec(&registry_hosts, &mint, Aws::new(aws), &command),
+        ) => exec(&registry_hosts, &mint, &aws, &command),
         (
             Some(Command::Doctor {
                 registry_host,
@@ -363,14 +387,14 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }),
             _,
         ) => super::registry_doctor::run(
-            &registry_host,
+            registry_host.as_ref(),
             output == DoctorOutput::Json,
             &tool.list(),
             registry_url.as_ref(),
             Duration::from_secs(timeout),
-            aws,
+            &aws,
         ),
-        (None, Some(format)) => print_token(format, &cli.token, cli.aws),
+        (None, Some(format)) => print_token(format, &cli.token, &cli.aws),
         // clap requires a format when there is no subcommand.
         (None, None) => Err(Error::Usage(
             "name an output: token, config, env, json or github".into(),
@@ -378,19 +402,20 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     }
 }
 
-fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitStatus, Error> {
+fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
     let host = args.registry_host.clone().ok_or_else(|| {
         Error::Usage(
             "no registry host given: pass --registry-host HOST (e.g. -r registry.example.com)"
                 .into(),
         )
     })?;
-    let aws = Aws::new(aws);
+    let settings = settings()?;
+    let resolver = Aws::new(aws.clone());
     let (host, base) = runtime()?.block_on(async {
-        let host = host.resolve(&aws).await?;
+        let host = host.resolve(&resolver).await?;
         Ok::<_, Error>((
             host,
-            resolve_url(args.mint.registry_url.as_ref(), &aws).await?,
+            resolve_url(args.mint.registry_url.as_ref(), &resolver).await?,
         ))
     })?;
     // Check what needs no token before asking for one.
@@ -398,7 +423,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: AwsArgs) -> Result<ExitSta
         Format::Env | Format::Github => Some(host.tf_token_var()?),
         Format::Token | Format::Config | Format::Json => None,
     };
-    let issued = args.mint.obtain(&host, base.as_ref(), &aws)?;
+    let issued = args.mint.obtain(&host, base.as_ref(), aws, &settings)?;
     let token = &issued.token;
     match format {
         Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
@@ -481,26 +506,29 @@ async fn resolve_url(url: Option<&Ref<BaseUrl>>, aws: &Aws) -> Result<Option<Bas
     }
 }
 
-/// Run `command` with a token for each host in its environment, replacing this process.
+/// Run `command` with a token for each host in its environment, replacing this process;
+/// each host's token is minted with that host's settings.
 fn exec(
     hosts: &[Ref<RegistryHost>],
     mint: &MintArgs,
-    aws: Aws,
+    aws: &AwsArgs,
     command: &[OsString],
 ) -> Result<ExitStatus, Error> {
     if hosts.len() > 1 && mint.registry_url.is_some() {
         return Err(Error::Usage(
-            "--registry-url names one registry: pass it with a single --registry-host".into(),
+            "--registry-url names one registry: pass it with a single --registry-host (each host's own is in ~/.cdk/registries.json)".into(),
         ));
     }
+    let settings = settings()?;
+    let resolver = Aws::new(aws.clone());
     let (hosts, base) = runtime()?.block_on(async {
         let mut resolved = Vec::with_capacity(hosts.len());
         for h in hosts {
-            resolved.push(h.resolve(&aws).await?);
+            resolved.push(h.resolve(&resolver).await?);
         }
         Ok::<_, Error>((
             resolved,
-            resolve_url(mint.registry_url.as_ref(), &aws).await?,
+            resolve_url(mint.registry_url.as_ref(), &resolver).await?,
         ))
     })?;
     // Every variable name is checked before any token is asked for.
@@ -511,7 +539,7 @@ fn exec(
     let mut child = std::process::Command::new(&command[0]);
     child.args(&command[1..]);
     for (host, name) in hosts.iter().zip(&names) {
-        let token = mint.obtain(host, base.as_ref(), &aws)?.token;
+        let token = mint.obtain(host, base.as_ref(), aws, &settings)?.token;
         if hosts.len() == 1 {
             child.env(TERRAGRUNT_TOKEN_VAR, token.expose());
         }
@@ -520,20 +548,23 @@ fn exec(
     super::exec(child, &command[0])
 }
 
-fn serves(args: &HelperArgs, host: &RegistryHost) -> bool {
-    if args.registry_hosts.is_empty() {
-        return !PUBLIC_REGISTRIES.contains(&host.to_string().as_str());
+/// Whether the helper serves `host`: one named in its arguments or in the settings
+/// file; with neither naming any, every host but the public registries.
+fn serves(args: &HelperArgs, settings: &RegistrySettings, host: &RegistryHost) -> bool {
+    if args.registry_hosts.is_empty() && settings.is_empty() {
+        return !host.is_public();
     }
-    args.registry_hosts.contains(host)
+    args.registry_hosts.contains(host) || settings.get(host).is_some()
 }
 
 /// Terraform's credentials-helper protocol.
-fn helper(args: &HelperArgs, aws: Aws) -> Result<ExitStatus, Error> {
+fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
     let host = &args.host;
     match args.verb {
         Verb::Get => {
+            let settings = settings()?;
             let mut out = std::io::stdout().lock();
-            if !serves(args, host) {
+            if !serves(args, &settings, host) {
                 out.write_all(b"{}\n")?;
                 out.flush()?;
                 return Ok(ExitStatus::Success);
@@ -542,21 +573,26 @@ fn helper(args: &HelperArgs, aws: Aws) -> Result<ExitStatus, Error> {
             let token = match stored {
                 Some(stored) => stored.token,
                 None => {
-                    let window = args
-                        .expiration_window
-                        .max(args.min_remaining.saturating_mul(2))
-                        .min(MAX_EXPIRATION_SECONDS);
-                    let lifetime = Lifetime {
-                        request: window,
-                        min_left: args.min_remaining.min(window / 2),
+                    let flags = HostFlags {
+                        profile: aws.profile.clone(),
+                        region: aws.region.clone(),
+                        service: args.service,
+                        registry_url: args.registry_url.clone(),
+                        token_lifetime: args.expiration_window,
                     };
+                    let config = HostConfig::resolve(&flags, settings.get(host), crate::env::var);
+                    let lifetime = Lifetime::for_helper(
+                        config.token_lifetime.value.unwrap_or(HELPER_LIFETIME),
+                        args.min_remaining,
+                    );
                     let request = TokenRequest {
                         host: host.clone(),
-                        base_url: args.registry_url.clone(),
-                        service: args.service,
-                        expiration_seconds: window,
+                        base_url: config.registry_url.value.clone(),
+                        service: config.service.value,
+                        expiration_seconds: lifetime.request,
                         timeout: Duration::from_secs(args.timeout),
                     };
+                    let aws = Aws::new(config.aws_args(aws));
                     obtain(&request, &aws, lifetime, true)?.token
                 }
             };

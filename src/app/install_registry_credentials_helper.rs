@@ -13,12 +13,14 @@ use crate::aws::AwsArgs;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
-use crate::registry::cliconfig::{self, Plan};
+use crate::registry::cliconfig::{self, CredentialsConfig, Plan};
+use crate::registry::doctor::{Checkup, FindingKind, Level, Source, diagnose};
 use crate::registry::install::{
-    self, HelperName, HelperSettings, InstallError, RcFile, helper_source, install_binary,
-    is_our_helper, plugin_dirs, rc_files,
+    HelperName, HelperSettings, InstallError, RcFile, helper_source, install_binary, is_our_helper,
+    plugin_dirs, rc_files,
 };
 use crate::registry::layout::{Layout, LayoutEnv, Tool};
+use crate::registry::settings::{HostSettings, RegistrySettings};
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
 use crate::registry::{RegistryHost, Service};
 
@@ -31,24 +33,32 @@ const BINARY: &str = "install-registry-credentials-helper";
     about = "Install the registry credentials helper for Terraform and OpenTofu",
     long_about = "Install the registry credentials helper for Terraform and OpenTofu.\n\n\
         Copies get-registry-token into Terraform's plugin folder as terraform-credentials-NAME, \
-        puts one credentials_helper block into the CLI config (~/.terraformrc, ~/.tofurc when it exists, \
-        or $TF_CLI_CONFIG_FILE), then runs the helper once to check that Terraform will get a token.",
+        records each host's settings (AWS profile, region, service, registry URL, token lifetime) in \
+        ~/.cdk/registries.json, puts one credentials_helper block naming every host into the CLI config \
+        (~/.terraformrc, ~/.tofurc when it exists, or $TF_CLI_CONFIG_FILE), then checks that Terraform \
+        will get a token for each host it was given.",
     after_help = "Examples:\n  install-registry-credentials-helper --registry-host registry.example.com\n  \
+        install-registry-credentials-helper --registry-host registry.dev.example.com --profile dev\n  \
+        install-registry-credentials-helper --registry-host modules.prod.example.com --profile prod --service lambda\n  \
         install-registry-credentials-helper --registry-host registry.example.com --dry-run\n  \
+        install-registry-credentials-helper --uninstall --registry-host registry.dev.example.com\n  \
         install-registry-credentials-helper --uninstall"
 )]
 pub(crate) struct Cli {
-    /// A registry host the helper serves (repeatable).
+    /// A registry host the helper serves (repeatable); the settings given with it
+    /// (--profile, --region, --service, --registry-url, --expiration-window) are
+    /// recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove.
     #[arg(
         long = "registry-host",
         value_name = "HOST",
         required_unless_present = "uninstall"
     )]
     registry_hosts: Vec<RegistryHost>,
-    /// The AWS service the helper signs for.
-    #[arg(long, value_enum, default_value = "execute-api")]
-    service: Service,
-    /// Token lifetime the helper requests, in seconds [default: the helper's, 4 hours].
+    /// The AWS service the helper signs for, for these hosts [default: execute-api].
+    #[arg(long, value_enum)]
+    service: Option<Service>,
+    /// Token lifetime the helper requests for these hosts, in seconds [default: the
+    /// helper's, 4 hours].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=MAX_EXPIRATION_SECONDS))]
     expiration_window: Option<u64>,
     /// Where to put the helper [default: ~/.terraform.d/plugins].
@@ -69,7 +79,8 @@ pub(crate) struct Cli {
     /// Print what would change and change nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Remove the helper and the block this tool added, and nothing else.
+    /// Remove what this tool added, and nothing else: with --registry-host, those hosts
+    /// (the helper and its block go with the last one); without, everything.
     #[arg(long, conflicts_with_all = ["link", "force"])]
     uninstall: bool,
     /// Do not run the installed helper to check it.
@@ -78,7 +89,8 @@ pub(crate) struct Cli {
     /// Give the check this many seconds to get a token.
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     check_timeout: u64,
-    /// Base URL for the helper's token requests instead of https://HOST (tunnels, tests).
+    /// Base URL for the helper's token requests for these hosts instead of https://HOST
+    /// (a tunnel or private endpoint, an API Gateway stage).
     #[arg(long, value_name = "URL")]
     registry_url: Option<BaseUrl>,
     #[command(flatten)]
@@ -100,40 +112,36 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         .iter()
         .map(|f| RcFile::read(f))
         .collect::<Result<Vec<_>, _>>()?;
+    let settings = RegistrySettings::load(&RegistrySettings::path_in(&home))?;
     if cli.uninstall {
-        return uninstall(&cli, &helper_path, &files);
+        return uninstall(&cli, &helper_path, &files, &settings);
     }
     let source = helper_source()?;
-    let settings = HelperSettings {
-        hosts: cli.registry_hosts.clone(),
+    let mut updated = with_legacy_hosts(settings.clone(), &files, &cli.name)?;
+    let given = HostSettings {
+        profile: cli
+            .aws
+            .profile
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(Error::Usage)?,
+        region: cli
+            .aws
+            .region
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(Error::Usage)?,
         service: cli.service,
-        expiration_window: cli.expiration_window,
         registry_url: cli.registry_url.clone(),
-        profile: cli.aws.profile.clone(),
-        region: cli.aws.region.clone(),
+        token_lifetime: cli.expiration_window,
     };
-    let args = settings.args();
-
-    // Decide every edit before changing anything.
-    let mut edits = Vec::new();
-    for file in &files {
-        match cliconfig::plan_install(&file.text, cli.name.as_str(), &args, cli.force)
-            .map_err(|e| file.unreadable(e))?
-        {
-            Plan::Conflict { other } => {
-                return Err(InstallError::Conflict {
-                    path: file.path.clone(),
-                    other,
-                }
-                .into());
-            }
-            Plan::Unchanged => note(format_args!(
-                "{} is already up to date",
-                file.path.display()
-            )),
-            Plan::Rewrite { text, removed } => edits.push((file, text, removed)),
-        }
+    for host in &cli.registry_hosts {
+        updated.set(host, &given);
     }
+    let args = block_args(&updated);
+    let edits = plan_edits(&files, &cli.name, &args, cli.force)?;
 
     if cli.dry_run {
         let mut out = std::io::stdout().lock();
@@ -148,6 +156,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         for (file, _, removed) in &edits {
             print_diff(&mut out, &file.path, removed, &added)?;
         }
+        print_settings_diff(&mut out, &settings, &updated)?;
         return Ok(ExitStatus::Success);
     }
 
@@ -155,6 +164,15 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let tofu_before = Layout::of(Tool::OpenTofu, &home, &env);
     install_binary(&source, &helper_path, cli.link)?;
     note(format_args!("installed {}", helper_path.display()));
+    if updated != settings {
+        updated.save()?;
+        for host in &cli.registry_hosts {
+            note(format_args!(
+                "recorded the settings for {host} in {}",
+                updated.path().display()
+            ));
+        }
+    }
     for (file, new, _) in &edits {
         file.write(new)?;
         note(format_args!(
@@ -178,7 +196,131 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     if cli.no_check {
         return Ok(ExitStatus::Success);
     }
-    check(&cli, &helper_path, &args, &files)
+    check(&cli, &home, &env, &updated)
+}
+
+/// The hosts a block of ours written by an earlier version names, moved into the
+/// settings file with the settings that block gave them all.
+fn with_legacy_hosts(
+    mut settings: RegistrySettings,
+    files: &[RcFile],
+    name: &HelperName,
+) -> Result<RegistrySettings, Error> {
+    for file in files {
+        let json = file.path.extension().is_some_and(|e| e == "json");
+        let config = CredentialsConfig::parse(&file.text, json).map_err(|e| file.unreadable(e))?;
+        for block in config.helpers.iter().filter(|b| b.name == name.as_str()) {
+            let legacy = HelperSettings::parse(block.args.as_deref().unwrap_or_default());
+            let given = HostSettings {
+                profile: legacy.profile.as_deref().and_then(|p| p.parse().ok()),
+                region: legacy.region.as_deref().and_then(|r| r.parse().ok()),
+                service: legacy.service,
+                registry_url: legacy.registry_url.clone(),
+                token_lifetime: legacy.expiration_window,
+            };
+            for host in &legacy.hosts {
+                if settings.get(host).is_none() {
+                    settings.set(host, &given);
+                }
+            }
+        }
+    }
+    Ok(settings)
+}
+
+/// The block's args: every host the helper serves (their settings are in the file).
+fn block_args(settings: &RegistrySettings) -> Vec<String> {
+    HelperSettings {
+        hosts: settings.hosts().cloned().collect(),
+        ..HelperSettings::default()
+    }
+    .args()
+}
+
+/// One CLI-config file's edit: the file, its new text, the blocks it removes.
+type Edit<'a> = (&'a RcFile, String, Vec<String>);
+
+/// Every edit to the CLI-config files, decided before anything changes.
+fn plan_edits<'a>(
+    files: &'a [RcFile],
+    name: &HelperName,
+    args: &[String],
+    force: bool,
+) -> Result<Vec<Edit<'a>>, Error> {
+    let mut edits = Vec::new();
+    for file in files {
+        match cliconfig::plan_install(&file.text, name.as_str(), args, force)
+            .map_err(|e| file.unreadable(e))?
+        {
+            Plan::Conflict { other } => {
+                return Err(InstallError::Conflict {
+                    path: file.path.clone(),
+                    other,
+                }
+                .into());
+            }
+            Plan::Unchanged => note(format_args!(
+                "{} is already up to date",
+                file.path.display()
+            )),
+            Plan::Rewrite { text, removed } => edits.push((file, text, removed)),
+        }
+    }
+    Ok(edits)
+}
+
+/// What `--dry-run` shows for the settings file: its lines removed, then those added.
+fn print_settings_diff(
+    out: &mut impl Write,
+    before: &RegistrySettings,
+    after: &RegistrySettings,
+) -> std::io::Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    let old = before.on_disk();
+    let new = if after.is_empty() {
+        String::new()
+    } else {
+        after.render()
+    };
+    let path = after.path().display();
+    writeln!(out, "--- {path}\n+++ {path}")?;
+    for line in line_diff(&old, &new) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// A line diff (longest common subsequence): ` ` kept, `-` removed, `+` added.
+fn line_diff(old: &str, new: &str) -> Vec<String> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push(format!(" {}", a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push(format!("+{}", b[j]));
+            j += 1;
+        } else {
+            out.push(format!("-{}", a[i]));
+            i += 1;
+        }
+    }
+    out
 }
 
 /// OpenTofu uses its XDG locations only while `~/.terraformrc`, `~/.tofurc` and
@@ -225,50 +367,64 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Run the helper as Terraform will and say whether Terraform can use it.
-fn check(cli: &Cli, helper: &Path, args: &[String], files: &[RcFile]) -> Result<ExitStatus, Error> {
+/// Diagnose each host as the doctor does, for Terraform: say what would win over the
+/// helper, and whether Terraform gets a token the registry accepts.
+fn check(
+    cli: &Cli,
+    home: &Path,
+    env: &LayoutEnv,
+    settings: &RegistrySettings,
+) -> Result<ExitStatus, Error> {
     let timeout = Duration::from_secs(cli.check_timeout);
+    let rt = runtime()?;
     let mut ok = true;
     for host in &cli.registry_hosts {
-        if let Some(var) = host
-            .tf_token_var()
-            .ok()
-            .filter(|v| std::env::var_os(v).is_some())
-        {
-            warn(format_args!(
-                "{var} is set in this environment: Terraform will use it instead of the helper"
-            ));
-        }
-        for file in files {
-            // Re-read: the helper block was just written into it.
-            if RcFile::read(&file.path)?.has_credentials_block(host)? {
-                warn(format_args!(
-                    "{} has a credentials block for {host}: Terraform will use it instead of the helper",
-                    file.path.display()
-                ));
-            }
-        }
-        let answer = match runtime()?.block_on(install::run_helper(helper, args, host, timeout)) {
-            Ok(answer) => answer,
-            Err(InstallError::RunTimeout { seconds, .. }) => {
-                ok = false;
-                warn(format_args!(
-                    "the helper did not answer for {host} within {seconds} s: check the registry and AWS, \
-                     or allow more time with --check-timeout SECONDS"
-                ));
-                continue;
-            }
-            Err(e) => return Err(e.into()),
+        let checkup = Checkup {
+            host,
+            tools: &[Tool::Terraform],
+            home,
+            env,
+            settings: settings.get(host),
+            registry_url: None,
+            timeout,
+            aws: None,
         };
-        if answer.token.is_some() {
+        let report = rt.block_on(diagnose(&checkup, crate::env::var));
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.level != Level::Ok && !matches!(f.kind, FindingKind::Live(_)))
+        {
+            match &f.fix {
+                Some(fix) => warn(format_args!("{} (fix: {fix})", f.message)),
+                None => warn(&f.message),
+            }
+        }
+        let Some((view, works)) = report.tool(Tool::Terraform) else {
+            continue;
+        };
+        let live = report
+            .findings
+            .iter()
+            .find(|f| matches!(f.kind, FindingKind::Live(_)));
+        if works {
+            let from = match &view.source {
+                Source::Helper { .. } => "the helper".to_owned(),
+                other => other.describe(),
+            };
             note(format_args!(
-                "checked: Terraform will get a token for {host} from the helper"
+                "checked: Terraform will get a token for {host} from {from}"
             ));
         } else {
             ok = false;
+            let why = live.map_or("no token in the helper's answer".to_owned(), |f| {
+                match &f.fix {
+                    Some(fix) => format!("{} ({fix})", f.message),
+                    None => f.message.clone(),
+                }
+            });
             warn(format_args!(
-                "Terraform will not be able to get a token for {host}: {}",
-                answer.reason.as_deref().unwrap_or("no token in its answer")
+                "Terraform will not be able to get a token for {host}: {why}"
             ));
         }
     }
@@ -279,8 +435,42 @@ fn check(cli: &Cli, helper: &Path, args: &[String], files: &[RcFile]) -> Result<
     }
 }
 
-fn uninstall(cli: &Cli, helper: &Path, files: &[RcFile]) -> Result<ExitStatus, Error> {
+/// Remove the hosts named (all, when none is): from the settings file and the block.
+/// The block and the helper go only when no host is left.
+fn uninstall(
+    cli: &Cli,
+    helper: &Path,
+    files: &[RcFile],
+    settings: &RegistrySettings,
+) -> Result<ExitStatus, Error> {
+    let mut remaining = with_legacy_hosts(settings.clone(), files, &cli.name)?;
+    let everything = cli.registry_hosts.is_empty();
+    let all: Vec<RegistryHost> = remaining.hosts().cloned().collect();
+    for host in if everything {
+        &all
+    } else {
+        &cli.registry_hosts
+    } {
+        if !remaining.remove(host) {
+            warn(format_args!(
+                "{host} is not configured: nothing to remove for it"
+            ));
+        }
+    }
+    if !remaining.is_empty() {
+        return keep_helper_for(cli, files, settings, &remaining);
+    }
+    let mut out = std::io::stdout().lock();
     let mut changed = false;
+    if remaining != *settings {
+        changed = true;
+        if cli.dry_run {
+            print_settings_diff(&mut out, settings, &remaining)?;
+        } else {
+            remaining.save()?;
+            note(format_args!("removed {}", remaining.path().display()));
+        }
+    }
     let present = helper.symlink_metadata().is_ok();
     let remove_helper = present && is_our_helper(helper);
     if present && !remove_helper {
@@ -298,7 +488,6 @@ fn uninstall(cli: &Cli, helper: &Path, files: &[RcFile]) -> Result<ExitStatus, E
             edits.push((file, new, removed));
         }
     }
-    let mut out = std::io::stdout().lock();
     for (file, new, removed) in &edits {
         changed = true;
         if cli.dry_run {
@@ -329,6 +518,46 @@ fn uninstall(cli: &Cli, helper: &Path, files: &[RcFile]) -> Result<ExitStatus, E
     }
     if !changed {
         note("nothing to uninstall");
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Some hosts are left: rewrite the block with them, keep the helper.
+fn keep_helper_for(
+    cli: &Cli,
+    files: &[RcFile],
+    before: &RegistrySettings,
+    remaining: &RegistrySettings,
+) -> Result<ExitStatus, Error> {
+    let args = block_args(remaining);
+    let edits = plan_edits(files, &cli.name, &args, false)?;
+    let mut out = std::io::stdout().lock();
+    if cli.dry_run {
+        let added = cliconfig::helper_block(cli.name.as_str(), &args);
+        for (file, _, removed) in &edits {
+            print_diff(&mut out, &file.path, removed, &added)?;
+        }
+        print_settings_diff(&mut out, before, remaining)?;
+        return Ok(ExitStatus::Success);
+    }
+    remaining.save()?;
+    for host in &cli.registry_hosts {
+        note(format_args!(
+            "removed {host} from {}",
+            remaining.path().display()
+        ));
+    }
+    for (file, new, _) in &edits {
+        file.write(new)?;
+        note(format_args!(
+            "the credentials_helper block in {} now serves {}",
+            file.path.display(),
+            remaining
+                .hosts()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     Ok(ExitStatus::Success)
 }

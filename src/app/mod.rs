@@ -36,6 +36,7 @@ use crate::output::OutputError;
 use crate::registry::grants::GrantError;
 use crate::registry::host::HostError;
 use crate::registry::install::InstallError;
+use crate::registry::settings::SettingsError;
 use crate::registry::token::TokenError;
 
 /// Every way a command can fail.
@@ -66,6 +67,8 @@ pub(crate) enum Error {
     Grant(#[from] GrantError),
     #[error(transparent)]
     Install(#[from] InstallError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error(transparent)]
     ApiKey(#[from] ApiKeyError),
     #[error(transparent)]
@@ -150,6 +153,12 @@ impl Error {
                 | InstallError::Run { .. }
                 | InstallError::RunTimeout { .. }
                 | InstallError::CheckFailed => Failure,
+            },
+            Error::Settings(e) => match e {
+                SettingsError::Malformed { .. }
+                | SettingsError::Unsafe { .. }
+                | SettingsError::Read { .. }
+                | SettingsError::Write { .. } => UserError,
             },
             Error::ApiKey(e) => match e {
                 ApiKeyError::NoKey { .. }
@@ -292,6 +301,7 @@ fn aws_status(e: &AwsError) -> ExitStatus {
     use ExitStatus::{Failure, ServiceError, UserError};
     match e {
         AwsError::NoCredentials { .. }
+        | AwsError::NoProfileCredentials { .. }
         | AwsError::CredentialsFailed { .. }
         | AwsError::NoRegion
         | AwsError::CaBundle { .. }

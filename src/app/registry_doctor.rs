@@ -1,124 +1,90 @@
-//! `get-registry-token doctor`: runs the registry doctor's checks and prints the report.
+//! `get-registry-token doctor`: prints what the registry doctor found
+//! ([`crate::registry::doctor::diagnose`]), for one host or every configured one.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
 
 use serde_json::json;
 
 use super::{Error, runtime};
-use crate::aws::{Aws, AwsArgs};
-use crate::exit::{ExitStatus, chain};
+use crate::aws::AwsArgs;
+use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
-use crate::registry::doctor::{Finding, Level, Source, ToolView, check_source, inspect};
+use crate::registry::doctor::{Checkup, Finding, Report, Source, ToolView, diagnose, inspect};
 use crate::registry::install::InstallError;
 use crate::registry::layout::{LayoutEnv, Tool};
+use crate::registry::settings::{HostConfig, RegistrySettings, Resolved};
 
 pub(super) fn run(
-    host: &RegistryHost,
+    host: Option<&RegistryHost>,
     json_output: bool,
     tools: &[Tool],
     registry_url: Option<&BaseUrl>,
     timeout: Duration,
-    aws: AwsArgs,
+    aws: &AwsArgs,
 ) -> Result<ExitStatus, Error> {
     let home = dirs::home_dir().ok_or(InstallError::NoHome)?;
     let env = LayoutEnv::from_process();
-    let views: Vec<ToolView> = tools
-        .iter()
-        .map(|&tool| inspect(tool, &home, &env, host, crate::env::var))
-        .collect();
-    let mut findings: Vec<Finding> = views.iter().flat_map(|v| v.findings.clone()).collect();
-    let rt = runtime()?;
-
-    // The identity the helper signs with: its own --profile/--region when it has them.
-    let helper_source = views
-        .iter()
-        .map(|v| &v.source)
-        .find(|s| matches!(s, Source::Helper { .. }));
-    let mut signing = aws;
-    if let Some(source) = helper_source {
-        if let Some(p) = source.helper_arg("--profile") {
-            signing.profile = Some(p.to_owned());
-        }
-        if let Some(r) = source.helper_arg("--region") {
-            signing.region = Some(r.to_owned());
-        }
-    }
-    let identity = rt.block_on(Aws::new(signing.clone()).caller_identity(None));
-    let identity_json = match &identity {
-        Ok(id) => {
-            findings.push(Finding {
-                level: Level::Ok,
-                tools: Vec::new(),
-                message: format!(
-                    "AWS identity (profile {}): {} in account {}",
-                    signing.profile_name(),
-                    id.arn,
-                    id.account
-                ),
-                fix: None,
-            });
-            json!({ "arn": id.arn, "account": id.account, "profile": signing.profile_name() })
-        }
-        Err(e) => {
-            findings.push(Finding {
-                level: if helper_source.is_some() {
-                    Level::Problem
-                } else {
-                    Level::Warning
-                },
-                tools: Vec::new(),
-                message: format!("cannot tell the AWS identity: {}", chain(e)),
-                fix: None,
-            });
-            serde_json::Value::Null
-        }
+    let settings = RegistrySettings::load(&RegistrySettings::path_in(&home))?;
+    let hosts: Vec<RegistryHost> = match host {
+        Some(h) => vec![h.clone()],
+        None => configured_hosts(&settings, tools, &home, &env)?,
     };
-
-    // One live check per distinct source, shared by the tools that use it.
-    let mut works = vec![false; views.len()];
-    let mut done = vec![false; views.len()];
-    for i in 0..views.len() {
-        if done[i] {
-            continue;
-        }
-        let same: Vec<usize> = (i..views.len())
-            .filter(|&j| views[j].source == views[i].source)
-            .collect();
-        let users: Vec<Tool> = same.iter().map(|&j| views[j].layout.tool).collect();
-        let check = rt.block_on(check_source(
-            &views[i].source,
-            &users,
-            host,
-            registry_url.or(views[i].registry_url.as_ref()),
-            timeout,
-        ));
-        for &j in &same {
-            done[j] = true;
-            works[j] = check.works;
-        }
-        findings.push(check.finding);
-    }
-    let findings = merge(findings);
-    let ok = works.iter().all(|w| *w);
+    let rt = runtime()?;
+    let reports: Vec<Report> = hosts
+        .iter()
+        .map(|host| {
+            let checkup = Checkup {
+                host,
+                tools,
+                home: &home,
+                env: &env,
+                settings: settings.get(host),
+                registry_url,
+                timeout,
+                aws: Some(aws),
+            };
+            rt.block_on(diagnose(&checkup, crate::env::var))
+        })
+        .collect();
+    let ok = reports.iter().all(Report::ok);
 
     let mut out = std::io::stdout().lock();
     if json_output {
-        let report = json!({
-            "host": host.to_string(),
-            "ok": ok,
-            "identity": identity_json,
-            "tools": views.iter().zip(&works).map(|(v, works)| tool_json(v, *works)).collect::<Vec<_>>(),
-            "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
-        });
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        )?;
+        let report = match (host, reports.as_slice()) {
+            (Some(_), [one]) => report_json(one),
+            _ => json!({
+                "ok": ok,
+                "hosts": reports.iter().map(report_json).collect::<Vec<_>>(),
+            }),
+        };
+        let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+        writeln!(out, "{text}")?;
     } else {
-        print_text(&mut out, host, &views, &works, &findings, ok)?;
+        for (i, report) in reports.iter().enumerate() {
+            if host.is_none() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "== {} ==", report.host)?;
+            }
+            print_text(&mut out, report)?;
+        }
+        if host.is_none() && reports.len() > 1 {
+            let failing: Vec<String> = reports
+                .iter()
+                .filter(|r| !r.ok())
+                .map(|r| r.host.to_string())
+                .collect();
+            writeln!(out)?;
+            if failing.is_empty() {
+                writeln!(out, "all {} registries work", reports.len())?;
+            } else {
+                writeln!(out, "not working: {}", failing.join(", "))?;
+            }
+        }
     }
     out.flush()?;
     Ok(if ok {
@@ -128,26 +94,62 @@ pub(super) fn run(
     })
 }
 
-/// The same finding for several tools is said once, naming them all.
-fn merge(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::new();
-    for f in findings {
-        match out
-            .iter_mut()
-            .find(|o| o.level == f.level && o.message == f.message && o.fix == f.fix)
-        {
-            Some(o) => {
-                for t in f.tools {
-                    if !o.tools.contains(&t) {
-                        o.tools.push(t);
-                    }
-                }
-            }
-            None => out.push(f),
+/// The hosts in the settings file and those the helper's arguments name.
+fn configured_hosts(
+    settings: &RegistrySettings,
+    tools: &[Tool],
+    home: &std::path::Path,
+    env: &LayoutEnv,
+) -> Result<Vec<RegistryHost>, Error> {
+    let mut hosts: BTreeSet<RegistryHost> = settings.hosts().cloned().collect();
+    let probe: RegistryHost = "doctor.invalid".parse()?;
+    for &tool in tools {
+        let view = inspect(tool, home, env, &probe, false, |_| None);
+        if let Some(helper) = view.source.helper_settings() {
+            hosts.extend(helper.hosts);
         }
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.level));
-    out
+    if hosts.is_empty() {
+        return Err(Error::Usage(
+            "no registry host is configured: pass -r HOST, or install the helper with \
+             `install-registry-credentials-helper --registry-host HOST`"
+                .into(),
+        ));
+    }
+    Ok(hosts.into_iter().collect())
+}
+
+fn resolved_json<T: std::fmt::Display>(r: &Resolved<Option<T>>) -> serde_json::Value {
+    json!({ "value": r.value.as_ref().map(ToString::to_string), "from": r.origin.to_string() })
+}
+
+fn settings_json(c: &HostConfig) -> serde_json::Value {
+    json!({
+        "profile": resolved_json(&c.profile),
+        "region": resolved_json(&c.region),
+        "service": { "value": c.service.value.signing_name(), "from": c.service.origin.to_string() },
+        "registry_url": resolved_json(&c.registry_url),
+        "token_lifetime": resolved_json(&c.token_lifetime),
+    })
+}
+
+fn report_json(r: &Report) -> serde_json::Value {
+    let identity = match &r.identity {
+        Some(id) => json!({
+            "arn": id.arn,
+            "account": id.account,
+            "profile": r.config.profile.value.clone().unwrap_or_else(|| "default".into()),
+        }),
+        None => serde_json::Value::Null,
+    };
+    json!({
+        "host": r.host.to_string(),
+        "ok": r.ok(),
+        "settings": settings_json(&r.config),
+        "identity": identity,
+        "tools": r.views.iter().zip(&r.works).map(|(v, works)| tool_json(v, *works)).collect::<Vec<_>>(),
+        "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
+    })
 }
 
 fn tool_json(view: &ToolView, works: bool) -> serde_json::Value {
@@ -187,15 +189,51 @@ fn finding_json(f: &Finding) -> serde_json::Value {
     })
 }
 
-fn print_text(
-    out: &mut impl Write,
-    host: &RegistryHost,
-    views: &[ToolView],
-    works: &[bool],
-    findings: &[Finding],
-    ok: bool,
-) -> std::io::Result<()> {
-    for view in views {
+/// `value (origin)`, or what applies when nothing set it.
+fn setting_line<T: std::fmt::Display>(r: &Resolved<Option<T>>, otherwise: &str) -> String {
+    match &r.value {
+        Some(v) => format!("{v} ({})", r.origin),
+        None => format!("{otherwise} ({})", r.origin),
+    }
+}
+
+fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let host = &report.host;
+    let c = &report.config;
+    writeln!(out, "settings for {host}")?;
+    writeln!(
+        out,
+        "  profile       {}",
+        setting_line(&c.profile, "the AWS SDK's default")
+    )?;
+    writeln!(
+        out,
+        "  region        {}",
+        setting_line(&c.region, "the profile's")
+    )?;
+    writeln!(
+        out,
+        "  service       {} ({})",
+        c.service.value.signing_name(),
+        c.service.origin
+    )?;
+    writeln!(
+        out,
+        "  registry url  {}",
+        setting_line(&c.registry_url, &format!("https://{host}/"))
+    )?;
+    writeln!(
+        out,
+        "  token life    {}",
+        setting_line(
+            &Resolved {
+                value: c.token_lifetime.value.map(|s| format!("{s} s")),
+                origin: c.token_lifetime.origin,
+            },
+            "the helper's 14400 s"
+        )
+    )?;
+    for view in &report.views {
         let tool = view.layout.tool;
         let read: Vec<String> = view
             .files
@@ -223,7 +261,7 @@ fn print_text(
         writeln!(out, "  token from    {}", view.source.describe())?;
     }
     writeln!(out)?;
-    for f in findings {
+    for f in &report.findings {
         let tools: Vec<&str> = f.tools.iter().map(|t| t.name()).collect();
         let scope = if tools.is_empty() {
             String::new()
@@ -236,17 +274,18 @@ fn print_text(
         }
     }
     writeln!(out)?;
-    let names: Vec<&str> = views.iter().map(|v| v.layout.tool.name()).collect();
-    if ok {
+    let names: Vec<&str> = report.views.iter().map(|v| v.layout.tool.name()).collect();
+    if report.ok() {
         writeln!(
             out,
             "{} will get a working token for {host}",
             names.join(" and ")
         )?;
     } else {
-        let failing: Vec<&str> = views
+        let failing: Vec<&str> = report
+            .views
             .iter()
-            .zip(works)
+            .zip(&report.works)
             .filter(|(_, w)| !**w)
             .map(|(v, _)| v.layout.tool.name())
             .collect();

@@ -132,6 +132,12 @@ pub(crate) enum AwsError {
          run `aws sso login` or `aws configure`, set AWS_PROFILE, or pass --profile"
     )]
     NoCredentials { profile: String },
+    #[error(
+        "no AWS credentials found for profile {profile:?} in the AWS config and credentials files: check \
+         the profile's name, or run `aws configure --profile {profile}` (`aws sso login --profile {profile}` \
+         for SSO)"
+    )]
+    NoProfileCredentials { profile: String },
     #[error("AWS credentials could not be loaded: {reason}")]
     CredentialsFailed { reason: String },
     #[error(
@@ -185,14 +191,66 @@ pub(crate) enum AwsError {
 /// The timeout the running command gave its AWS calls, for the messages that name it.
 static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT_SECS);
 
-/// The profile the running command loads credentials from, for the message that names it.
-static PROFILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// A credentials failure, with the profile it was for: one process may sign with
+/// several (a registry host each), so the message names the one that failed.
+#[derive(Debug)]
+struct ForProfile {
+    profile: String,
+    /// Named by the command (only it was looked at), rather than the default chain's.
+    explicit: bool,
+    source: CredentialsError,
+}
 
-fn profile_in_use() -> String {
-    PROFILE
-        .get()
-        .cloned()
-        .unwrap_or_else(|| AwsArgs::default().profile_name())
+impl fmt::Display for ForProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "credentials for profile {:?}", self.profile)
+    }
+}
+
+impl std::error::Error for ForProfile {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The credentials of one [`Aws`], whose failures say which profile they were for.
+#[derive(Debug)]
+struct NamedCredentials {
+    inner: aws_credential_types::provider::SharedCredentialsProvider,
+    profile: String,
+    explicit: bool,
+}
+
+impl ProvideCredentials for NamedCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            self.inner.provide_credentials().await.map_err(|e| {
+                let named = |source| ForProfile {
+                    profile: self.profile.clone(),
+                    explicit: self.explicit,
+                    source,
+                };
+                match e {
+                    CredentialsError::CredentialsNotLoaded(_) => {
+                        CredentialsError::not_loaded(named(e))
+                    }
+                    CredentialsError::ProviderTimedOut(_) => e,
+                    CredentialsError::InvalidConfiguration(_) => {
+                        CredentialsError::invalid_configuration(named(e))
+                    }
+                    CredentialsError::ProviderError(_) => {
+                        CredentialsError::provider_error(named(e))
+                    }
+                    _ => CredentialsError::unhandled(named(e)),
+                }
+            })
+        })
+    }
 }
 
 /// Error codes AWS services use for throttling (as the SDKs' retry classifiers list them).
@@ -286,21 +344,34 @@ fn find_in_chain<'a, T: std::error::Error + 'static>(
     None
 }
 
+/// What a failure to load credentials means, naming the profile it was for.
 fn credentials_error(e: &CredentialsError) -> AwsError {
     let reason = crate::exit::chain(e).to_string();
+    let named = find_in_chain::<ForProfile>(e);
+    let none_found = || match named {
+        Some(ForProfile {
+            profile,
+            explicit: true,
+            ..
+        }) => AwsError::NoProfileCredentials {
+            profile: profile.clone(),
+        },
+        Some(ForProfile { profile, .. }) => AwsError::NoCredentials {
+            profile: profile.clone(),
+        },
+        None => AwsError::NoCredentials {
+            profile: AwsArgs::default().profile_name(),
+        },
+    };
     match e {
         // Every source of the default chain was tried and none was configured; or the
         // last one, instance metadata, answered that there is nothing for this machine
         // (off EC2, or with IMDS turned off): either way nothing was found.
-        CredentialsError::CredentialsNotLoaded(_) => AwsError::NoCredentials {
-            profile: profile_in_use(),
-        },
+        CredentialsError::CredentialsNotLoaded(_) => none_found(),
         CredentialsError::ProviderError(_)
             if find_in_chain::<aws_config::imds::client::error::ImdsError>(e).is_some() =>
         {
-            AwsError::NoCredentials {
-                profile: profile_in_use(),
-            }
+            none_found()
         }
         CredentialsError::ProviderTimedOut(_) => AwsError::CredentialsTimeout {
             seconds: TIMEOUT_SECS.load(Ordering::Relaxed),
@@ -333,7 +404,6 @@ pub(crate) struct Aws {
 impl Aws {
     pub(crate) fn new(args: AwsArgs) -> Self {
         TIMEOUT_SECS.store(args.aws_timeout, Ordering::Relaxed);
-        let _ = PROFILE.set(args.profile_name());
         Self {
             args,
             config: OnceCell::new(),
@@ -509,7 +579,7 @@ async fn load(args: &AwsArgs, timeout: Duration) -> Result<SdkConfig, AwsError> 
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url.to_string());
     }
-    loader = loader.http_client(transport::client(ca_bundle()?)?);
+    let client = transport::client(ca_bundle()?)?;
     // A silent endpoint must not hang a CLI: every attempt and every call (retries
     // included) has a deadline; credential loading derives its own from these.
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
@@ -517,7 +587,51 @@ async fn load(args: &AwsArgs, timeout: Duration) -> Result<SdkConfig, AwsError> 
         .operation_attempt_timeout(timeout)
         .operation_timeout(timeout)
         .build();
-    Ok(loader.timeout_config(timeouts).load().await)
+    if let Some(profile) = &args.profile {
+        // A profile named on the command line (or for a registry host) signs, as with
+        // the AWS CLI's --profile: the SDK's default chain would take credential
+        // variables in the environment first, and sign every host as that identity.
+        use aws_config::default_provider::region::DefaultRegionChain;
+        use aws_config::profile::ProfileFileCredentialsProvider;
+        use aws_config::provider_config::ProviderConfig;
+        let region = match &args.region {
+            Some(r) => Some(aws_config::Region::new(r.clone())),
+            None => {
+                DefaultRegionChain::builder()
+                    .profile_name(profile)
+                    .build()
+                    .region()
+                    .await
+            }
+        };
+        let conf = ProviderConfig::without_region()
+            .with_http_client(client.clone())
+            .with_timeout_config(timeouts.clone())
+            .with_region(region);
+        loader = loader.credentials_provider(
+            ProfileFileCredentialsProvider::builder()
+                .configure(&conf)
+                .profile_name(profile)
+                .build(),
+        );
+    }
+    let config = loader
+        .http_client(client)
+        .timeout_config(timeouts)
+        .load()
+        .await;
+    let Some(inner) = config.credentials_provider() else {
+        return Ok(config);
+    };
+    let named = NamedCredentials {
+        inner,
+        profile: args.profile_name(),
+        explicit: args.profile.is_some(),
+    };
+    Ok(config
+        .into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(named))
+        .build())
 }
 
 /// The extra PEM bundle named by AWS_CA_BUNDLE (as the AWS CLI honours it).

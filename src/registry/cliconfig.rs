@@ -401,16 +401,6 @@ pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<String>)>
     Ok(Some((out, removed)))
 }
 
-/// Whether the file has a `credentials "HOST"` block, which Terraform prefers over a helper.
-pub(crate) fn has_credentials_block(text: &str, host: &str) -> Result<bool, ConfigError> {
-    Ok(blocks(text)?.iter().any(|b| {
-        b.kind == "credentials"
-            && b.label
-                .as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(host))
-    }))
-}
-
 /// A `credentials_helper` block as a tool reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HelperBlock {
@@ -662,7 +652,12 @@ mod tests {
         assert_eq!(back, original);
         assert_eq!(removed.len(), 1);
         assert!(plan_uninstall(original).unwrap().is_none());
-        assert!(has_credentials_block(original, "app.terraform.io").unwrap());
+        assert!(
+            CredentialsConfig::parse(original, false)
+                .unwrap()
+                .credentials_for("app.terraform.io")
+                .is_some()
+        );
         let Ok(Plan::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false)
         else {
             panic!()

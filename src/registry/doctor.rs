@@ -1,8 +1,10 @@
-//! `get-registry-token doctor`: which credentials Terraform and OpenTofu will use for a
+//! The registry doctor: which credentials Terraform and OpenTofu will use for a
 //! registry host, and whether they will work. The static part reads files only (what
 //! each tool reads, in its precedence: a `TF_TOKEN_` variable, then `credentials`
 //! blocks, then the one credentials helper); the live part runs the helper as the tool
-//! would and asks the registry whether it accepts the token that wins.
+//! would and asks the registry whether it accepts the token that wins. [`diagnose`]
+//! puts both together into a [`Report`], which `get-registry-token doctor` prints and
+//! the installer's final check reads.
 
 use std::fs;
 use std::io;
@@ -12,9 +14,11 @@ use std::time::Duration;
 
 use super::RegistryHost;
 use super::cliconfig::{CredentialsConfig, HelperBlock};
-use super::install::{HELPER_PREFIX, is_our_helper, run_helper};
+use super::install::{HELPER_PREFIX, HelperSettings, InstallError, is_our_helper, run_helper};
 use super::layout::{Candidate, Layout, LayoutEnv, Tool, find_helper};
+use super::settings::{HostConfig, HostFlags, HostSettings};
 use super::token::{TokenVerdict, check_token, registry_base};
+use crate::aws::{Aws, AwsArgs, CallerIdentity};
 use crate::http::BaseUrl;
 use crate::secret::Secret;
 
@@ -36,19 +40,60 @@ impl Level {
     }
 }
 
+/// What a finding is about, with what tells one such finding from another: the same
+/// kind found for several tools is one finding naming them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FindingKind {
+    /// A CLI-config file could not be read.
+    Unreadable(PathBuf),
+    /// A CLI-config file could not be parsed.
+    NotUnderstood(PathBuf),
+    /// A `TF_TOKEN_` variable wins over the helper.
+    VariableShadows(String),
+    /// A `credentials` block (or `terraform login`'s `credentials.tfrc.json`) wins
+    /// over the helper.
+    CredentialsBlockShadows(PathBuf),
+    /// No `credentials_helper` block in what the tool reads.
+    NoHelperBlock(PathBuf),
+    /// More than one `credentials_helper` block: the tool refuses to start.
+    TooManyHelperBlocks(usize),
+    /// The configured helper is not where the tool looks.
+    HelperNotFound(String),
+    /// A versioned helper beats the unversioned one.
+    VersionedHelperWins(PathBuf),
+    /// The helper is not an executable file.
+    HelperNotExecutable(PathBuf),
+    /// The helper block's args are not a list of strings.
+    HelperArgsUnreadable(PathBuf),
+    /// The helper serves other hosts only.
+    HelperDoesNotServe,
+    /// The AWS identity that signs for the host.
+    Identity,
+    /// The live check of a source: the registry accepted its token, or why not.
+    Live(Source),
+}
+
 /// One thing the doctor found, for some tools (none: for everything), with its fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Finding {
     pub(crate) level: Level,
+    pub(crate) kind: FindingKind,
     pub(crate) tools: Vec<Tool>,
     pub(crate) message: String,
     pub(crate) fix: Option<String>,
 }
 
 impl Finding {
-    fn new(level: Level, tool: Tool, message: String, fix: Option<String>) -> Self {
+    fn new(
+        level: Level,
+        kind: FindingKind,
+        tool: Tool,
+        message: String,
+        fix: Option<String>,
+    ) -> Self {
         Self {
             level,
+            kind,
             tools: vec![tool],
             message,
             fix,
@@ -90,14 +135,12 @@ impl Source {
         }
     }
 
-    /// The `--NAME VALUE` argument the helper is configured with.
-    pub(crate) fn helper_arg(&self, name: &str) -> Option<&str> {
-        let Source::Helper { args, .. } = self else {
-            return None;
-        };
-        args.windows(2)
-            .find(|w| w[0] == name)
-            .map(|w| w[1].as_str())
+    /// The arguments the helper is configured with, read.
+    pub(crate) fn helper_settings(&self) -> Option<HelperSettings> {
+        match self {
+            Source::Helper { args, .. } => Some(HelperSettings::parse(args)),
+            _ => None,
+        }
     }
 }
 
@@ -124,11 +167,13 @@ pub(crate) struct ToolView {
 
 /// Read what `tool` reads for `host`, without running anything. `variable` looks up
 /// the environment.
+/// `configured`: the host has an entry in the settings file (the helper serves it).
 pub(crate) fn inspect(
     tool: Tool,
     home: &Path,
     env: &LayoutEnv,
     host: &RegistryHost,
+    configured: bool,
     variable: impl Fn(&str) -> Option<String>,
 ) -> ToolView {
     let layout = Layout::of(tool, home, env);
@@ -153,6 +198,7 @@ pub(crate) fn inspect(
             Err(e) => {
                 findings.push(Finding::new(
                     Level::Problem,
+                    FindingKind::Unreadable(path.clone()),
                     tool,
                     format!("cannot read {}: {e}", path.display()),
                     Some(format!("make {} readable, or remove it", path.display())),
@@ -165,6 +211,7 @@ pub(crate) fn inspect(
             Err(e) => {
                 findings.push(Finding::new(
                     Level::Problem,
+                    FindingKind::NotUnderstood(path.clone()),
                     tool,
                     format!("cannot understand {} ({e})", path.display()),
                     Some(format!("fix {} by hand", path.display())),
@@ -195,6 +242,7 @@ pub(crate) fn inspect(
     if let Some((name, _)) = &variable_token {
         findings.push(Finding::new(
             Level::Warning,
+            FindingKind::VariableShadows(name.clone()),
             tool,
             format!("{name} is set: it is used instead of the credentials helper"),
             Some(format!(
@@ -213,6 +261,7 @@ pub(crate) fn inspect(
         };
         findings.push(Finding::new(
             Level::Warning,
+            FindingKind::CredentialsBlockShadows(file.clone()),
             tool,
             format!(
                 "{} has a credentials block for {host}: it is used instead of the credentials helper",
@@ -231,6 +280,7 @@ pub(crate) fn inspect(
             };
             findings.push(Finding::new(
                 level,
+                FindingKind::NoHelperBlock(layout.config_file.clone()),
                 tool,
                 format!(
                     "no credentials_helper block in what {tool} reads ({})",
@@ -242,7 +292,15 @@ pub(crate) fn inspect(
             ));
             None
         }
-        [(file, block)] => locate_helper(tool, &layout, file, block, host, shadowed, &mut findings),
+        [(file, block)] => {
+            let found = Found {
+                tool,
+                layout: &layout,
+                file,
+                block,
+            };
+            locate_helper(&found, host, shadowed, configured, &mut findings)
+        }
         many => {
             let list: Vec<String> = many
                 .iter()
@@ -250,6 +308,7 @@ pub(crate) fn inspect(
                 .collect();
             findings.push(Finding::new(
                 Level::Problem,
+                FindingKind::TooManyHelperBlocks(many.len()),
                 tool,
                 format!(
                     "{} credentials_helper blocks ({}): {tool} allows one and refuses to start",
@@ -266,11 +325,10 @@ pub(crate) fn inspect(
     };
 
     let registry_url = match helpers.as_slice() {
-        [(_, block)] => block.args.as_ref().and_then(|args| {
-            args.windows(2)
-                .find(|w| w[0] == "--registry-url")
-                .and_then(|w| w[1].parse::<BaseUrl>().ok())
-        }),
+        [(_, block)] => block
+            .args
+            .as_ref()
+            .and_then(|args| HelperSettings::parse(args).registry_url),
         _ => None,
     };
     let source = match (variable_token, credentials, helper) {
@@ -295,16 +353,29 @@ fn tool_command(tool: Tool) -> &'static str {
     }
 }
 
-/// The helper `block` names, as the tool would find it: its name, path and arguments.
-fn locate_helper(
+/// A `credentials_helper` block a tool reads, and where.
+struct Found<'a> {
     tool: Tool,
-    layout: &Layout,
-    file: &Path,
-    block: &HelperBlock,
+    layout: &'a Layout,
+    file: &'a Path,
+    block: &'a HelperBlock,
+}
+
+/// The helper the block names, as the tool would find it: its name, path and
+/// arguments.
+fn locate_helper(
+    found: &Found<'_>,
     host: &RegistryHost,
     shadowed: bool,
+    configured: bool,
     findings: &mut Vec<Finding>,
 ) -> Option<(String, PathBuf, Vec<String>)> {
+    let Found {
+        tool,
+        layout,
+        file,
+        block,
+    } = *found;
     let file_name = format!("{HELPER_PREFIX}{}", block.name);
     let install = format!("run `install-registry-credentials-helper --registry-host {host}`");
     let missing_level = if shadowed {
@@ -321,6 +392,7 @@ fn locate_helper(
             .collect();
         findings.push(Finding::new(
             missing_level,
+            FindingKind::HelperNotFound(file_name.clone()),
             tool,
             format!(
                 "{} configures the helper {:?}, but {tool} finds no {file_name} in {}",
@@ -337,6 +409,7 @@ fn locate_helper(
     {
         findings.push(Finding::new(
             missing_level,
+            FindingKind::VersionedHelperWins(path.clone()),
             tool,
             format!(
                 "{} runs {} instead of {}: a versioned helper always wins",
@@ -351,6 +424,7 @@ fn locate_helper(
         Err(_) => {
             findings.push(Finding::new(
                 missing_level,
+                FindingKind::HelperNotExecutable(path.clone()),
                 tool,
                 format!("{} points to a file that does not exist", path.display()),
                 Some(install),
@@ -360,6 +434,7 @@ fn locate_helper(
         Ok(meta) if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 => {
             findings.push(Finding::new(
                 missing_level,
+                FindingKind::HelperNotExecutable(path.clone()),
                 tool,
                 format!("{} is not an executable file", path.display()),
                 Some(format!("chmod +x {}, or {install}", path.display())),
@@ -371,6 +446,7 @@ fn locate_helper(
     let Some(args) = block.args.clone() else {
         findings.push(Finding::new(
             Level::Problem,
+            FindingKind::HelperArgsUnreadable(file.to_owned()),
             tool,
             format!(
                 "cannot read the args of the credentials_helper block in {}",
@@ -381,18 +457,15 @@ fn locate_helper(
         return None;
     };
     if is_our_helper(&path) {
-        let served: Vec<&str> = args
-            .windows(2)
-            .filter(|w| w[0] == "--registry-host")
-            .map(|w| w[1].as_str())
+        let served: Vec<String> = HelperSettings::parse(&args)
+            .hosts
+            .iter()
+            .map(RegistryHost::to_string)
             .collect();
-        if !served.is_empty()
-            && !served
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case(&host.to_string()))
-        {
+        if !served.is_empty() && !served.contains(&host.to_string()) && !configured {
             findings.push(Finding::new(
                 missing_level,
+                FindingKind::HelperDoesNotServe,
                 tool,
                 format!(
                     "the helper serves only {}, not {host}",
@@ -430,6 +503,7 @@ pub(crate) async fn check_source(
         works: false,
         finding: Finding {
             level: Level::Problem,
+            kind: FindingKind::Live(source.clone()),
             tools: tools.to_vec(),
             message,
             fix,
@@ -453,6 +527,16 @@ pub(crate) async fn check_source(
             }
         },
         Source::Helper { path, args, .. } => match run_helper(path, args, host, timeout).await {
+            Err(InstallError::RunTimeout { seconds, .. }) => {
+                return fail(
+                    format!("the helper did not answer for {host} within {seconds} s"),
+                    Some(
+                        "check the registry and AWS, or allow more time (the installer's --check-timeout, \
+                         the doctor's --timeout)"
+                            .to_owned(),
+                    ),
+                );
+            }
             Err(e) => return fail(crate::exit::chain(&e).to_string(), None),
             Ok(answer) => match answer.token {
                 Some(token) => token,
@@ -485,6 +569,7 @@ pub(crate) async fn check_source(
             works: true,
             finding: Finding {
                 level: Level::Ok,
+                kind: FindingKind::Live(source.clone()),
                 tools: tools.to_vec(),
                 message: format!("{host} accepts the token from {}", source.describe()),
                 fix: None,
@@ -519,6 +604,175 @@ pub(crate) async fn check_source(
             None,
         ),
     }
+}
+
+/// What [`diagnose`] looks at.
+pub(crate) struct Checkup<'a> {
+    pub(crate) host: &'a RegistryHost,
+    pub(crate) tools: &'a [Tool],
+    pub(crate) home: &'a Path,
+    pub(crate) env: &'a LayoutEnv,
+    /// The host's entry in the settings file.
+    pub(crate) settings: Option<&'a HostSettings>,
+    /// Checks tokens against this base URL instead of the helper's.
+    pub(crate) registry_url: Option<&'a BaseUrl>,
+    pub(crate) timeout: Duration,
+    /// The AWS flags given; `None`: the identity is not looked up.
+    pub(crate) aws: Option<&'a AwsArgs>,
+}
+
+/// Everything the doctor found for one host.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) host: RegistryHost,
+    pub(crate) views: Vec<ToolView>,
+    /// Whether each tool (in `views`' order) gets a token the registry accepts.
+    pub(crate) works: Vec<bool>,
+    /// The settings that apply to the host where the helper runs, and where each
+    /// came from.
+    pub(crate) config: HostConfig,
+    /// The AWS identity that signs for it, when it was looked up and could be told.
+    pub(crate) identity: Option<CallerIdentity>,
+    /// Said once per kind, naming every tool it applies to; the most serious first.
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether every tool checked gets a working token.
+    pub(crate) fn ok(&self) -> bool {
+        self.works.iter().all(|w| *w)
+    }
+
+    /// The view of `tool`, when it was checked, and whether it works.
+    pub(crate) fn tool(&self, tool: Tool) -> Option<(&ToolView, bool)> {
+        self.views
+            .iter()
+            .zip(&self.works)
+            .find(|(v, _)| v.layout.tool == tool)
+            .map(|(v, w)| (v, *w))
+    }
+}
+
+/// Read what each tool reads for the host, find the AWS identity that signs for it (the
+/// helper's arguments over the host's settings over the environment), and check once
+/// per distinct source whether the registry accepts the token it gives.
+pub(crate) async fn diagnose(
+    checkup: &Checkup<'_>,
+    variable: impl Fn(&str) -> Option<String> + Copy,
+) -> Report {
+    let host = checkup.host;
+    let views: Vec<ToolView> = checkup
+        .tools
+        .iter()
+        .map(|&tool| {
+            inspect(
+                tool,
+                checkup.home,
+                checkup.env,
+                host,
+                checkup.settings.is_some(),
+                variable,
+            )
+        })
+        .collect();
+    let mut findings: Vec<Finding> = views.iter().flat_map(|v| v.findings.clone()).collect();
+
+    // The helper's own arguments are flags for the host, over its settings.
+    let helper = views.iter().find_map(|v| v.source.helper_settings());
+    let flags = match (&helper, checkup.aws) {
+        (Some(h), _) => h.flags(),
+        (None, Some(aws)) => HostFlags {
+            profile: aws.profile.clone(),
+            region: aws.region.clone(),
+            ..HostFlags::default()
+        },
+        (None, None) => HostFlags::default(),
+    };
+    let config = HostConfig::resolve(&flags, checkup.settings, variable);
+    let mut identity = None;
+    if let Some(aws) = checkup.aws {
+        let signing = config.aws_args(aws);
+        let profile = signing.profile_name();
+        match Aws::new(signing).caller_identity(None).await {
+            Ok(id) => {
+                findings.push(Finding {
+                    level: Level::Ok,
+                    kind: FindingKind::Identity,
+                    tools: Vec::new(),
+                    message: format!(
+                        "AWS identity (profile {profile}): {} in account {}",
+                        id.arn, id.account
+                    ),
+                    fix: None,
+                });
+                identity = Some(id);
+            }
+            Err(e) => findings.push(Finding {
+                level: if helper.is_some() {
+                    Level::Problem
+                } else {
+                    Level::Warning
+                },
+                kind: FindingKind::Identity,
+                tools: Vec::new(),
+                message: format!("cannot tell the AWS identity: {}", crate::exit::chain(&e)),
+                fix: None,
+            }),
+        }
+    }
+
+    // One live check per distinct source, shared by the tools that use it.
+    let mut works = vec![false; views.len()];
+    let mut done = vec![false; views.len()];
+    for i in 0..views.len() {
+        if done[i] {
+            continue;
+        }
+        let same: Vec<usize> = (i..views.len())
+            .filter(|&j| views[j].source == views[i].source)
+            .collect();
+        let users: Vec<Tool> = same.iter().map(|&j| views[j].layout.tool).collect();
+        let base = checkup
+            .registry_url
+            .or(views[i].registry_url.as_ref())
+            .or(config.registry_url.value.as_ref());
+        let check = check_source(&views[i].source, &users, host, base, checkup.timeout).await;
+        for &j in &same {
+            done[j] = true;
+            works[j] = check.works;
+        }
+        findings.push(check.finding);
+    }
+    Report {
+        host: host.clone(),
+        views,
+        works,
+        config,
+        identity,
+        findings: merge(findings),
+    }
+}
+
+/// The same finding for several tools is said once, naming them all.
+fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        match out
+            .iter_mut()
+            .find(|o| o.level == f.level && o.kind == f.kind && o.fix == f.fix)
+        {
+            Some(o) => {
+                for t in f.tools {
+                    if !o.tools.contains(&t) {
+                        o.tools.push(t);
+                    }
+                }
+            }
+            None => out.push(f),
+        }
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.level));
+    out
 }
 
 #[cfg(test)]
@@ -563,7 +817,14 @@ mod tests {
         write(&h.join(".terraformrc"), &helper_block("x"));
         let path = install_helper(h, "terraform-credentials-x", 0o755);
         let none = |_: &str| None;
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(problems(&view).is_empty(), "{:?}", view.findings);
         assert!(matches!(&view.source, Source::Helper { path: p, .. } if *p == path));
 
@@ -571,7 +832,14 @@ mod tests {
             &h.join(".terraform.d/credentials.tfrc.json"),
             r#"{"credentials": {"r.example.com": {"token": "static"}}}"#,
         );
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(matches!(view.source, Source::CredentialsBlock { .. }));
         assert!(
             view.findings
@@ -580,7 +848,14 @@ mod tests {
         );
 
         let var = |name: &str| (name == "TF_TOKEN_r_example_com").then(|| "t".to_owned());
-        let view = inspect(Tool::OpenTofu, h, &LayoutEnv::default(), &host(), var);
+        let view = inspect(
+            Tool::OpenTofu,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            var,
+        );
         assert!(
             matches!(&view.source, Source::Variable { name, .. } if name == "TF_TOKEN_r_example_com")
         );
@@ -591,25 +866,60 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let h = home.path();
         let none = |_: &str| None;
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(problems(&view)[0].contains("no credentials_helper block"));
 
         write(&h.join(".terraformrc"), &helper_block("x"));
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(problems(&view)[0].contains("finds no terraform-credentials-x"));
 
         install_helper(h, "terraform-credentials-x", 0o644);
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(problems(&view)[0].contains("is not an executable file"));
         assert_eq!(view.source, Source::Nothing);
 
         install_helper(h, "terraform-credentials-x", 0o755);
         install_helper(h, "terraform-credentials-x_v1.0.0", 0o755);
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(problems(&view)[0].contains("a versioned helper always wins"));
 
         write(&h.join(".terraform.d/extra.tfrc"), &helper_block("y"));
-        let view = inspect(Tool::Terraform, h, &LayoutEnv::default(), &host(), none);
+        let view = inspect(
+            Tool::Terraform,
+            h,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            none,
+        );
         assert!(
             problems(&view)
                 .iter()

@@ -111,7 +111,19 @@ fn is_plain(s: &str) -> bool {
     s.chars().all(|c| c.is_alphanumeric() || "-.:".contains(c))
 }
 
+/// The public registries: a helper never signs a request for them.
+const PUBLIC_REGISTRIES: &[&str] = &[
+    "registry.terraform.io",
+    "registry.opentofu.org",
+    "app.terraform.io",
+];
+
 impl RegistryHost {
+    /// Whether this is one of the public registries, which get no private token.
+    pub(crate) fn is_public(&self) -> bool {
+        self.port.is_none() && PUBLIC_REGISTRIES.contains(&self.host.as_str())
+    }
+
     #[cfg(test)]
     fn port(&self) -> Option<u16> {
         self.port

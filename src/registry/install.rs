@@ -10,8 +10,9 @@ use std::process::Stdio;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::cliconfig::{self, ConfigError};
+use super::cliconfig::ConfigError;
 use super::layout::{Layout, LayoutEnv, Tool};
+use super::settings::HostFlags;
 use super::{RegistryHost, Service};
 use crate::fsutil::{Ownership, edit_target};
 use crate::http::BaseUrl;
@@ -134,10 +135,12 @@ pub(crate) fn rc_files(named: Option<&Path>, home: &Path) -> Vec<PathBuf> {
 }
 
 /// What the helper is configured with: the arguments in its `credentials_helper` block.
-#[derive(Debug, Clone)]
+/// The installer writes the hosts alone (their settings live in the settings file);
+/// blocks written by earlier versions carry the rest too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct HelperSettings {
     pub(crate) hosts: Vec<RegistryHost>,
-    pub(crate) service: Service,
+    pub(crate) service: Option<Service>,
     pub(crate) expiration_window: Option<u64>,
     pub(crate) registry_url: Option<BaseUrl>,
     pub(crate) profile: Option<String>,
@@ -145,15 +148,16 @@ pub(crate) struct HelperSettings {
 }
 
 impl HelperSettings {
+    /// The arguments as a block's `args` list. The one typed reading of them is
+    /// [`HelperSettings::parse`].
     pub(crate) fn args(&self) -> Vec<String> {
         let mut args = Vec::new();
         for h in &self.hosts {
             args.extend(["--registry-host".to_owned(), h.to_string()]);
         }
-        args.extend([
-            "--service".to_owned(),
-            self.service.signing_name().to_owned(),
-        ]);
+        if let Some(service) = self.service {
+            args.extend(["--service".to_owned(), service.signing_name().to_owned()]);
+        }
         if let Some(w) = self.expiration_window {
             args.extend(["--expiration-window".to_owned(), w.to_string()]);
         }
@@ -167,6 +171,55 @@ impl HelperSettings {
             args.extend(["--region".to_owned(), r.clone()]);
         }
         args
+    }
+
+    /// Read a block's `args` (`--flag value` or `--flag=value`); what is not one of
+    /// these flags, or does not parse, is passed over: the helper itself refuses it.
+    pub(crate) fn parse(args: &[String]) -> Self {
+        let mut settings = Self::default();
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+                _ => (arg.as_str(), None),
+            };
+            let known = [
+                "--registry-host",
+                "--service",
+                "--expiration-window",
+                "--registry-url",
+                "--profile",
+                "--region",
+            ];
+            if !known.contains(&flag) {
+                continue;
+            }
+            let Some(value) = inline.or_else(|| rest.next().cloned()) else {
+                break;
+            };
+            match flag {
+                "--registry-host" => settings.hosts.extend(value.parse().ok()),
+                "--service" => {
+                    settings.service = <Service as clap::ValueEnum>::from_str(&value, false).ok()
+                }
+                "--expiration-window" => settings.expiration_window = value.parse().ok(),
+                "--registry-url" => settings.registry_url = value.parse().ok(),
+                "--profile" => settings.profile = Some(value),
+                _ => settings.region = Some(value),
+            }
+        }
+        settings
+    }
+
+    /// What these arguments say about a host, as flags over its settings.
+    pub(crate) fn flags(&self) -> HostFlags {
+        HostFlags {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            service: self.service,
+            registry_url: self.registry_url.clone(),
+            token_lifetime: self.expiration_window,
+        }
     }
 }
 
@@ -309,11 +362,6 @@ impl RcFile {
             source,
         })
     }
-
-    pub(crate) fn has_credentials_block(&self, host: &RegistryHost) -> Result<bool, InstallError> {
-        cliconfig::has_credentials_block(&self.text, &host.to_string())
-            .map_err(|e| self.unreadable(e))
-    }
 }
 
 /// What the helper answered when run as Terraform runs it.
@@ -385,6 +433,41 @@ pub(crate) async fn run_helper(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn helper_args_read_back_as_written() {
+        let settings = HelperSettings {
+            hosts: vec![
+                "a.example.com".parse().unwrap(),
+                "b.example.com:8443".parse().unwrap(),
+            ],
+            service: Some(Service::Lambda),
+            expiration_window: Some(300),
+            registry_url: Some("https://tunnel.example.com/prod".parse().unwrap()),
+            profile: Some("dev".into()),
+            region: Some("eu-west-1".into()),
+        };
+        assert_eq!(HelperSettings::parse(&settings.args()), settings);
+        // The equals form, unknown flags and values that do not parse.
+        let args: Vec<String> = [
+            "--registry-host=c.example.com",
+            "--min-remaining",
+            "60",
+            "--service",
+            "nope",
+            "--expiration-window",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let read = HelperSettings::parse(&args);
+        assert_eq!(
+            read.hosts,
+            vec!["c.example.com".parse::<RegistryHost>().unwrap()]
+        );
+        assert_eq!((read.service, read.expiration_window), (None, None));
+        assert_eq!(read.flags().token_lifetime, None);
+    }
 
     #[test]
     fn helper_names() {

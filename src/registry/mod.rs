@@ -7,6 +7,7 @@ pub(crate) mod grants;
 pub(crate) mod host;
 pub(crate) mod install;
 pub(crate) mod layout;
+pub(crate) mod settings;
 pub(crate) mod token;
 pub(crate) mod token_cache;
 

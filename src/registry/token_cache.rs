@@ -76,6 +76,38 @@ pub(crate) struct Lifetime {
     pub(crate) min_left: u64,
 }
 
+/// A command's tokens: an hour, reused while a quarter of an hour is left.
+pub(crate) const COMMAND_LIFETIME: u64 = 3600;
+pub(crate) const COMMAND_MIN_LEFT: u64 = 900;
+/// The helper's: Terraform keeps a token for its whole run, so one is handed out only
+/// with two hours left, from tokens of four.
+pub(crate) const HELPER_LIFETIME: u64 = 14_400;
+pub(crate) const HELPER_MIN_LEFT: u64 = 7_200;
+
+impl Lifetime {
+    /// For a command: tokens of `request` seconds, reused while `min_left` is left, but
+    /// never less than half of a token's life.
+    pub(crate) fn for_command(request: u64, min_left: u64) -> Self {
+        Self {
+            request,
+            min_left: min_left.min(request / 2),
+        }
+    }
+
+    /// For the helper: the window asked for is raised to twice `min_left` (a token
+    /// handed to Terraform must outlast its run) and capped at what the registry
+    /// allows. The old installer's `--expiration-window 300` is raised the same way.
+    pub(crate) fn for_helper(window: u64, min_left: u64) -> Self {
+        let request = window
+            .max(min_left.saturating_mul(2))
+            .min(super::token::MAX_EXPIRATION_SECONDS);
+        Self {
+            request,
+            min_left: min_left.min(request / 2),
+        }
+    }
+}
+
 /// A token and when it stops being valid (`None`: never, or unknown).
 #[derive(Debug)]
 pub(crate) struct IssuedToken {
@@ -257,4 +289,39 @@ where
         },
         issued_at,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_for_commands_and_for_the_helper() {
+        assert_eq!(
+            Lifetime::for_command(COMMAND_LIFETIME, COMMAND_MIN_LEFT),
+            Lifetime {
+                request: 3600,
+                min_left: 900
+            }
+        );
+        // A token is never handed out with less than half its life left over.
+        assert_eq!(Lifetime::for_command(600, 900).min_left, 300);
+        assert_eq!(
+            Lifetime::for_helper(HELPER_LIFETIME, HELPER_MIN_LEFT),
+            Lifetime {
+                request: 14_400,
+                min_left: 7_200
+            }
+        );
+        // The old installer's 300 s window is raised to outlast a Terraform run.
+        assert_eq!(Lifetime::for_helper(300, HELPER_MIN_LEFT).request, 14_400);
+        // Never more than the registry allows.
+        assert_eq!(
+            Lifetime::for_helper(600, 40_000),
+            Lifetime {
+                request: 60_000,
+                min_left: 30_000
+            }
+        );
+    }
 }

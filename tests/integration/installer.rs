@@ -37,11 +37,21 @@ fn installs_configures_and_checks() {
     assert_eq!(meta.permissions().mode() & 0o111, 0o111);
     let rc = fs::read_to_string(env.path().join(".terraformrc")).unwrap();
     assert_eq!(helper_blocks(&rc), 1);
+    // The block names the hosts; their settings are in ~/.cdk/registries.json, 0600.
     assert!(
-        rc.contains(
-            "args = [\"--registry-host\", \"registry.example.com\", \"--service\", \"execute-api\""
-        ),
+        rc.contains("args = [\"--registry-host\", \"registry.example.com\"]"),
         "{rc}"
+    );
+    let settings = env.path().join(".cdk/registries.json");
+    assert_eq!(
+        fs::metadata(&settings).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&settings).unwrap()).unwrap();
+    assert_eq!(
+        recorded,
+        serde_json::json!({"version": 1, "registries": {HOST: {"registry_url": format!("{}/", endpoint.url())}}})
     );
 
     // The installed helper answers exactly as Terraform calls it.
@@ -294,4 +304,31 @@ fn opentofu_is_told_when_the_install_moves_it() {
     let err = stderr(&out);
     assert!(err.contains("terraform looks for helpers only in"), "{err}");
     assert!(!err.contains("opentofu looks for helpers only in"), "{err}");
+}
+
+/// The installer's check is the doctor's diagnosis: a token `terraform login` left in
+/// credentials.tfrc.json wins over the helper, and a stale one fails the install with
+/// what to do.
+#[test]
+fn a_token_from_terraform_login_that_shadows_the_helper_is_caught() {
+    let env = TestEnv::with_aws();
+    let endpoint = TokenEndpoint::start("normal");
+    env.write(
+        ".terraform.d/credentials.tfrc.json",
+        format!(r#"{{"credentials": {{"{HOST}": {{"token": "IAMBearerAuth~c3RhbGU="}}}}}}"#),
+    );
+    let out = install(&env, &endpoint).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("credentials.tfrc.json has a credentials block for registry.example.com")
+            && err.contains("terraform logout registry.example.com"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Terraform will not be able to get a token for registry.example.com")
+            && err.contains("refuses the token from the credentials block"),
+        "{err}"
+    );
+    assert!(!err.contains("c3RhbGU"), "no token printed: {err}");
 }

@@ -20,4 +20,6 @@ mod installer;
 mod registry_doctor;
 mod registry_grants;
 mod registry_helper;
+mod registry_hosts;
+mod registry_terraform;
 mod registry_token;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod immukv;
+pub(crate) mod terraform;
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -17,7 +18,7 @@ pub(crate) const ACCESS_KEY_ID: &str = "AKIATESTTESTTEST0001";
 pub(crate) const SECRET_ACCESS_KEY: &str = "test-secret-key-0001";
 pub(crate) const REGION: &str = "eu-west-1";
 
-fn repo() -> &'static Path {
+pub(crate) fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -295,6 +296,8 @@ pub(crate) fn spawn_all(commands: impl IntoIterator<Item = StdCommand>) -> Vec<O
 /// The local registry token endpoint (`token_endpoint.py`), verifying SigV4 for real.
 pub(crate) struct TokenEndpoint {
     pub(crate) server: Server,
+    /// Whether it serves HTTPS (its statistics are read through TLS then).
+    tls: bool,
     _keys: tempfile::NamedTempFile,
 }
 
@@ -322,20 +325,25 @@ impl TokenEndpoint {
         Self::start_tls_opts(dir, "normal", &[])
     }
 
+    /// Serving HTTPS (a fresh CA and certificate in `dir`) for callers signing with
+    /// `keys`, with more options (`--grant NS`, `--label TEXT`): a registry stand-in
+    /// that knows only its own callers. The endpoint and the CA to trust.
+    pub(crate) fn start_registry(
+        dir: &Path,
+        keys: &[(&str, &str, Option<&str>)],
+        more: &[&str],
+    ) -> (Self, PathBuf) {
+        let (ca, mut extra) = tls_files(dir);
+        extra.extend(more.iter().map(OsString::from));
+        (
+            Self::start_full("normal", REGION, "execute-api", keys, extra),
+            ca,
+        )
+    }
+
     /// [`TokenEndpoint::start_tls`] in `mode`, with more options.
     pub(crate) fn start_tls_opts(dir: &Path, mode: &str, more: &[&str]) -> (Self, PathBuf) {
-        let ca = dir.join("test-ca.pem");
-        let cert = dir.join("endpoint-cert.pem");
-        let key = dir.join("endpoint-key.pem");
-        run(StdCommand::new(venv().join("bin/python"))
-            .arg(repo().join("tests/support/make_cert.py"))
-            .args([&ca, &cert, &key]));
-        let mut extra: Vec<OsString> = vec![
-            "--tls-cert".into(),
-            cert.clone().into(),
-            "--tls-key".into(),
-            key.into(),
-        ];
+        let (ca, mut extra) = tls_files(dir);
         extra.extend(more.iter().map(OsString::from));
         let keys = [(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)];
         (
@@ -397,6 +405,7 @@ impl TokenEndpoint {
         let args: Vec<OsString> = args.into_iter().chain(extra).collect();
         Self {
             server: Server::start("token_endpoint.py", &args),
+            tls: args.iter().any(|a| a == "--tls-cert"),
             _keys: file,
         }
     }
@@ -426,6 +435,20 @@ impl TokenEndpoint {
 
     pub(crate) fn stats_json(&self) -> serde_json::Value {
         use std::io::Read;
+        if self.tls {
+            // The statistics are no secret: read them without checking the test CA.
+            let out = StdCommand::new(venv().join("bin/python"))
+                .arg("-c")
+                .arg(
+                    "import ssl, sys, urllib.request\n\
+                     ctx = ssl._create_unverified_context()\n\
+                     print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode())",
+                )
+                .arg(format!("https://127.0.0.1:{}/__stats", self.server.port))
+                .output()
+                .expect("stats");
+            return serde_json::from_slice(&out.stdout).expect("json");
+        }
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");
         stream
@@ -436,6 +459,24 @@ impl TokenEndpoint {
         let body = response.split("\r\n\r\n").nth(1).expect("body");
         serde_json::from_str(body).expect("json")
     }
+}
+
+/// A fresh test CA and a certificate it signed for localhost, in `dir`: the CA's path,
+/// and the endpoint's TLS options.
+fn tls_files(dir: &Path) -> (PathBuf, Vec<OsString>) {
+    let ca = dir.join("test-ca.pem");
+    let cert = dir.join("endpoint-cert.pem");
+    let key = dir.join("endpoint-key.pem");
+    run(StdCommand::new(venv().join("bin/python"))
+        .arg(repo().join("tests/support/make_cert.py"))
+        .args([&ca, &cert, &key]));
+    let options = vec![
+        "--tls-cert".into(),
+        cert.into(),
+        "--tls-key".into(),
+        key.into(),
+    ];
+    (ca, options)
 }
 
 /// `s3_proxy.py` in front of the emulator, with its options (faults, latency).

@@ -20,7 +20,12 @@ text and no Content-Length), redirect=URL (307 to URL + the path, for every requ
 
 The registry's own API: GET /.well-known/terraform.json (discovery) and
 /v1/modules/NS/NAME/SYSTEM/versions, which answers 401 unless the bearer token is one
-this endpoint minted, and then 403 (no grant), as the registry does.
+this endpoint minted, and then 403 (no grant), as the registry does. With --grant NS
+(repeatable) the caller may download in NS: /versions lists version 1.0.0,
+/v1/modules/NS/NAME/SYSTEM/1.0.0/download answers 204 with X-Terraform-Get naming
+/archives/NS/NAME/SYSTEM.tar.gz on this server, which serves (without a token, as a
+registry's storage does) a module whose one output says where it came from
+(--label). GET /__stats also counts "module_requests" (by a known token).
 
 The API (--api-key) also answers: /moved/... with a 307 to the same path without
 /moved (the same origin), /status/N with HTTP N, /huge/N with N bytes.
@@ -49,13 +54,15 @@ parser.add_argument("--api-key", help="also serve every other path as an API tha
 parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
 parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
 parser.add_argument("--prefix", default="", help="serve the token at PREFIX/token only")
+parser.add_argument("--grant", action="append", default=[], help="a namespace the caller may download in")
+parser.add_argument("--label", default="a test registry", help="what the served modules say they came from")
 args = parser.parse_args()
 
 with open(args.keys) as f:
     KEYS = json.load(f)
 
 LOCK = threading.Lock()
-STATS = {"token_requests": 0, "minted": 0, "paths": [], "bearer_checks": 0}
+STATS = {"token_requests": 0, "minted": 0, "paths": [], "bearer_checks": 0, "module_requests": 0}
 MINTED = set()
 
 
@@ -124,6 +131,48 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def module(self, parts):
+        """/versions and /download: a minted bearer token, and a grant in the namespace."""
+        with LOCK:
+            STATS["bearer_checks"] += 1
+        auth = self.headers.get("Authorization", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        with LOCK:
+            known = token in MINTED
+            if known:
+                STATS["module_requests"] += 1
+        if not known:
+            return self.reply(401, "Missing or invalid credentials")
+        namespace, name, system = parts[:3]
+        if namespace not in args.grant:
+            return self.reply(403, f"Not authorized to download in namespace {namespace}")
+        if parts[-1] == "versions":
+            body = {"modules": [{"versions": [{"version": "1.0.0"}]}]}
+            return self.reply(200, json.dumps(body), "application/json")
+        scheme = "https" if args.tls_cert else "http"
+        self.send_response(204)
+        self.send_header("X-Terraform-Get", f"{scheme}://{self.headers['Host']}{args.prefix}/archives/{namespace}/{name}/{system}.tar.gz")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def archive(self, path):
+        import io
+        import tarfile
+
+        module = path[: -len(".tar.gz")] if path.endswith(".tar.gz") else path
+        text = f'output "from" {{\n  value = "{module} from {args.label}"\n}}\n'.encode()
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+            info = tarfile.TarInfo("main.tf")
+            info.size = len(text)
+            tar.addfile(info, io.BytesIO(text))
+        data = buf.getvalue()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     do_POST = api
     do_PUT = api
     do_DELETE = api
@@ -152,17 +201,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, json.dumps(STATS), "application/json")
         if url.path == args.prefix + "/.well-known/terraform.json":
             return self.reply(200, json.dumps({"modules.v1": "/v1/modules/"}), "application/json")
-        if url.path.startswith(args.prefix + "/v1/modules/") and url.path.endswith("/versions"):
-            with LOCK:
-                STATS["bearer_checks"] += 1
-            auth = self.headers.get("Authorization", "")
-            token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
-            with LOCK:
-                known = token in MINTED
-            if not known:
-                return self.reply(401, "Missing or invalid credentials")
-            namespace = url.path.split("/")[-4]
-            return self.reply(403, f"Not authorized to download in namespace {namespace}")
+        if url.path.startswith(args.prefix + "/archives/"):
+            return self.archive(url.path[len(args.prefix + "/archives/"):])
+        if url.path.startswith(args.prefix + "/v1/modules/"):
+            parts = url.path[len(args.prefix + "/v1/modules/"):].split("/")
+            if len(parts) == 4 and parts[3] == "versions" or len(parts) == 5 and parts[4] == "download":
+                return self.module(parts)
         if url.path != args.prefix + "/token":
             if url.path.endswith("/token"):
                 return self.reply(404, "no such stage")
@@ -196,7 +240,9 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATS["minted"] += 1
             n = STATS["minted"]
-        claims = json.dumps({"role_arn": "arn:aws:iam::123456789012:role/test", "expiration": int(time.time()) + seconds, "n": n})
+        # The caller, as the registry embeds its role: two callers never get the same token.
+        caller = self.headers.get("Authorization", "").split("Credential=", 1)[-1].split("/", 1)[0]
+        claims = json.dumps({"role_arn": f"arn:aws:iam::123456789012:role/{caller}", "expiration": int(time.time()) + seconds, "n": n})
         token = "IAMBearerAuth~" + base64.b64encode(claims.encode()).decode()
         with LOCK:
             MINTED.add(token)

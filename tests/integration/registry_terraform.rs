@@ -1,0 +1,252 @@
+//! A real Terraform CLI (1.0.3) installing modules from two private registries through
+//! one credentials helper: each registry in its own AWS account, knowing only its own
+//! caller, each host signed for with its own profile from ~/.cdk/registries.json.
+//!
+//! Terraform takes only dotted names as registry hosts, so the CLI config's `host`
+//! blocks send `registry-*.example.test`'s module calls to the local stand-ins; it still
+//! asks the helper for `registry-*.example.test`, whose settings say where its tokens
+//! come from.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Output;
+
+use crate::support::terraform::terraform;
+use crate::support::{Run, TestEnv, TokenEndpoint, stderr, stdout};
+
+const DEV: (&str, &str) = ("AKIADEVDEVDEVDEV0001", "dev-secret");
+const PROD: (&str, &str) = ("AKIAPRODPRODPROD0001", "prod-secret");
+const REGISTRY_A: &str = "registry-a.example.test";
+const REGISTRY_B: &str = "registry-b.example.test";
+
+/// Two registries (A knows the dev account's caller, B the prod one's), a HOME whose
+/// AWS profiles `dev` and `prod` sign as those callers, and a CLI config whose `host`
+/// blocks lead Terraform to the stand-ins.
+struct TwoAccounts {
+    env: TestEnv,
+    a: TokenEndpoint,
+    b: TokenEndpoint,
+    workdir: PathBuf,
+    _certs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl TwoAccounts {
+    fn new(main_tf: &str) -> Self {
+        let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (a, ca_a) = TokenEndpoint::start_registry(
+            dir_a.path(),
+            &[(DEV.0, DEV.1, None)],
+            &["--grant", "platform", "--label", "registry A (dev)"],
+        );
+        let (b, ca_b) = TokenEndpoint::start_registry(
+            dir_b.path(),
+            &[(PROD.0, PROD.1, None)],
+            &["--grant", "apps", "--label", "registry B (prod)"],
+        );
+        let mut env = TestEnv::new();
+        env.write(
+            ".aws/credentials",
+            format!(
+                "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
+                 [prod]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                DEV.0, DEV.1, PROD.0, PROD.1
+            ),
+        );
+        env.write(
+            ".aws/config",
+            "[profile dev]\nregion = eu-west-1\n\n[profile prod]\nregion = eu-west-1\n",
+        );
+        let bundle = format!(
+            "{}{}",
+            fs::read_to_string(ca_a).unwrap(),
+            fs::read_to_string(ca_b).unwrap()
+        );
+        let bundle = env.write("test-cas.pem", bundle);
+        env.set("SSL_CERT_FILE", &bundle);
+        env.set("CHECKPOINT_DISABLE", "1");
+        env.set("TF_IN_AUTOMATION", "1");
+        env.write(
+            ".terraformrc",
+            format!(
+                "host \"{REGISTRY_A}\" {{\n  services = {{\n    \"modules.v1\" = \"https://localhost:{}/v1/modules/\"\n  }}\n}}\n\n\
+                 host \"{REGISTRY_B}\" {{\n  services = {{\n    \"modules.v1\" = \"https://localhost:{}/v1/modules/\"\n  }}\n}}\n",
+                a.server.port, b.server.port
+            ),
+        );
+        let workdir = env.write("project/main.tf", main_tf);
+        let workdir = workdir.parent().unwrap().to_owned();
+        let two = Self {
+            env,
+            a,
+            b,
+            workdir,
+            _certs: (dir_a, dir_b),
+        };
+        for (host, profile, endpoint) in [(REGISTRY_A, "dev", &two.a), (REGISTRY_B, "prod", &two.b)]
+        {
+            let said = two
+                .env
+                .cmd("install-registry-credentials-helper")
+                .args(["--registry-host", host, "--profile", profile])
+                .args([
+                    "--registry-url",
+                    &format!("https://localhost:{}/", endpoint.server.port),
+                ])
+                .says();
+            assert!(
+                said.contains(&format!(
+                    "checked: Terraform will get a token for {host} from the helper"
+                )),
+                "{said}"
+            );
+        }
+        two
+    }
+
+    fn terraform(&self, args: &[&str]) -> Output {
+        let mut cmd = self.env.std_cmd(terraform().unwrap());
+        cmd.current_dir(&self.workdir).args(args);
+        cmd.output().unwrap()
+    }
+
+    fn module_output(&self, module: &str) -> String {
+        fs::read_to_string(
+            self.workdir
+                .join(".terraform/modules")
+                .join(module)
+                .join("main.tf"),
+        )
+        .unwrap_or_else(|e| panic!("module {module} not installed: {e}"))
+    }
+
+    fn cached_hosts(&self) -> Vec<String> {
+        let text = fs::read_to_string(self.env.cache_dir().join("registry_tokens.json"))
+            .unwrap_or_default();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let mut hosts: Vec<String> = doc["entries"]
+            .as_object()
+            .map(|m| {
+                m.values()
+                    .map(|e| e["host"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        hosts.sort();
+        hosts
+    }
+}
+
+const TWO_MODULES: &str = "module \"network\" {\n  source  = \"registry-a.example.test/platform/vpc/aws\"\n  version = \"1.0.0\"\n}\n\n\
+                           module \"web\" {\n  source  = \"registry-b.example.test/apps/web/aws\"\n  version = \"1.0.0\"\n}\n";
+
+/// `terraform init` installs a module from each registry through one helper, each
+/// token signed with that host's own profile; a second init reuses the cached tokens;
+/// `terraform logout` makes the helper forget that host's token only.
+#[test]
+fn terraform_installs_modules_from_two_accounts_through_one_helper() {
+    if terraform().is_none() {
+        eprintln!("skipped: the pinned Terraform binary is for linux_amd64");
+        return;
+    }
+    let two = TwoAccounts::new(TWO_MODULES);
+    let rc = fs::read_to_string(two.env.path().join(".terraformrc")).unwrap();
+    assert!(
+        rc.contains(&format!(
+            "args = [\"--registry-host\", \"{REGISTRY_A}\", \"--registry-host\", \"{REGISTRY_B}\"]"
+        )),
+        "one block for both hosts: {rc}"
+    );
+    let out = two.terraform(&["init", "-input=false", "-no-color"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        two.module_output("network")
+            .contains("platform/vpc/aws from registry A (dev)")
+    );
+    assert!(
+        two.module_output("web")
+            .contains("apps/web/aws from registry B (prod)")
+    );
+    // Each registry minted for its own caller only (the other's key is unknown to it),
+    // and saw a bearer token on /versions and /download.
+    let (a, b) = (two.a.stats_json(), two.b.stats_json());
+    assert_eq!(
+        (a["minted"].as_u64(), b["minted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(a["module_requests"].as_u64().unwrap() >= 2, "{a}");
+    assert!(b["module_requests"].as_u64().unwrap() >= 2, "{b}");
+    assert_eq!(
+        two.cached_hosts(),
+        vec![REGISTRY_A.to_owned(), REGISTRY_B.to_owned()]
+    );
+
+    // A second init (modules upgraded, so both registries are asked again) reuses the
+    // cached tokens.
+    let out = two.terraform(&["init", "-input=false", "-no-color", "-upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (a2, b2) = (two.a.stats_json(), two.b.stats_json());
+    assert_eq!(
+        (a2["minted"].as_u64(), b2["minted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(a2["module_requests"].as_u64() > a["module_requests"].as_u64());
+
+    // `terraform logout` calls the helper's forget for that host: only its token goes.
+    let out = two.terraform(&["logout", REGISTRY_A]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(two.cached_hosts(), vec![REGISTRY_B.to_owned()]);
+    let out = two.terraform(&["init", "-input=false", "-no-color", "-upgrade"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (a3, b3) = (two.a.stats_json(), two.b.stats_json());
+    assert_eq!(
+        (a3["minted"].as_u64(), b3["minted"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    // The doctor agrees, host by host, and says where each setting came from.
+    let report = two.env.cmd("get-registry-token").arg("doctor").succeeds();
+    assert!(
+        report.contains(&format!("== {REGISTRY_A} =="))
+            && report.contains(&format!("== {REGISTRY_B} ==")),
+        "{report}"
+    );
+    assert!(
+        report.contains("  profile       dev (~/.cdk/registries.json)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  profile       prod (~/.cdk/registries.json)"),
+        "{report}"
+    );
+    assert!(report.contains("all 2 registries work"), "{report}");
+}
+
+/// A namespace the caller has no grant in: Terraform fails with its own message, and
+/// the helper answered (the registry saw a valid token and refused the namespace).
+#[test]
+fn a_namespace_without_a_grant_fails_with_terraforms_message() {
+    if terraform().is_none() {
+        eprintln!("skipped: the pinned Terraform binary is for linux_amd64");
+        return;
+    }
+    let two = TwoAccounts::new(
+        "module \"db\" {\n  source  = \"registry-a.example.test/secret/db/aws\"\n  version = \"1.0.0\"\n}\n",
+    );
+    let before = two.a.stats_json();
+    let out = two.terraform(&["init", "-input=false", "-no-color"]);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("Error accessing remote module registry") && said.contains("403"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("credentials helper"),
+        "the helper did not fail: {said}"
+    );
+    let after = two.a.stats_json();
+    assert!(
+        after["module_requests"].as_u64() > before["module_requests"].as_u64(),
+        "Terraform sent the helper's token: {after}"
+    );
+}
