@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo and scripts/bench: the Python environment and local servers.
 # Source it from the repository root.
 

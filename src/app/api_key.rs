@@ -30,6 +30,7 @@ const BINARY: &str = "api-key";
 #[command(
     name = BINARY,
     version,
+    long_version = super::LONG_VERSION,
     about = "API keys and IAM invoke credentials for REST APIs deployed with aws-cdk-secure-api",
     after_help = "Examples:\n  api-key get --stack my-api\n  eval \"$(api-key get --stack my-api --output env)\"\n  \
         api-key call --stack my-api /items?limit=10\n  \

@@ -39,6 +39,7 @@ const TERRAGRUNT_TOKEN_VAR: &str = "TG_TF_REGISTRY_TOKEN";
 #[command(
     name = BINARY,
     version,
+    long_version = super::LONG_VERSION,
     about = "Print a bearer token for a private Terraform module registry, signed with your AWS identity and cached",
     long_about = "Print a bearer token for a private Terraform module registry.\n\n\
         The token is requested from https://HOST/token with an AWS SigV4 signature and cached under \
@@ -338,7 +339,7 @@ struct HelperArgs {
 
 /// The credentials helper as its own program (`terraform-credentials-NAME`).
 #[derive(Debug, Parser)]
-#[command(name = "terraform-credentials-aws-credstore", version, about = HELPER_MARKER)]
+#[command(name = "terraform-credentials-aws-credstore", version, long_version = super::LONG_VERSION, about = HELPER_MARKER)]
 struct HelperCli {
     #[command(flatten)]
     helper: HelperArgs,

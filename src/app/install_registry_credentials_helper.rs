@@ -30,6 +30,7 @@ const BINARY: &str = "install-registry-credentials-helper";
 #[command(
     name = BINARY,
     version,
+    long_version = super::LONG_VERSION,
     about = "Install the registry credentials helper for Terraform and OpenTofu",
     long_about = "Install the registry credentials helper for Terraform and OpenTofu.\n\n\
         Copies get-registry-token into Terraform's plugin folder as terraform-credentials-NAME, \

@@ -21,6 +21,7 @@ const BINARY: &str = "manage-registry-permissions";
 #[command(
     name = BINARY,
     version,
+    long_version = super::LONG_VERSION,
     about = "Manage which IAM roles may download or upload modules in a private Terraform registry namespace",
     after_help = "Examples:\n  manage-registry-permissions -r arn:aws:iam::123456789012:role/ci -n platform create --download\n  \
         manage-registry-permissions -r arn:aws:iam::123456789012:role/ci -n platform update --upload --no-download\n  \

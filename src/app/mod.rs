@@ -17,6 +17,17 @@ mod registry_doctor;
 use std::io;
 use std::process::ExitCode;
 
+/// What `--version` prints: the version, the commit it was built from and the target
+/// it was built for (`-V` prints the version alone, as the man pages do).
+pub(crate) const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CDK_TOOLKIT_COMMIT"),
+    ", ",
+    env!("CDK_TOOLKIT_TARGET"),
+    ")"
+);
+
 use clap::CommandFactory;
 
 use crate::apikey::ApiKeyError;

@@ -134,3 +134,46 @@ fn missing_credentials_say_what_to_do_in_every_binary() {
     );
     assert_eq!(endpoint.stats().0, 0, "nothing was sent unsigned");
 }
+
+/// `--version` says the version, the commit and the target (for bug reports); `-V` the
+/// version alone, as the man pages do.
+#[test]
+fn version_names_the_commit_and_the_target() {
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let env = TestEnv::new();
+    for bin in crate::support::BINARIES {
+        let long = env.cmd(bin).arg("--version").succeeds();
+        let version = env!("CARGO_PKG_VERSION");
+        assert!(
+            long.starts_with(&format!("{bin} {version} (commit ")),
+            "{long}"
+        );
+        assert!(
+            long.trim_end()
+                .ends_with(&format!(", {}-{})", std::env::consts::ARCH, target_rest())),
+            "{long}"
+        );
+        if let Some(commit) = &commit {
+            assert!(long.contains(&format!("(commit {commit}, ")), "{long}");
+        }
+        assert_eq!(
+            env.cmd(bin).arg("-V").succeeds(),
+            format!("{bin} {version}\n")
+        );
+    }
+}
+
+/// The target triple after its architecture, for this machine.
+fn target_rest() -> &'static str {
+    match std::env::consts::OS {
+        "linux" => "unknown-linux-gnu",
+        "macos" => "apple-darwin",
+        other => other,
+    }
+}

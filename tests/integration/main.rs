@@ -16,6 +16,7 @@ mod immukv_checkpoints;
 mod immukv_integrity;
 mod immukv_operator;
 mod immukv_retention;
+mod install_script;
 mod installer;
 mod registry_doctor;
 mod registry_grants;

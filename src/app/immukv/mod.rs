@@ -36,6 +36,7 @@ const BINARY: &str = "immukv";
 #[command(
     name = BINARY,
     version,
+    long_version = crate::app::LONG_VERSION,
     about = "A command-line client for ImmuKV, the append-only, hash-chained key-value store on S3",
     after_help = "Examples:\n  export IMMUKV_BUCKET=my-immukv-bucket\n  immukv set sensor-1 '{\"temp\": 21.5}'\n  \
         immukv get sensor-1\n  immukv history sensor-1 --limit 10\n  immukv log --output jsonl\n  immukv verify\n  \

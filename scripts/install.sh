@@ -1,0 +1,157 @@
+#!/bin/sh
+# Install cdk-toolkit's five binaries from a release archive, checksum-verified:
+#
+#   curl -LsSf https://github.com/cdk-toolkit/cdk-toolkit/releases/latest/download/install.sh | sh
+#   sh install.sh [--version V] [--base-url URL] [--prefix DIR]
+#
+#   --version V     the release to install (default: the latest; also CDK_TOOLKIT_VERSION)
+#   --base-url URL  where releases live, as <URL>/v<version>/<archive> and
+#                   <URL>/v<version>/SHA256SUMS (default: the GitHub release downloads;
+#                   also CDK_TOOLKIT_BASE_URL). A mirror without --version publishes the
+#                   latest version's number at <URL>/latest.
+#   --prefix DIR    where the binaries go (default: ~/.local/bin; also
+#                   CDK_TOOLKIT_INSTALL_DIR)
+#
+# It fails closed: an unsupported platform, a missing SHA256SUMS or a checksum that does
+# not match exits non-zero with one line and installs nothing. Each binary is replaced
+# with one rename, so no half-written command is ever left; a binary already identical
+# is left as it is, so running it again changes nothing.
+set -eu
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+REPOSITORY=cdk-toolkit/cdk-toolkit
+BINARIES="get-registry-token install-registry-credentials-helper manage-registry-permissions immukv api-key"
+DEFAULT_BASE_URL=https://github.com/$REPOSITORY/releases/download
+
+say() {
+  printf 'cdk-toolkit installer: %s\n' "$*" >&2
+}
+
+fail() {
+  printf 'cdk-toolkit installer: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# What the last download said went wrong, on one line.
+why() {
+  tr -s '\r\n' '  ' <"$tmp/why" 2>/dev/null | sed 's/ *$//'
+}
+
+version=${CDK_TOOLKIT_VERSION:-}
+base_url=${CDK_TOOLKIT_BASE_URL:-$DEFAULT_BASE_URL}
+prefix=${CDK_TOOLKIT_INSTALL_DIR:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --version) [ $# -ge 2 ] || fail "--version needs a value"; version=$2; shift 2 ;;
+    --version=*) version=${1#*=}; shift ;;
+    --base-url) [ $# -ge 2 ] || fail "--base-url needs a value"; base_url=$2; shift 2 ;;
+    --base-url=*) base_url=${1#*=}; shift ;;
+    --prefix) [ $# -ge 2 ] || fail "--prefix needs a value"; prefix=$2; shift 2 ;;
+    --prefix=*) prefix=${1#*=}; shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) fail "unknown option $1 (see --help)" ;;
+  esac
+done
+if [ -z "$prefix" ]; then
+  [ -n "${HOME:-}" ] || fail "HOME is not set: pass --prefix DIR"
+  prefix=$HOME/.local/bin
+fi
+base_url=${base_url%/}
+
+# Only https carries the download, but for a server on this machine (mirrors, tests).
+case "$base_url" in
+  https://*) ;;
+  http://127.0.0.1:* | http://127.0.0.1/* | http://localhost:* | http://localhost/* | http://\[::1\]:*) ;;
+  *) fail "refusing to download from $base_url: use an https:// URL" ;;
+esac
+
+os=$(uname -s)
+arch=$(uname -m)
+case "$os-$arch" in
+  Linux-x86_64 | Linux-amd64) target=x86_64-unknown-linux-musl ;;
+  Linux-aarch64 | Linux-arm64) target=aarch64-unknown-linux-musl ;;
+  Darwin-x86_64) target=x86_64-apple-darwin ;;
+  Darwin-arm64 | Darwin-aarch64) target=aarch64-apple-darwin ;;
+  *) fail "no release for $os $arch (there are for Linux and macOS, x86_64 and arm64): build from source with \`cargo install --locked --git https://github.com/$REPOSITORY\`" ;;
+esac
+
+# fetch URL FILE: the download tool's complaint, if any, is kept for the one error line.
+if command -v curl >/dev/null 2>&1; then
+  fetch() { curl -fsSL --retry 3 --connect-timeout 10 --max-time 600 -o "$2" "$1" 2>"$tmp/why"; }
+elif command -v wget >/dev/null 2>&1; then
+  fetch() { wget -q --tries=3 --timeout=60 -O "$2" "$1" 2>"$tmp/why"; }
+else
+  fail "neither curl nor wget is installed: install one of them"
+fi
+if command -v sha256sum >/dev/null 2>&1; then
+  sha256() { sha256sum "$1" | cut -d ' ' -f 1; }
+elif command -v shasum >/dev/null 2>&1; then
+  sha256() { shasum -a 256 "$1" | cut -d ' ' -f 1; }
+else
+  fail "neither sha256sum nor shasum is installed: the download cannot be verified"
+fi
+
+
+if [ -z "$version" ]; then
+  if [ "$base_url" = "$DEFAULT_BASE_URL" ] && command -v curl >/dev/null 2>&1; then
+    latest=$(curl -fsSLI --connect-timeout 10 --max-time 60 -o /dev/null -w '%{url_effective}' \
+      "https://github.com/$REPOSITORY/releases/latest") || fail "cannot find the latest release: pass --version V"
+    version=${latest##*/}
+  else
+    fetch "$base_url/latest" "$tmp/latest" || fail "cannot find the latest release at $base_url/latest ($(why)): pass --version V"
+    version=$(tr -d ' \r\n' <"$tmp/latest")
+  fi
+fi
+version=${version#v}
+case "$version" in
+  '' | *[!0-9A-Za-z.+-]*) fail "\"$version\" is not a version: pass --version like 0.1.0" ;;
+esac
+
+archive=cdk-toolkit-$version-$target.tar.gz
+release=$base_url/v$version
+fetch "$release/SHA256SUMS" "$tmp/SHA256SUMS" ||
+  fail "cannot download $release/SHA256SUMS ($(why)): refusing to install what cannot be verified; nothing was installed"
+fetch "$release/$archive" "$tmp/$archive" ||
+  fail "cannot download $release/$archive ($(why)): is there a release $version for $target? nothing was installed"
+expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/SHA256SUMS")
+[ -n "$expected" ] || fail "$release/SHA256SUMS lists no $archive: nothing was installed"
+actual=$(sha256 "$tmp/$archive")
+[ "$expected" = "$actual" ] ||
+  fail "$archive does not match its checksum (expected $expected, got $actual): the download is corrupt or was tampered with; nothing was installed"
+
+mkdir "$tmp/unpacked"
+tar -xzf "$tmp/$archive" -C "$tmp/unpacked" || fail "cannot unpack $archive: nothing was installed"
+from=$tmp/unpacked/cdk-toolkit-$version-$target
+for bin in $BINARIES; do
+  [ -f "$from/$bin" ] || fail "$archive holds no $bin: nothing was installed"
+done
+
+mkdir -p "$prefix" || fail "cannot create $prefix: pass --prefix DIR"
+installed=""
+unchanged=""
+for bin in $BINARIES; do
+  if [ -f "$prefix/$bin" ] && cmp -s "$from/$bin" "$prefix/$bin"; then
+    unchanged="$unchanged $bin"
+    continue
+  fi
+  part=$prefix/.$bin.part.$$
+  if ! { cp "$from/$bin" "$part" && chmod 755 "$part" && mv -f "$part" "$prefix/$bin"; }; then
+    rm -f "$part"
+    fail "cannot write $prefix/$bin"
+  fi
+  installed="$installed $bin"
+done
+
+if [ -n "$installed" ]; then
+  say "installed cdk-toolkit $version ($target) into $prefix:$installed"
+else
+  say "cdk-toolkit $version is already installed in $prefix: nothing changed"
+fi
+case ":${PATH:-}:" in
+  *":$prefix:"*) say "$prefix is on your PATH" ;;
+  *) say "$prefix is not on your PATH: add it, e.g. echo 'export PATH=\"$prefix:\$PATH\"' >> ~/.profile" ;;
+esac
+say "shell completions and man pages are in the archive, $release/$archive (completions/, man/)"

@@ -1,0 +1,377 @@
+//! `scripts/package` and `scripts/install.sh`: the archive of the binaries `cargo test`
+//! built, served by a local mirror, installed, verified and refused as a user's machine
+//! would.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use crate::support::{BINARIES, Server, TestEnv, bin_path, repo, stderr};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The release target `install.sh` picks on this machine.
+fn target() -> &'static str {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "x86_64-unknown-linux-musl",
+        ("linux", "aarch64") => "aarch64-unknown-linux-musl",
+        ("macos", "x86_64") => "x86_64-apple-darwin",
+        ("macos", "aarch64") => "aarch64-apple-darwin",
+        other => panic!("no release target for {other:?}"),
+    }
+}
+
+fn archive_name() -> String {
+    format!("cdk-toolkit-{VERSION}-{}.tar.gz", target())
+}
+
+/// The release, packaged once per run by `scripts/package` from the binaries the tests
+/// use: `<dir>/v<version>/{archive, SHA256SUMS}`.
+fn release() -> &'static Path {
+    static RELEASE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    RELEASE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join(format!("v{VERSION}"));
+            let built = bin_path("immukv");
+            let status = Command::new(repo().join("scripts/package"))
+                .args(["--target", target(), "--strip", "--bin-dir"])
+                .arg(built.parent().unwrap())
+                .arg("--out")
+                .arg(&out)
+                .status()
+                .unwrap();
+            assert!(status.success(), "scripts/package failed");
+            dir
+        })
+        .path()
+}
+
+/// A mirror serving a copy of the release, as `change` leaves it.
+fn mirror(change: impl FnOnce(&Path)) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = release().join(format!("v{VERSION}"));
+    let to = dir.path().join(format!("v{VERSION}"));
+    fs::create_dir(&to).unwrap();
+    for name in [archive_name(), "SHA256SUMS".to_owned()] {
+        fs::copy(from.join(&name), to.join(&name)).unwrap();
+    }
+    fs::write(dir.path().join("latest"), format!("{VERSION}\n")).unwrap();
+    change(dir.path());
+    let server = Server::start("static_server.py", &[dir.path().into()]);
+    (server, dir)
+}
+
+fn install(env: &TestEnv, args: &[&str]) -> Output {
+    env.std_cmd("sh")
+        .arg(repo().join("scripts/install.sh"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn installed(prefix: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(prefix)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_archive_holds_what_a_release_needs() {
+    let archive = release().join(format!("v{VERSION}")).join(archive_name());
+    let sums = fs::read_to_string(release().join(format!("v{VERSION}/SHA256SUMS"))).unwrap();
+    let listed = Command::new("tar")
+        .arg("-tzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let top = format!("cdk-toolkit-{VERSION}-{}", target());
+    for name in BINARIES.iter().copied().chain([
+        "README.md",
+        "LICENSE",
+        "completions/immukv.bash",
+        "man/immukv.1",
+    ]) {
+        assert!(
+            listed.lines().any(|l| l == format!("{top}/{name}")),
+            "{name} in {listed}"
+        );
+    }
+    assert!(
+        sums.trim_end().ends_with(&format!("  {}", archive_name())),
+        "{sums}"
+    );
+}
+
+#[test]
+fn a_good_install_then_a_second_run_that_changes_nothing() {
+    let (server, _dir) = mirror(|_| {});
+    let env = TestEnv::new();
+    let prefix = env.path().join("tools/bin");
+    let args = [
+        "--base-url",
+        &server.url(),
+        "--version",
+        VERSION,
+        "--prefix",
+        prefix.to_str().unwrap(),
+    ];
+    let out = install(&env, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "installed cdk-toolkit {VERSION} ({}) into {}",
+            target(),
+            prefix.display()
+        )) && stderr(&out).contains("is not on your PATH"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(installed(&prefix), {
+        let mut b: Vec<String> = BINARIES.iter().map(|s| (*s).to_owned()).collect();
+        b.sort();
+        b
+    });
+    for bin in BINARIES {
+        let path = prefix.join(bin);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        let version = Command::new(&path).arg("--version").output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&version.stdout)
+                .starts_with(&format!("{bin} {VERSION} (commit "))
+        );
+    }
+    let before: Vec<(u64, i64)> = BINARIES
+        .iter()
+        .map(|b| {
+            fs::metadata(prefix.join(b))
+                .map(|m| (m.ino(), m.mtime()))
+                .unwrap()
+        })
+        .collect();
+    // Again, this time with the latest version found at the mirror and the prefix on
+    // PATH: nothing is rewritten.
+    let mut on_path = TestEnv::new();
+    on_path.set("HOME", env.path());
+    on_path.set(
+        "PATH",
+        format!("{}:{}", prefix.display(), std::env::var("PATH").unwrap()),
+    );
+    let out = install(
+        &on_path,
+        &[
+            "--base-url",
+            &server.url(),
+            "--prefix",
+            prefix.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "cdk-toolkit {VERSION} is already installed in {}: nothing changed",
+            prefix.display()
+        )) && stderr(&out).contains("is on your PATH"),
+        "{}",
+        stderr(&out)
+    );
+    let after: Vec<(u64, i64)> = BINARIES
+        .iter()
+        .map(|b| {
+            fs::metadata(prefix.join(b))
+                .map(|m| (m.ino(), m.mtime()))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(before, after, "not one file replaced");
+}
+
+#[test]
+fn the_default_prefix_and_its_variable() {
+    let (server, _dir) = mirror(|_| {});
+    let env = TestEnv::new();
+    let out = install(&env, &["--base-url", &server.url(), "--version", VERSION]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        installed(&env.path().join(".local/bin")).len(),
+        BINARIES.len()
+    );
+    let mut env = TestEnv::new();
+    let dir = env.path().join("elsewhere");
+    env.set("CDK_TOOLKIT_INSTALL_DIR", &dir);
+    env.set("CDK_TOOLKIT_BASE_URL", server.url());
+    let out = install(&env, &["--version", VERSION]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(installed(&dir).len(), BINARIES.len());
+    assert!(!env.path().join(".local").exists());
+}
+
+/// Fails closed: one line, a non-zero exit, nothing installed.
+fn refused(env: &TestEnv, args: &[&str], prefix: &Path) -> String {
+    let out = install(env, args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        installed(prefix).is_empty(),
+        "nothing installed: {:?}",
+        installed(prefix)
+    );
+    err
+}
+
+#[test]
+fn a_tampered_archive_or_a_missing_checksum_installs_nothing() {
+    let env = TestEnv::new();
+    let prefix = env.path().join("bin");
+    let p = prefix.to_str().unwrap();
+    let (tampered, _a) = mirror(|dir| {
+        let path = dir.join(format!("v{VERSION}")).join(archive_name());
+        let mut bytes = fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        fs::write(path, bytes).unwrap();
+    });
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            &tampered.url(),
+            "--version",
+            VERSION,
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(
+        err.contains(&format!("{} does not match its checksum", archive_name()))
+            && err.contains("nothing was installed"),
+        "{err}"
+    );
+    let (unsummed, _b) =
+        mirror(|dir| fs::remove_file(dir.join(format!("v{VERSION}/SHA256SUMS"))).unwrap());
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            &unsummed.url(),
+            "--version",
+            VERSION,
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(
+        err.contains("SHA256SUMS (")
+            && err.contains("): refusing to install what cannot be verified"),
+        "{err}"
+    );
+    let (unlisted, _c) = mirror(|dir| {
+        fs::write(
+            dir.join(format!("v{VERSION}/SHA256SUMS")),
+            "00  other.tar.gz\n",
+        )
+        .unwrap()
+    });
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            &unlisted.url(),
+            "--version",
+            VERSION,
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(
+        err.contains(&format!("lists no {}", archive_name())),
+        "{err}"
+    );
+    let (server, _d) = mirror(|_| {});
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            &server.url(),
+            "--version",
+            "9.9.9",
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(
+        err.contains("cannot download") && err.contains("v9.9.9"),
+        "{err}"
+    );
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            "http://downloads.example.com",
+            "--version",
+            VERSION,
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(err.contains("use an https:// URL"), "{err}");
+    let err = refused(
+        &env,
+        &[
+            "--base-url",
+            &server.url(),
+            "--version",
+            "1.0;rm",
+            "--prefix",
+            p,
+        ],
+        &prefix,
+    );
+    assert!(err.contains("is not a version"), "{err}");
+}
+
+#[test]
+fn an_unsupported_platform_is_refused() {
+    let mut env = TestEnv::new();
+    let fake = env.write(
+        "fakebin/uname",
+        "#!/bin/sh\ncase \"$1\" in -s) echo SunOS ;; -m) echo sparc64 ;; esac\n",
+    );
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    env.set(
+        "PATH",
+        format!(
+            "{}:{}",
+            fake.parent().unwrap().display(),
+            std::env::var("PATH").unwrap()
+        ),
+    );
+    let prefix = env.path().join("bin");
+    let err = refused(
+        &env,
+        &["--version", VERSION, "--prefix", prefix.to_str().unwrap()],
+        &prefix,
+    );
+    assert!(
+        err.contains("no release for SunOS sparc64") && err.contains("cargo install"),
+        "{err}"
+    );
+}
