@@ -25,12 +25,6 @@ fn with_cached_key(stack: &str, key: &str) -> TestEnv {
     env
 }
 
-/// Give a recorder time to store what a finished process sent it.
-fn settled(recorder: &Recorder) -> Vec<String> {
-    std::thread::sleep(Duration::from_millis(300));
-    recorder.received()
-}
-
 // ---------------------------------------------------------------------------- HTTP
 
 /// `call` follows a redirect only within the API's origin; a 3xx to another origin
@@ -60,7 +54,7 @@ fn call_keeps_the_key_and_the_body_on_the_apis_origin() {
         "{}",
         stderr(&out)
     );
-    assert!(settled(&recorder).is_empty(), "{:?}", recorder.received());
+    assert!(recorder.settled().is_empty(), "{:?}", recorder.received());
 
     // Within the origin a redirect is followed, the key sent again, the request signed
     // again for its new path.
@@ -117,7 +111,7 @@ fn the_token_request_follows_no_redirect() {
             && err.contains(&format!("http://127.0.0.1:{}/token", recorder.port)),
         "{err}"
     );
-    assert!(settled(&recorder).is_empty(), "{:?}", recorder.received());
+    assert!(recorder.settled().is_empty(), "{:?}", recorder.received());
     assert!(!env.cache_dir().join("registry_tokens.json").exists());
 }
 
@@ -162,7 +156,7 @@ fn aws_endpoints_take_plain_http_only_on_loopback() {
             .fails(2);
         assert!(err.contains("refusing plain HTTP"), "{var}={url}: {err}");
     }
-    assert!(settled(&recorder).is_empty(), "{:?}", recorder.received());
+    assert!(recorder.settled().is_empty(), "{:?}", recorder.received());
 }
 
 /// An endpoint that accepts the connection and never answers: every AWS-facing binary

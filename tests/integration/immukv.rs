@@ -1,7 +1,5 @@
 //! immukv against the emulator's S3, side by side with the official Python client.
 
-use std::process::Stdio;
-
 use crate::support::immukv::Kv;
 use crate::support::{Run, TestEnv, immukv_py, s3_proxy, spawn_all, stderr, unique};
 
@@ -443,28 +441,11 @@ fn a_log_that_never_settles_is_an_error_not_a_hang() {
     let kv = Kv::new("");
     kv.ok(&["set", "a", "1"]);
     let proxy = s3_proxy(&["--not-found", "GET:/_log.json"]);
-    let mut child = kv
-        .env
-        .std_cmd(crate::support::bin_path("immukv"))
-        .args(["--path-style", "set", "b", "2"])
-        .env("AWS_ENDPOINT_URL", proxy.url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("immukv set did not end within 60 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert_eq!(status.code(), Some(3), "{err}");
+    let mut set = kv.env.std_cmd(crate::support::bin_path("immukv"));
+    set.args(["--path-style", "set", "b", "2"])
+        .env("AWS_ENDPOINT_URL", proxy.url());
+    let (out, _) = crate::support::run_within(set, 60);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("kept changing"), "{err}");
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 
 use crate::support::immukv::Kv;
-use crate::support::{Run, bin_path, immukv_py, s3_proxy, spawn_all, stderr};
+use crate::support::{Run, bin_path, http_get, immukv_py, s3_proxy, spawn_all, stderr};
 
 /// With answers lost after S3 carried the PUT out (the SDK's retry then sees 412) and
 /// 503 SlowDown thrown in, concurrent writers never double an entry: a `set` that exits
@@ -49,7 +49,7 @@ fn lost_answers_never_double_a_write() {
         }
     }
     let stats: serde_json::Value = {
-        let body = ureq_get(&format!("{}/__proxy_stats", proxy.url()));
+        let body = http_get(&format!("{}/__proxy_stats", proxy.url()));
         serde_json::from_str(&body).unwrap()
     };
     assert!(
@@ -105,18 +105,6 @@ fn lost_answers_never_double_a_write() {
         "true",
         "the official client verifies it too"
     );
-}
-
-/// A plain HTTP GET (for the proxy's statistics).
-pub(crate) fn ureq_get(url: &str) -> String {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(stream, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response.split("\r\n\r\n").nth(1).unwrap().to_owned()
 }
 
 /// A key object edited behind the log's back: `get` refuses it, naming the object,

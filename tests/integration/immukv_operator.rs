@@ -8,20 +8,40 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::immukv_integrity::ureq_get;
 use crate::support::immukv::Kv;
-use crate::support::{Run, TestEnv, bin_path, immukv_py, run_within, s3_proxy, spawn_all, stderr};
+use crate::support::{
+    Run, Server, TestEnv, bin_path, http_get, immukv_py, proxy_log, run_within, s3_proxy,
+    spawn_all, stderr, wait_until,
+};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// `set`, returning the entry it wrote.
+/// `set`, returning the entry it wrote once the clock has moved past its time, so that
+/// moments between entries exist.
 fn set(kv: &Kv, key: &str, value: &str) -> serde_json::Value {
     let entry = json(&kv.ok(&["set", key, value, "--output", "json"]));
-    // Entries a few milliseconds apart, so that moments between them exist.
-    std::thread::sleep(Duration::from_millis(15));
+    let written = ts(&entry);
+    wait_until(
+        Duration::from_secs(5),
+        "the clock to pass the entry's time",
+        || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as i64
+                > written + 2
+        },
+    );
     entry
+}
+
+/// The reads of the store's log (not of one version of it) that `proxy` saw.
+fn log_reads(proxy: &Server) -> impl Iterator<Item = crate::support::Proxied> {
+    proxy_log(proxy).into_iter().filter(|r| {
+        r.method == "GET" && r.path.ends_with("_log.json") && !r.query.contains("versionId")
+    })
 }
 
 fn ts(entry: &serde_json::Value) -> i64 {
@@ -127,7 +147,23 @@ struct Watcher {
 
 impl Watcher {
     fn start(kv: &Kv, args: &[&str]) -> Self {
+        Self::start_with(kv.env.std_cmd(bin_path("immukv")), args)
+    }
+
+    /// Through `proxy`, once its first read of the log (where it starts) went by.
+    fn started_through(kv: &Kv, proxy: &Server, args: &[&str]) -> Self {
         let mut cmd = kv.env.std_cmd(bin_path("immukv"));
+        cmd.env("AWS_ENDPOINT_URL", proxy.url());
+        let watcher = Self::start_with(cmd, args);
+        wait_until(
+            Duration::from_secs(60),
+            "the watcher's first read of the log",
+            || log_reads(proxy).next().is_some(),
+        );
+        watcher
+    }
+
+    fn start_with(mut cmd: std::process::Command, args: &[&str]) -> Self {
         cmd.args([
             "--path-style",
             "watch",
@@ -191,8 +227,8 @@ fn watch_prints_every_entry_once_in_order_with_concurrent_writers() {
         "first",
         "the backlog from sequence 0"
     );
-    let only_w1 = Watcher::start(&kv, &["--key-prefix", "w1-"]);
-    std::thread::sleep(Duration::from_millis(500));
+    let proxy = s3_proxy(&[]);
+    let only_w1 = Watcher::started_through(&kv, &proxy, &["--key-prefix", "w1-"]);
 
     let (writers, per_writer) = (4, 6);
     let writer = |w: usize| {
@@ -257,30 +293,32 @@ fn a_watch_with_nothing_new_sends_one_conditional_request_per_poll() {
     let kv = Kv::new("idle/");
     set(&kv, "k", "1");
     let proxy = s3_proxy(&[]);
-    let requests = || {
-        json(&ureq_get(&format!("{}/__proxy_stats", proxy.url())))["requests"]
-            .as_u64()
-            .unwrap()
-    };
     let mut cmd = kv.env.std_cmd(bin_path("immukv"));
-    cmd.args(["--path-style", "watch", "--interval", "0.2"])
+    cmd.args(["--path-style", "watch", "--interval", "0.05"])
         .env("AWS_ENDPOINT_URL", proxy.url())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let before = requests();
-    std::thread::sleep(Duration::from_secs(2));
-    let polls = requests() - before - 1;
+    let polls = || proxy_log(&proxy).iter().filter(|r| r.conditional).count();
+    wait_until(Duration::from_secs(60), "ten polls", || polls() >= 10);
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    // After the read of the head it starts from, every request is a poll: one
+    // conditional GET of the log, answered 304 Not Modified.
+    let log = proxy_log(&proxy);
+    let first_poll = log.iter().position(|r| r.conditional).unwrap();
+    let after = &log[first_poll..];
+    assert!(after.len() >= 10, "{after:?}");
     assert!(
-        (7..=11).contains(&polls),
-        "about ten polls in 2 s, one request each: {polls}"
+        after.iter().all(|r| r.method == "GET"
+            && r.path.ends_with("/_log.json")
+            && r.conditional
+            && r.status == Some(304)),
+        "one conditional request per poll: {after:?}"
     );
 }
 
@@ -417,7 +455,7 @@ fn import_appends_each_line_once_in_order_through_lost_answers() {
         said.contains("imported 60 lines as sequences 1 to 60"),
         "{said}"
     );
-    let stats = json(&ureq_get(&format!("{}/__proxy_stats", proxy.url())));
+    let stats = json(&http_get(&format!("{}/__proxy_stats", proxy.url())));
     assert!(
         stats["dropped"].as_u64().unwrap() > 0,
         "faults happened: {stats}"
@@ -459,7 +497,16 @@ fn an_interrupted_import_resumes_after_its_last_line_in_the_log() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = cmd.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Interrupted part way: once 40 of its 150 appends reached the log.
+    let appends = || {
+        proxy_log(&proxy)
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path.ends_with("/_log.json"))
+            .count()
+    };
+    wait_until(Duration::from_secs(120), "40 appends to the log", || {
+        appends() >= 40
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     // Another writer between the interruption and the resume.

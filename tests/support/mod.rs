@@ -553,7 +553,12 @@ fn python_script(endpoint: &str, region: &str, script: &str, args: &[&str]) -> S
 pub(crate) struct Recorder {
     pub(crate) port: u16,
     received: std::sync::Arc<Mutex<Vec<String>>>,
+    /// Connections accepted and not yet recorded.
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// What [`Recorder::settled`] sends itself: not a request anyone else makes.
+const SETTLE: &str = "GET /__recorder_settle HTTP/1.0";
 
 impl Recorder {
     pub(crate) fn start() -> Self {
@@ -574,10 +579,14 @@ impl Recorder {
         let listener = std::net::TcpListener::bind((bind, 0)).expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let received = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let log = received.clone();
+        let flying = in_flight.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let log = log.clone();
+                let flying = flying.clone();
+                flying.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 std::thread::spawn(move || {
                     let mut stream = stream;
                     let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
@@ -603,9 +612,11 @@ impl Recorder {
                             }
                         }
                     }
-                    log.lock()
-                        .unwrap()
-                        .push(String::from_utf8_lossy(&buf).into_owned());
+                    let request = String::from_utf8_lossy(&buf).into_owned();
+                    if !request.starts_with(SETTLE) {
+                        log.lock().unwrap().push(request);
+                    }
+                    flying.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
                     let _ = stream.write_all(
                         format!(
                             "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -616,13 +627,83 @@ impl Recorder {
                 });
             }
         });
-        Self { port, received }
+        Self {
+            port,
+            received,
+            in_flight,
+        }
     }
 
     /// Every request received so far, as text.
     pub(crate) fn received(&self) -> Vec<String> {
         self.received.lock().unwrap().clone()
     }
+
+    /// Every request received once everything sent to it so far is recorded: a request
+    /// of its own goes through the accept queue behind every earlier connection, and
+    /// then nothing accepted may be left unrecorded.
+    pub(crate) fn settled(&self) -> Vec<String> {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .write_all(format!("{SETTLE}\r\n\r\n").as_bytes())
+            .expect("send");
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        wait_until(
+            std::time::Duration::from_secs(10),
+            "the recorder to record every connection it accepted",
+            || self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0,
+        );
+        self.received()
+    }
+}
+
+/// Wait until `cond` holds (looking again every 20 ms); past `timeout`, fail the test
+/// saying what did not happen. For what a test can observe: a line, a file, a request
+/// in a proxy's log -- never a fixed time.
+pub(crate) fn wait_until(timeout: std::time::Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {timeout:?} for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A plain HTTP GET on loopback (a test server's statistics and logs): the body.
+pub(crate) fn http_get(url: &str) -> String {
+    use std::io::Read;
+    let rest = url.strip_prefix("http://").expect("http://");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(stream, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split("\r\n\r\n")
+        .nth(1)
+        .expect("a body")
+        .to_owned()
+}
+
+/// One request an `s3_proxy.py` saw.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Proxied {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    /// It carried If-None-Match or If-Match.
+    pub(crate) conditional: bool,
+    /// `None`: carried out, and the answer dropped on purpose.
+    pub(crate) status: Option<u16>,
+}
+
+/// Every request `proxy` (an `s3_proxy.py`) has seen, in order.
+pub(crate) fn proxy_log(proxy: &Server) -> Vec<Proxied> {
+    serde_json::from_str(&http_get(&format!("{}/__proxy_log", proxy.url()))).expect("proxy log")
 }
 
 /// A listener that accepts connections and never answers: a hung endpoint.

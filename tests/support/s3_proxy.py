@@ -31,6 +31,9 @@ Answers are made what S3 sends where the emulator differs: GetBucketVersioning's
 element is VersioningConfiguration.
 
 GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N}.
+GET /__proxy_log answers every request so far, in order: [{"method", "path", "query",
+"conditional" (an If-None-Match or If-Match header was sent), "status"}], so that a test
+waits for what a client did rather than for time to pass.
 Prints its port on stdout and stops when stdin closes.
 """
 import argparse
@@ -64,6 +67,7 @@ upstream = urlsplit(args.upstream)
 LOCK = threading.Lock()
 RANDOM = random.Random(args.seed)
 STATS = {"requests": 0, "dropped": 0, "slowdowns": 0, "denied": 0}
+LOG = []
 VERSIONS = {}
 LIFECYCLES = {}
 AGE = datetime.timedelta(days=args.age_versions)
@@ -129,6 +133,11 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def answer(self, status, headers, body):
+        if not self.path.startswith("/__proxy_"):
+            url = urlsplit(self.path)
+            conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Match"))
+            with LOCK:
+                LOG.append({"method": self.command, "path": url.path, "query": url.query, "conditional": conditional, "status": status})
         self.send_response(status)
         head = self.command == "HEAD"
         for k, v in headers:
@@ -171,6 +180,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/__proxy_stats":
             with LOCK:
                 data = json.dumps(STATS).encode()
+            return self.answer(200, [("Content-Type", "application/json")], data)
+        if url.path == "/__proxy_log":
+            with LOCK:
+                data = json.dumps(LOG).encode()
             return self.answer(200, [("Content-Type", "application/json")], data)
 
         def wait():
@@ -237,6 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             # The upstream carried the request out; the client never hears of it.
             with LOCK:
                 STATS["dropped"] += 1
+                LOG.append({"method": self.command, "path": urlsplit(self.path).path, "query": url.query, "conditional": bool(self.headers.get("If-Match") or self.headers.get("If-None-Match")), "status": None})
             self.close_connection = True
             return
         self.answer(status, headers, data)
