@@ -32,6 +32,13 @@ pub(crate) const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str =
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 /// Extra PEM certificates to trust, as the AWS CLI does.
 pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
+/// Where AWS API calls go (aws-config reads it for the clients); read to name the S3
+/// endpoint a store is reached through.
+pub(crate) const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// Where OpenTofu keeps its configuration and data when `~/.terraformrc`,
+/// `~/.tofurc` and `~/.terraform.d` do not exist.
+pub(crate) const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+pub(crate) const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 /// Extra PEM certificates to trust, as OpenSSL-based tools do.
 pub(crate) const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// The file GitHub Actions reads exported variables from (`--output github`).

@@ -36,6 +36,15 @@ pub(crate) enum OutputError {
     BadName { name: String },
     #[error("cannot write the output")]
     Io(#[from] io::Error),
+    #[error("cannot render the output as JSON")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The one pretty-JSON writer: its failure is said, never printed as an empty string.
+pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(value)
 }
 
 /// A named value to print. Public values (e.g. an expiry time) are not masked.
@@ -191,15 +200,8 @@ fn dotenv_quote(value: &str) -> String {
 
 /// A heredoc delimiter for GITHUB_ENV that does not occur in the value.
 fn github_delimiter(value: &str) -> String {
-    use std::hash::{BuildHasher, Hasher};
     loop {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        let delimiter = format!("ghadelimiter_{:016x}", h.finish());
+        let delimiter = format!("ghadelimiter_{:016x}", crate::time::random_u64());
         if !value.contains(&delimiter) {
             return delimiter;
         }

@@ -1,10 +1,34 @@
-//! Wall-clock helpers without a date library, and the one clock the toolkit reads.
+//! Wall-clock helpers without a date library; the one clock the toolkit reads, and the
+//! one source of unpredictable numbers.
+
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The time now: every reading of the clock goes through here.
+pub(crate) fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+fn since_epoch() -> Duration {
+    now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn now_unix() -> u64 {
+    since_epoch().as_secs()
+}
 
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// An unpredictable number (std's per-process random keys, hashed with the time): for
+/// jitter, temporary names and delimiters; never for keys or secrets.
+pub(crate) fn random_u64() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(since_epoch().as_nanos());
+    h.finish()
 }
 
 /// RFC 3339 UTC (`2026-11-23T10:00:00Z`) for Unix seconds.

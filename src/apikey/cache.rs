@@ -23,8 +23,8 @@ impl Document for ApiKeyDocument {
         }
     }
 
-    fn render(&self) -> Vec<u8> {
-        Json::Object(self.0.clone()).dumps_default().into_bytes()
+    fn render(&self) -> Result<Vec<u8>, String> {
+        Ok(Json::Object(self.0.clone()).dumps_default().into_bytes())
     }
 }
 

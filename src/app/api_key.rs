@@ -2,12 +2,13 @@
 //! aws-cdk-secure-api constructs, sharing the constructs' cache and AWS resources.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::input::read_bytes;
 use super::{Error, runtime};
 use crate::apikey::cache::ApiKeyCache;
 use crate::apikey::call::{
@@ -331,22 +332,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let url = url.resolve(&aws, &who.stack.stack, refresh).await?;
             let body = match data.as_deref() {
                 None => None,
-                Some("@-") => {
-                    let mut buf = Vec::new();
-                    std::io::stdin()
-                        .read_to_end(&mut buf)
-                        .map_err(|source| Error::Input {
-                            what: "the request body on stdin".into(),
-                            source,
-                        })?;
-                    Some(buf)
-                }
-                Some(d) if d.starts_with('@') => {
-                    Some(std::fs::read(&d[1..]).map_err(|source| Error::Input {
-                        what: d[1..].to_owned(),
-                        source,
-                    })?)
-                }
+                Some("@-") => Some(read_bytes(None, "the request body on stdin")?),
+                Some(d) if d.starts_with('@') => Some(read_bytes(
+                    Some(std::path::Path::new(&d[1..])),
+                    "the request body",
+                )?),
                 Some(d) => Some(d.as_bytes().to_vec()),
             };
             let auth = match who.proof(&aws).await? {

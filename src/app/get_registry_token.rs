@@ -3,7 +3,7 @@
 //! or `get-registry-token credentials-helper`).
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::input::read_bytes;
 use super::{Error, runtime};
 use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsArgs};
@@ -22,7 +23,7 @@ use crate::registry::cliconfig::hcl_string;
 use crate::registry::install::{HELPER_MARKER, HELPER_PREFIX};
 use crate::registry::layout::Tool;
 use crate::registry::settings::{HostConfig, HostFlags, RegistrySettings};
-use crate::registry::token::MAX_EXPIRATION_SECONDS;
+use crate::registry::token::{MAX_EXPIRATION_SECONDS, stored_token};
 use crate::registry::token_cache::{
     COMMAND_LIFETIME, COMMAND_MIN_LEFT, HELPER_LIFETIME, HELPER_MIN_LEFT, IssuedToken, Lifetime,
     get_or_mint,
@@ -104,7 +105,7 @@ fn seconds_in(s: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
 struct TokenArgs {
     /// The registry host, without scheme or path (e.g. registry.example.com), or
     /// ssm:/PARAMETER or stack:STACK/OUTPUT naming it.
-    #[arg(long, short = 'r', value_name = "HOST")]
+    #[arg(long, short = 'r', value_name = "HOST", required = true)]
     registry_host: Option<Ref<RegistryHost>>,
     #[command(flatten)]
     mint: MintArgs,
@@ -395,21 +396,15 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             Duration::from_secs(timeout),
             &aws,
         ),
-        (None, Some(format)) => print_token(format, &cli.token, &cli.aws),
-        // clap requires a format when there is no subcommand.
-        (None, None) => Err(Error::Usage(
-            "name an output: token, config, env, json or github".into(),
-        )),
+        // Without a subcommand, clap requires a format and a host.
+        (None, format) => print_token(format.unwrap_or(Format::Token), &cli.token, &cli.aws),
     }
 }
 
 fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
-    let host = args.registry_host.clone().ok_or_else(|| {
-        Error::Usage(
-            "no registry host given: pass --registry-host HOST (e.g. -r registry.example.com)"
-                .into(),
-        )
-    })?;
+    let Some(host) = args.registry_host.clone() else {
+        unreachable!("clap requires --registry-host without a subcommand");
+    };
     let settings = settings()?;
     let resolver = Aws::new(aws.clone());
     let (host, base) = runtime()?.block_on(async {
@@ -603,25 +598,8 @@ fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
             out.flush()?;
         }
         Verb::Store => {
-            let mut input = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut input)
-                .map_err(|source| Error::Input {
-                    what: "the token on stdin".into(),
-                    source,
-                })?;
-            let object: serde_json::Value = serde_json::from_slice(&input)
-                .map_err(|_| Error::Usage("store expects a JSON object on stdin".into()))?;
-            let token = object
-                .get("token")
-                .and_then(|t| t.as_str())
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    Error::Usage(
-                        "store expects a JSON object with a \"token\" string on stdin".into(),
-                    )
-                })?;
-            TokenCache::open()?.store(host, &Secret::new(token))?;
+            let input = read_bytes(None, "the token on stdin")?;
+            TokenCache::open()?.store(host, &stored_token(&input)?)?;
         }
         Verb::Forget => {
             TokenCache::open()?.forget(Some(host))?;

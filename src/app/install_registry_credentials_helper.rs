@@ -119,21 +119,10 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     }
     let source = helper_source()?;
     let mut updated = with_legacy_hosts(settings.clone(), &files, &cli.name)?;
+    // The flags' values were checked as they were parsed.
     let given = HostSettings {
-        profile: cli
-            .aws
-            .profile
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(Error::Usage)?,
-        region: cli
-            .aws
-            .region
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(Error::Usage)?,
+        profile: cli.aws.profile.as_deref().and_then(|p| p.parse().ok()),
+        region: cli.aws.region.as_deref().and_then(|r| r.parse().ok()),
         service: cli.service,
         registry_url: cli.registry_url.clone(),
         token_lifetime: cli.expiration_window,
@@ -275,7 +264,7 @@ fn print_settings_diff(
     out: &mut impl Write,
     before: &RegistrySettings,
     after: &RegistrySettings,
-) -> std::io::Result<()> {
+) -> Result<(), Error> {
     if before == after {
         return Ok(());
     }
@@ -283,7 +272,7 @@ fn print_settings_diff(
     let new = if after.is_empty() {
         String::new()
     } else {
-        after.render()
+        after.render()?
     };
     let path = after.path().display();
     writeln!(out, "--- {path}\n+++ {path}")?;

@@ -165,7 +165,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 && std::io::stderr().is_terminal()
                 && !confirm(ns.as_str(), role.as_str())?
             {
-                return Err(Error::Refused("not deleted".into()));
+                return Err(Error::Declined("deleted"));
             }
             let table = GrantTable::new(aws.dynamodb().await?, &table_name);
             let grant = table.delete(ns, role).await?;
@@ -205,9 +205,8 @@ fn confirm(ns: &str, role: &str) -> Result<bool, Error> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
-/// Grant records as pretty JSON (plain strings and booleans: it cannot fail).
-fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
+fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    Ok(crate::output::pretty_json(value).map_err(crate::output::OutputError::from)?)
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -217,7 +216,7 @@ fn yes_no(b: bool) -> &'static str {
 fn print_one(format: OutputFormat, grant: &GrantRecord) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(out, "{}", json_pretty(grant))?,
+        OutputFormat::Json => writeln!(out, "{}", pretty(grant)?)?,
         OutputFormat::Text => {
             writeln!(out, "{:<13} {}", "namespace", grant.namespace)?;
             writeln!(out, "{:<13} {}", "role", grant.role_arn)?;
@@ -233,7 +232,7 @@ fn print_one(format: OutputFormat, grant: &GrantRecord) -> Result<(), Error> {
 fn print_list(format: OutputFormat, grants: &[GrantRecord]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(out, "{}", json_pretty(grants))?,
+        OutputFormat::Json => writeln!(out, "{}", pretty(grants)?)?,
         OutputFormat::Text => {
             let ns_w = grants
                 .iter()

@@ -48,7 +48,7 @@ use crate::registry::grants::GrantError;
 use crate::registry::host::HostError;
 use crate::registry::install::InstallError;
 use crate::registry::settings::SettingsError;
-use crate::registry::token::TokenError;
+use crate::registry::token::{StoreInputError, TokenError};
 
 /// Every way a command can fail.
 #[derive(Debug, thiserror::Error)]
@@ -57,9 +57,19 @@ pub(crate) enum Error {
     /// to do instead.
     #[error("{0}")]
     Usage(String),
-    /// Not done, on purpose (the user declined a confirmation, say).
-    #[error("{0}")]
-    Refused(String),
+    /// The user answered no to a confirmation.
+    #[error("not {0}: the answer was not yes")]
+    Declined(&'static str),
+    /// The command to run could not be started.
+    #[error("cannot run {program}")]
+    Exec {
+        program: String,
+        #[source]
+        source: io::Error,
+    },
+    /// A value given to store is not JSON.
+    #[error("the value is not valid JSON (pass --string to store it as text)")]
+    Value(#[source] crate::pyjson::JsonError),
     #[error(transparent)]
     Aws(#[from] AwsError),
     #[error(transparent)]
@@ -74,6 +84,8 @@ pub(crate) enum Error {
     Host(#[from] HostError),
     #[error(transparent)]
     Token(#[from] TokenError),
+    #[error(transparent)]
+    StoreInput(#[from] StoreInputError),
     #[error(transparent)]
     Grant(#[from] GrantError),
     #[error(transparent)]
@@ -116,7 +128,8 @@ impl Error {
         use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
         match self {
             Error::Usage(_) | Error::Input { .. } => UserError,
-            Error::Refused(_) => Failure,
+            Error::Declined(_) => Failure,
+            Error::Value(_) | Error::Exec { .. } => UserError,
             Error::Aws(e) => aws_status(e),
             Error::Reference(e) => reference_status(e),
             Error::Cache(e) => cache_status(e),
@@ -124,6 +137,7 @@ impl Error {
                 OutputError::NoGithubEnv => UserError,
                 OutputError::GithubEnv { .. }
                 | OutputError::BadName { .. }
+                | OutputError::Json(_)
                 | OutputError::Io(_) => Unexpected,
             },
             Error::Http(e) => http_status(e),
@@ -144,6 +158,9 @@ impl Error {
                 | TokenError::Discovery { .. } => ServiceError,
                 TokenError::Http(e) => http_status(e),
                 TokenError::Sign(_) => Unexpected,
+            },
+            Error::StoreInput(e) => match e {
+                StoreInputError::NotAnObject | StoreInputError::NoToken => UserError,
             },
             Error::Grant(e) => match e {
                 GrantError::Exists { .. } | GrantError::NoSuchGrant { .. } => Failure,
@@ -210,7 +227,8 @@ impl Error {
                 | CheckpointError::NoParameter { .. } => UserError,
                 CheckpointError::Unsigned { .. }
                 | CheckpointError::BadSignature { .. }
-                | CheckpointError::Overtaken { .. } => Failure,
+                | CheckpointError::Overtaken { .. }
+                | CheckpointError::EmptyStore => Failure,
                 CheckpointError::Raced { .. } => ServiceError,
                 CheckpointError::Aws(e) => aws_status(e),
             },
@@ -229,6 +247,7 @@ impl Error {
             },
             Error::Import(e) => match e {
                 ImportError::BadLine { .. }
+                | ImportError::BadEntry { .. }
                 | ImportError::NothingToResume(_)
                 | ImportError::OtherInput { .. } => UserError,
                 ImportError::KeyObjectLagging { .. }
@@ -245,6 +264,15 @@ impl Error {
             },
             Error::Runtime(_) | Error::Write(_) => Unexpected,
         }
+    }
+}
+
+impl Error {
+    /// Whether another try after a pause may succeed (a watch keeps polling): exactly
+    /// the failures that exit with [`ExitStatus::ServiceError`] -- AWS, the network, a
+    /// registry, throttling, expired credentials -- as [`Error::status`] decides, once.
+    pub(crate) fn is_retryable(&self) -> bool {
+        self.status() == ExitStatus::ServiceError
     }
 }
 
@@ -403,11 +431,10 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 /// secrets travel only in its environment.
 fn exec(mut child: std::process::Command, program: &std::ffi::OsStr) -> Result<ExitStatus, Error> {
     use std::os::unix::process::CommandExt;
-    let err = child.exec();
-    Err(Error::Usage(format!(
-        "cannot run {}: {err}",
-        program.to_string_lossy()
-    )))
+    Err(Error::Exec {
+        program: program.to_string_lossy().into_owned(),
+        source: child.exec(),
+    })
 }
 
 /// Every binary's command definition.
@@ -425,7 +452,9 @@ fn commands() -> Vec<clap::Command> {
 pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     use clap_complete::Shell;
     let mut files = Vec::new();
-    for mut cmd in commands() {
+    for cmd in commands() {
+        // Generated files are committed: the build's commit and target stay out of them.
+        let mut cmd = cmd.long_version(None::<&'static str>);
         let name = cmd.get_name().to_owned();
         for (shell, file) in [
             (Shell::Bash, format!("completions/{name}.bash")),
@@ -476,7 +505,7 @@ mod tests {
         };
         let cases: Vec<(Error, u8)> = vec![
             (Error::Usage("x".into()), 2),
-            (Error::Refused("not deleted".into()), 1),
+            (Error::Declined("deleted"), 1),
             (service("ParameterNotFound", 404, Refusal::NotFound), 1),
             (service("AccessDenied", 403, Refusal::AccessDenied), 1),
             (service("ValidationException", 400, Refusal::BadRequest), 2),
@@ -490,7 +519,7 @@ mod tests {
             (
                 Error::Aws(AwsError::Timeout {
                     operation: "S3 GetObject",
-                    seconds: 1,
+                    seconds: Some(1.0),
                 }),
                 3,
             ),
@@ -534,7 +563,30 @@ mod tests {
         ];
         for (error, code) in cases {
             assert_eq!(error.status().code(), code, "{error}");
+            // A pause and another try may cure exactly what exits 3.
+            assert_eq!(error.is_retryable(), code == 3, "{error}");
         }
+    }
+
+    #[test]
+    fn timeouts_say_the_deadline_the_sdk_ran_into() {
+        let e = AwsError::Timeout {
+            operation: "S3 GetObject",
+            seconds: Some(2.0),
+        };
+        assert!(
+            e.to_string()
+                .starts_with("S3 GetObject did not finish within 2 s"),
+            "{e}"
+        );
+        let e = AwsError::Timeout {
+            operation: "S3 GetObject",
+            seconds: None,
+        };
+        assert!(
+            e.to_string().contains("did not finish in the time allowed"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub(super) fn run(
                 "hosts": reports.iter().map(report_json).collect::<Vec<_>>(),
             }),
         };
-        let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+        let text = crate::output::pretty_json(&report).map_err(crate::output::OutputError::from)?;
         writeln!(out, "{text}")?;
     } else {
         for (i, report) in reports.iter().enumerate() {

@@ -12,13 +12,13 @@
 pub(crate) mod arn;
 pub(crate) mod identity;
 pub(crate) mod kms;
+pub(crate) mod names;
 pub(crate) mod reference;
 pub(crate) mod sign;
 mod transport;
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -38,10 +38,10 @@ pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 30;
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct AwsArgs {
     /// Named profile from the AWS config files [default: $AWS_PROFILE, then "default"].
-    #[arg(long, global = true, value_name = "NAME", help_heading = "AWS")]
+    #[arg(long, global = true, value_name = "NAME", value_parser = names::profile_flag, help_heading = "AWS")]
     pub(crate) profile: Option<String>,
     /// AWS region [default: $AWS_REGION, then the profile's region].
-    #[arg(long, global = true, value_name = "REGION", help_heading = "AWS")]
+    #[arg(long, global = true, value_name = "REGION", value_parser = names::region_flag, help_heading = "AWS")]
     pub(crate) region: Option<String>,
     /// Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to
     /// loopback [default: $AWS_ENDPOINT_URL].
@@ -141,11 +141,11 @@ pub(crate) enum AwsError {
     #[error("AWS credentials could not be loaded: {reason}")]
     CredentialsFailed { reason: String },
     #[error(
-        "loading AWS credentials did not finish within {seconds} s: check the profile's credential source, \
+        "loading AWS credentials did not finish {}: check the profile's credential source, \
          or allow more time with --aws-timeout SECONDS (or {})",
-        crate::env::CDK_AWS_TIMEOUT
+        within(*seconds), crate::env::CDK_AWS_TIMEOUT
     )]
-    CredentialsTimeout { seconds: u64 },
+    CredentialsTimeout { seconds: Option<f64> },
     #[error(
         "no AWS region configured: pass --region, set AWS_REGION, or set region in the profile"
     )]
@@ -168,13 +168,14 @@ pub(crate) enum AwsError {
         refusal: Refusal,
     },
     #[error(
-        "{operation} did not finish within {seconds} s: the endpoint did not answer; \
+        "{operation} did not finish {}: the endpoint did not answer; \
          allow more time with --aws-timeout SECONDS (or {})",
-        crate::env::CDK_AWS_TIMEOUT
+        within(*seconds), crate::env::CDK_AWS_TIMEOUT
     )]
     Timeout {
         operation: &'static str,
-        seconds: u64,
+        /// The deadline it ran into, when the SDK said.
+        seconds: Option<f64>,
     },
     #[error("{operation} failed: cannot reach AWS: {reason}")]
     Unreachable {
@@ -188,8 +189,36 @@ pub(crate) enum AwsError {
     },
 }
 
-/// The timeout the running command gave its AWS calls, for the messages that name it.
-static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT_SECS);
+/// `within 2 s`, or what is known when the deadline is not.
+fn within(seconds: Option<f64>) -> String {
+    match seconds {
+        Some(s) => format!("within {s} s"),
+        None => "in the time allowed".to_owned(),
+    }
+}
+
+/// The deadline a timed-out call ran into, as the SDK's own error says it
+/// ("operation timeout (all attempts including retries) occurred after 2s"): each
+/// command sets its own, so no process-wide value could tell.
+fn deadline_of(err: &(dyn std::error::Error + 'static)) -> Option<f64> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if let Some((_, after)) = text.rsplit_once(" occurred after ") {
+            let after = after.trim();
+            let seconds = if let Some(ms) = after.strip_suffix("ms") {
+                ms.parse::<f64>().ok().map(|ms| ms / 1000.0)
+            } else {
+                after.strip_suffix('s').and_then(|s| s.parse::<f64>().ok())
+            };
+            if seconds.is_some() {
+                return seconds;
+            }
+        }
+        cur = e.source();
+    }
+    None
+}
 
 /// A credentials failure, with the profile it was for: one process may sign with
 /// several (a registry host each), so the message names the one that failed.
@@ -290,7 +319,7 @@ where
     if let Some(e) = find_in_chain::<CredentialsError>(&err) {
         return credentials_error(e);
     }
-    let seconds = TIMEOUT_SECS.load(Ordering::Relaxed);
+    let seconds = deadline_of(&err);
     match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
@@ -373,8 +402,8 @@ fn credentials_error(e: &CredentialsError) -> AwsError {
         {
             none_found()
         }
-        CredentialsError::ProviderTimedOut(_) => AwsError::CredentialsTimeout {
-            seconds: TIMEOUT_SECS.load(Ordering::Relaxed),
+        CredentialsError::ProviderTimedOut(t) => AwsError::CredentialsTimeout {
+            seconds: Some(t.timeout_duration().as_secs_f64()),
         },
         _ => AwsError::CredentialsFailed { reason },
     }
@@ -403,7 +432,6 @@ pub(crate) struct Aws {
 
 impl Aws {
     pub(crate) fn new(args: AwsArgs) -> Self {
-        TIMEOUT_SECS.store(args.aws_timeout, Ordering::Relaxed);
         Self {
             args,
             config: OnceCell::new(),
@@ -445,7 +473,7 @@ impl Aws {
             })?;
         let started = std::time::Instant::now();
         let timed_out = || AwsError::CredentialsTimeout {
-            seconds: self.args.aws_timeout,
+            seconds: Some(self.args.aws_timeout as f64),
         };
         match tokio::time::timeout(self.timeout(), provider.provide_credentials()).await {
             Ok(Ok(c)) => Ok(c),
@@ -514,7 +542,7 @@ impl Aws {
             args.endpoint_url
                 .as_ref()
                 .map(ToString::to_string)
-                .or_else(|| crate::env::var("AWS_ENDPOINT_URL"))
+                .or_else(|| crate::env::var(crate::env::AWS_ENDPOINT_URL))
                 .unwrap_or_default()
         )
     }
@@ -541,7 +569,7 @@ impl Aws {
         let config = self.config().await?;
         let key = aws_types::service_config::ServiceConfigKey::builder()
             .service_id("S3")
-            .env("AWS_ENDPOINT_URL")
+            .env(crate::env::AWS_ENDPOINT_URL)
             .profile("endpoint_url")
             .build();
         let service = match (config.service_config(), key) {

@@ -1,7 +1,5 @@
 //! SigV4 signing of plain HTTP requests (the registry's token endpoint, secure APIs).
 
-use std::time::SystemTime;
-
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
@@ -30,7 +28,7 @@ pub(crate) fn sign_request(
         .identity(&identity)
         .region(region)
         .name(service)
-        .time(SystemTime::now())
+        .time(crate::time::now())
         .settings(SigningSettings::default())
         .build()
         .map_err(SignError::new)?

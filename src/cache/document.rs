@@ -1,7 +1,6 @@
 //! The shapes of cache files: how a document parses and renders.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -9,16 +8,11 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 /// other tools implement this with those tools' exact format.
 pub(crate) trait Document: Default {
     fn parse(bytes: &[u8]) -> Result<Self, String>;
-    fn render(&self) -> Vec<u8>;
+    /// The file's bytes, or why they cannot be made.
+    fn render(&self) -> Result<Vec<u8>, String>;
 }
 
-/// Seconds since the Unix epoch.
-pub(crate) fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub(crate) use crate::time::now_unix;
 
 /// An expiry-aware cache entry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -75,7 +69,7 @@ impl<T: Serialize + DeserializeOwned> Document for EntryMap<T> {
         parse_versioned(bytes, |m: &Self| m.version, Self::VERSION)
     }
 
-    fn render(&self) -> Vec<u8> {
+    fn render(&self) -> Result<Vec<u8>, String> {
         render_pretty(self)
     }
 }
@@ -95,8 +89,8 @@ pub(crate) fn parse_versioned<D: DeserializeOwned>(
 }
 
 /// One of our own cache files as pretty JSON with a final newline.
-pub(crate) fn render_pretty<D: Serialize>(doc: &D) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(doc).unwrap_or_default();
-    out.push(b'\n');
-    out
+pub(crate) fn render_pretty<D: Serialize>(doc: &D) -> Result<Vec<u8>, String> {
+    let mut out = crate::output::pretty_json(doc).map_err(|e| e.to_string())?;
+    out.push('\n');
+    Ok(out.into_bytes())
 }

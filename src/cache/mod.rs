@@ -301,7 +301,10 @@ impl CacheFile {
             }
         };
         let result = change(&mut doc);
-        let rendered = doc.render();
+        let rendered = doc.render().map_err(|reason| CacheError::Write {
+            path: self.path.clone(),
+            source: io::Error::other(reason),
+        })?;
         if original.as_deref() != Some(rendered.as_slice()) {
             self.write_atomic(&rendered)?;
         }
@@ -365,8 +368,8 @@ mod tests {
                 .map(Counter)
                 .ok_or_else(|| "not a number".to_owned())
         }
-        fn render(&self) -> Vec<u8> {
-            format!("{}\n", self.0).into_bytes()
+        fn render(&self) -> Result<Vec<u8>, String> {
+            Ok(format!("{}\n", self.0).into_bytes())
         }
     }
 

@@ -17,6 +17,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::Tally;
 use super::checkpoint::Checkpoint;
 use super::entry::LogEntry;
 use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
@@ -104,7 +105,7 @@ impl Document for Remembered {
         crate::cache::parse_versioned(bytes, |d: &Self| d.version, 1)
     }
 
-    fn render(&self) -> Vec<u8> {
+    fn render(&self) -> Result<Vec<u8>, String> {
         crate::cache::render_pretty(self)
     }
 }
@@ -294,7 +295,7 @@ async fn walk(
     newest: &LogEntry,
     since: Option<&Head>,
     full: bool,
-    tick: &dyn Fn(),
+    tally: &dyn Tally,
 ) -> Result<Walked, AuditError> {
     let mut walked = Walked {
         check: ChainCheck::default(),
@@ -334,7 +335,7 @@ async fn walk(
             walked.entries.insert(v.clone(), entry.clone());
         }
         walked.check.push(entry)?;
-        tick();
+        tally.done(1);
         if !full && since.is_some_and(|h| sequence < h.sequence) {
             // Past the anchor's sequence without meeting it.
             walked.to_the_end = false;
@@ -394,7 +395,7 @@ pub(crate) async fn audit(
     store: &Store,
     anchor: &Anchor,
     options: AuditOptions<'_>,
-    tick: &dyn Fn(),
+    tally: &dyn Tally,
 ) -> Result<Audited, AuditError> {
     let newest = store.newest_log_entry().await?;
     let mut since = anchor.head.clone();
@@ -442,7 +443,13 @@ pub(crate) async fn audit(
             to_the_end: false,
         }
     } else {
-        walk(store, &newest, since.as_ref(), options.full, tick).await?
+        // At most every entry down to the anchor (or genesis); known better once walked.
+        let below = match (&since, options.full) {
+            (Some(head), false) => head.sequence,
+            _ => -1,
+        };
+        tally.total((newest.sequence - below).unsigned_abs());
+        walk(store, &newest, since.as_ref(), options.full, tally).await?
     };
     let mut outlived = None;
     if let Some(head) = &since
@@ -510,6 +517,7 @@ pub(crate) async fn audit(
             to_check.push((key.clone(), etag.clone()));
         }
     }
+    tally.total((walked.entries.len() + to_check.len()) as u64);
     let oldest_left = tokio::sync::OnceCell::new();
     let keys_expired = AtomicUsize::new(0);
     let checks = futures_util::stream::iter(to_check.into_iter().map(|(key, etag)| {
@@ -537,7 +545,7 @@ pub(crate) async fn audit(
             keys.insert(key, state);
         }
         keys_checked += 1;
-        tick();
+        tally.done(1);
     }
     drop(checks);
     // A key with entries in the log but no key object at all (its object deleted).

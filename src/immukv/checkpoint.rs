@@ -154,6 +154,8 @@ pub(crate) enum CheckpointError {
         "another checkpoint was put at ssm:{name} at the same time as this one: run again to check against it"
     )]
     Raced { name: String },
+    #[error("the store is empty: there is no head to checkpoint")]
+    EmptyStore,
     #[error(transparent)]
     Aws(#[from] AwsError),
 }
@@ -205,7 +207,7 @@ impl Checkpoint {
 
     /// The JSON form, pretty, without a signature.
     pub(crate) fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string_pretty(self)
+        crate::output::pretty_json(self)
     }
 
     /// Read either form; `source_name` names it in messages.

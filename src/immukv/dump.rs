@@ -14,6 +14,7 @@ use std::path::Path;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
+use super::Tally;
 use super::audit::{Head, LOG_RETENTION_FLAG};
 use super::entry::LogEntry;
 use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
@@ -123,12 +124,10 @@ impl Spill {
         use std::os::unix::fs::OpenOptionsExt;
         let dir = std::env::temp_dir();
         for attempt in 0u32..16 {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
             let path = dir.join(format!(
-                ".immukv-export-{}-{nanos}-{attempt}",
-                std::process::id()
+                ".immukv-export-{}-{:016x}-{attempt}",
+                std::process::id(),
+                crate::time::random_u64()
             ));
             match std::fs::OpenOptions::new()
                 .read(true)
@@ -210,7 +209,7 @@ pub(crate) async fn export(
     out: &mut dyn Write,
     declared: Option<&Retention>,
     now_ms: i64,
-    tick: &dyn Fn(),
+    tally: &dyn Tally,
 ) -> Result<Exported, DumpError> {
     let log = store.log_key();
     let mut spill = Spill::new().map_err(DumpError::Spill)?;
@@ -221,6 +220,7 @@ pub(crate) async fn export(
         total += 1;
     }
     spill.flush_page().map_err(DumpError::Spill)?;
+    tally.total(total.unsigned_abs());
 
     let mut check = ForwardCheck::default();
     let mut broken = None;
@@ -256,7 +256,7 @@ pub(crate) async fn export(
                 broken = Some(e);
             }
             count += 1;
-            tick();
+            tally.done(1);
         }
     }
     out.flush().map_err(DumpError::Write)?;
@@ -309,7 +309,7 @@ pub(crate) fn verify_dump(
     checkpoint: Option<&Head>,
     declared: Option<&Retention>,
     now_ms: i64,
-    tick: &dyn Fn(),
+    tally: &dyn Tally,
 ) -> Result<DumpVerified, DumpError> {
     let name = file.display().to_string();
     let mut check = ForwardCheck::default();
@@ -379,7 +379,7 @@ pub(crate) fn verify_dump(
             line: line_no,
             source: Box::new(source),
         })?;
-        tick();
+        tally.done(1);
     }
     let newest = check
         .newest()
@@ -463,7 +463,7 @@ mod tests {
             checkpoint,
             declared,
             now_ms,
-            &|| {},
+            &(),
         )
     }
 

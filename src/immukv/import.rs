@@ -26,9 +26,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 
+use super::Tally;
 use super::audit::StoreId;
 use super::entry::LogEntry;
-use super::store::{Appended, KeyObject, Store, StoreError, Tip};
+use super::store::{Appended, KeyObject, Lag, Store, StoreError, Tip};
 use crate::cache::{CacheDir, CacheError, CacheFile, Document};
 use crate::pyjson::{self, Json};
 
@@ -53,13 +54,14 @@ pub(crate) enum ImportError {
         reason: String,
     },
     #[error(
-        "line {line} (key {key:?}) is in the log, but its key object was not written ({why}); \
-         `immukv import --resume` with the same input writes it"
+        "line {line} (key {key:?}) is in the log, but its key object was not written \
+         (`immukv import --resume` with the same input writes it)"
     )]
     KeyObjectLagging {
         line: usize,
         key: String,
-        why: String,
+        #[source]
+        source: Box<Lag>,
     },
     #[error(
         "interrupted after {done} of {total} lines; `immukv import --resume` with the same input continues"
@@ -81,8 +83,15 @@ pub(crate) enum ImportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Cache(#[from] CacheError),
-    #[error("a key-object write stopped unexpectedly: {0}")]
-    Task(String),
+    #[error("{source_name} line {line}")]
+    BadEntry {
+        source_name: String,
+        line: usize,
+        #[source]
+        source: StoreError,
+    },
+    #[error("a key-object write stopped unexpectedly")]
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// Parse the input: one `{"key": string, "value": any JSON}` per line (blank lines
@@ -150,7 +159,7 @@ impl Document for Journal {
         crate::cache::parse_versioned(bytes, |d: &Self| d.version, 1)
     }
 
-    fn render(&self) -> Vec<u8> {
+    fn render(&self) -> Result<Vec<u8>, String> {
         crate::cache::render_pretty(self)
     }
 }
@@ -228,7 +237,7 @@ pub(crate) async fn import(
     input_sha256: &str,
     resume: bool,
     stop: &AtomicBool,
-    tick: &dyn Fn(u64),
+    tally: &dyn Tally,
 ) -> Result<Imported, ImportError> {
     let mut imported = Imported::default();
     let rest = if resume {
@@ -245,7 +254,7 @@ pub(crate) async fn import(
         imported.skipped = done;
         imported.repaired = repaired;
         imported.last_sequence = last;
-        tick(done as u64);
+        tally.done(done as u64);
         &lines[done..]
     } else {
         // Also refuses a read-only store or a deleted log before anything is recorded.
@@ -274,7 +283,7 @@ pub(crate) async fn import(
         imported.first_sequence.get_or_insert(entry.sequence);
         imported.last_sequence = Some(entry.sequence);
         imported.appended += 1;
-        tick(1);
+        tally.done(1);
     }
     pipeline.drain().await?;
     journal.finish()?;
@@ -321,15 +330,15 @@ impl Pipeline {
             Ok(Ok(KeyObject::Written(None))) => {
                 self.key_etags.remove(key);
             }
-            Ok(Ok(KeyObject::Lagging(why))) => {
+            Ok(Ok(KeyObject::Lagging(source))) => {
                 return Err(ImportError::KeyObjectLagging {
                     line,
                     key: key.to_owned(),
-                    why,
+                    source,
                 });
             }
             Ok(Err(e)) => return Err(e.into()),
-            Err(e) => return Err(ImportError::Task(e.to_string())),
+            Err(e) => return Err(ImportError::Task(e)),
         }
         Ok(())
     }
@@ -390,18 +399,18 @@ impl Pipeline {
             .store
             .set_after(&line.key, &line.value, false, unsure)
             .await?;
-        match &written.key_object {
+        match written.key_object {
             KeyObject::Written(Some(etag)) => {
-                self.key_etags.insert(line.key.clone(), Some(etag.clone()));
+                self.key_etags.insert(line.key.clone(), Some(etag));
             }
             KeyObject::Written(None) => {
                 self.key_etags.remove(&line.key);
             }
-            KeyObject::Lagging(why) => {
+            KeyObject::Lagging(source) => {
                 return Err(ImportError::KeyObjectLagging {
                     line: line.number,
                     key: line.key.clone(),
-                    why: why.clone(),
+                    source,
                 });
             }
         }
@@ -491,9 +500,9 @@ async fn committed(
                     let etag = state.and_then(|(_, etag)| etag);
                     match store.finish_key_object(entry, etag.as_deref()).await? {
                         KeyObject::Written(_) => Ok(true),
-                        KeyObject::Lagging(why) => Err(StoreError::Unrepaired {
+                        KeyObject::Lagging(source) => Err(StoreError::Unrepaired {
                             key: entry.key.clone(),
-                            why,
+                            source,
                         }),
                     }
                 }

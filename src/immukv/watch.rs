@@ -23,20 +23,6 @@ pub(crate) enum WatchError {
     WentBack { was: i64, now: String },
 }
 
-impl WatchError {
-    /// Worth another try after a pause: the network or the service, not the store's state.
-    pub(crate) fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            WatchError::Store(
-                StoreError::Aws(_)
-                    | StoreError::LogUnstable(_)
-                    | StoreError::UnexpectedAnswer { .. }
-            )
-        )
-    }
-}
-
 /// Where a watch stands: the last entry it passed on and the log's ETag then.
 pub(crate) struct Watch<'a> {
     store: &'a Store,

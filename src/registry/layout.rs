@@ -45,8 +45,8 @@ impl LayoutEnv {
         let path = |name| crate::env::var(name).map(PathBuf::from);
         Self {
             tf_cli_config_file: path(crate::env::TF_CLI_CONFIG_FILE),
-            xdg_config_home: path("XDG_CONFIG_HOME"),
-            xdg_data_home: path("XDG_DATA_HOME"),
+            xdg_config_home: path(crate::env::XDG_CONFIG_HOME),
+            xdg_data_home: path(crate::env::XDG_DATA_HOME),
         }
     }
 }

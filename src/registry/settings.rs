@@ -25,12 +25,12 @@ use std::fs::{self, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::token::MAX_EXPIRATION_SECONDS;
 use super::{RegistryHost, Service};
+use crate::aws::names::{Profile, Region};
 use crate::fsutil::{Ownership, my_uid};
 use crate::http::BaseUrl;
 
@@ -78,63 +78,6 @@ impl HostSettings {
         }
     }
 }
-
-/// An AWS profile name: printable, no spaces (what `aws configure` accepts).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Profile(String);
-
-/// An AWS region name: lower-case letters, digits and dashes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Region(String);
-
-macro_rules! text_setting {
-    ($type:ident, $valid:expr, $what:literal) => {
-        impl FromStr for $type {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, String> {
-                let valid: fn(&str) -> bool = $valid;
-                if !s.is_empty() && s.len() <= 128 && valid(s) {
-                    Ok(Self(s.to_owned()))
-                } else {
-                    Err(format!(concat!("{:?} is not ", $what), s))
-                }
-            }
-        }
-
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl Serialize for $type {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $type {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-
-text_setting!(
-    Profile,
-    |s| s.chars().all(|c| c.is_ascii_graphic()),
-    "an AWS profile name"
-);
-text_setting!(
-    Region,
-    |s| s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-    "an AWS region (such as eu-west-1)"
-);
 
 impl<'de> Deserialize<'de> for RegistryHost {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -309,14 +252,17 @@ impl RegistrySettings {
     }
 
     /// The file's text: pretty JSON with a final newline.
-    pub(crate) fn render(&self) -> String {
+    pub(crate) fn render(&self) -> Result<String, SettingsError> {
         let doc = Document {
             version: VERSION,
             registries: self.hosts.clone(),
         };
-        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut text = crate::output::pretty_json(&doc).map_err(|e| SettingsError::Write {
+            path: self.path.clone(),
+            source: io::Error::other(e),
+        })?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// The file's text as it is on disk (empty when there is none).
@@ -351,8 +297,12 @@ impl RegistrySettings {
                 _ => Ok(()),
             };
         }
-        crate::fsutil::replace(&self.path, self.render().as_bytes(), Ownership::mine(0o600))
-            .map_err(write_err)
+        crate::fsutil::replace(
+            &self.path,
+            self.render()?.as_bytes(),
+            Ownership::mine(0o600),
+        )
+        .map_err(write_err)
     }
 }
 
@@ -487,13 +437,15 @@ impl HostConfig {
         Self {
             profile: pick(
                 flags.profile.clone(),
-                file.and_then(|f| f.profile.as_ref()).map(|p| p.0.clone()),
-                env(&["AWS_PROFILE"]),
+                file.and_then(|f| f.profile.as_ref())
+                    .map(ToString::to_string),
+                env(&[crate::env::AWS_PROFILE]),
             ),
             region: pick(
                 flags.region.clone(),
-                file.and_then(|f| f.region.as_ref()).map(|r| r.0.clone()),
-                env(&["AWS_REGION", "AWS_DEFAULT_REGION"]),
+                file.and_then(|f| f.region.as_ref())
+                    .map(ToString::to_string),
+                env(&[crate::env::AWS_REGION, crate::env::AWS_DEFAULT_REGION]),
             ),
             service: Resolved {
                 value: service.value.unwrap_or(Service::ExecuteApi),

@@ -76,6 +76,30 @@ pub(crate) enum TokenError {
     Sign(#[from] SignError),
 }
 
+/// What Terraform sends a credentials helper's `store` on stdin, refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum StoreInputError {
+    #[error("store expects a JSON object on stdin")]
+    NotAnObject,
+    #[error("store expects a JSON object with a \"token\" string on stdin")]
+    NoToken,
+}
+
+/// The token in what Terraform sends `store`: `{"token": "..."}`.
+pub(crate) fn stored_token(input: &[u8]) -> Result<Secret, StoreInputError> {
+    let object: serde_json::Value =
+        serde_json::from_slice(input).map_err(|_| StoreInputError::NotAnObject)?;
+    if !object.is_object() {
+        return Err(StoreInputError::NotAnObject);
+    }
+    object
+        .get("token")
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .map(Secret::new)
+        .ok_or(StoreInputError::NoToken)
+}
+
 /// What to ask the registry for.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenRequest {

@@ -9,8 +9,8 @@ use crate::support::{
 fn every_binary_answers_help_and_version() {
     let env = TestEnv::new();
     for bin in BINARIES {
-        let out = env.cmd(bin).arg("--version").output().unwrap();
-        assert!(out.status.success(), "{bin} --version");
+        let out = env.cmd(bin).arg("-V").output().unwrap();
+        assert!(out.status.success(), "{bin} -V");
         assert_eq!(
             stdout(&out),
             format!("{bin} {}\n", env!("CARGO_PKG_VERSION"))

@@ -18,6 +18,7 @@ mod immukv_operator;
 mod immukv_retention;
 mod install_script;
 mod installer;
+mod progress;
 mod registry_doctor;
 mod registry_grants;
 mod registry_helper;

@@ -201,7 +201,10 @@ fn user_errors_are_one_line_and_change_nothing() {
     let env = TestEnv::with_aws();
     let endpoint = TokenEndpoint::start("normal");
     let cases: &[(&[&str], &str)] = &[
-        (&["token"], "no registry host given"),
+        (
+            &["token"],
+            "required arguments were not provided: --registry-host <HOST>",
+        ),
         (
             &["token", "-r", "https://registry.example.com/x"],
             "must not include a scheme",

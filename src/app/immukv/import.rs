@@ -10,7 +10,7 @@ use crate::app::progress::Progress;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::immukv::audit::StoreId;
-use crate::immukv::import::{self, ImportJournal};
+use crate::immukv::import::{self, ImportError, ImportJournal};
 use crate::immukv::store::Store;
 
 /// `import`: read and check every line first (bad input writes nothing), then append.
@@ -28,20 +28,18 @@ pub(super) async fn import(
     let lines = import::parse_lines(&text, &source_name)?;
     for line in &lines {
         store
-            .key_path(&line.key)
-            .map_err(|e| Error::Usage(format!("{source_name} line {}: {e}", line.number)))?;
-        let size = line.value.canonical().len() as u64;
-        if size > crate::immukv::store::MAX_OBJECT_BYTES - 1024 {
-            return Err(Error::Usage(format!(
-                "{source_name} line {}: the value is {size} bytes, more than an entry may hold",
-                line.number
-            )));
-        }
+            .check_entry(&line.key, &line.value)
+            .map_err(|source| ImportError::BadEntry {
+                source_name: source_name.clone(),
+                line: line.number,
+                source,
+            })?;
     }
     let journal = ImportJournal::open(id)?;
     if !resume && let Some(n) = journal.unfinished() {
         warn(format_args!(
-            "an earlier import of {n} lines into this store did not finish; this starts a new one              (`--resume` with that input would have continued it)"
+            "an earlier import of {n} lines into this store did not finish; this starts a new one \
+             (`--resume` with that input would have continued it)"
         ));
     }
     let digest = import::digest(&text);
@@ -52,10 +50,7 @@ pub(super) async fn import(
         flag.store(true, Ordering::SeqCst);
     });
     let bar = Progress::bar(lines.len() as u64, "lines");
-    let result = import::import(store, &journal, &lines, &digest, resume, &stop, &|n| {
-        bar.0.inc(n);
-    })
-    .await;
+    let result = import::import(store, &journal, &lines, &digest, resume, &stop, &bar).await;
     signals.abort();
     bar.finish();
     let imported = result?;

@@ -504,6 +504,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let log = store.log_key();
             let mut printer = Printer::new(paging.output, &mut out);
             let progress = Progress::new("entries");
+            // On a terminal, the head tells how many entries there are to show.
+            if progress.is_shown()
+                && paging.before.is_none()
+                && let Some(head) = store.newest_log_entry().await?
+            {
+                let all = (head.sequence + 1).unsigned_abs();
+                progress.set_total(paging.limit.map_or(all, |l| all.min(l as u64)));
+            }
             print_stream(
                 store.log_entries(&log, paging.before.clone()),
                 &mut printer,
@@ -585,13 +593,15 @@ async fn set(
     let written = store.set(key, &value, force).await?;
     if let KeyObject::Lagging(why) = &written.key_object {
         warn(format_args!(
-            "the entry is committed to the log, but its key object was not written ({why}); \
-             the next write repairs it"
+            "the entry is committed to the log, but its key object was not written ({}); \
+             the next write repairs it",
+            crate::exit::chain(why.as_ref())
         ));
     }
     if let Some(why) = &written.repair {
         warn(format_args!(
-            "the previous entry's key object could not be repaired ({why}); the next write tries again"
+            "the previous entry's key object could not be repaired ({}); the next write tries again",
+            crate::exit::chain(why.as_ref())
         ));
     }
     let entry = written.entry;
@@ -744,11 +754,7 @@ fn read_value(
     if as_string {
         return Ok(Json::Str(text));
     }
-    pyjson::parse(&text).map_err(|e| {
-        Error::Usage(format!(
-            "the value is not valid JSON ({e}); pass --string to store text"
-        ))
-    })
+    pyjson::parse(&text).map_err(Error::Value)
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ async fn audit(
         declared,
         now_ms: crate::time::now_ms(),
     };
-    let audited = audit::audit(store, &anchor, options, &|| progress.tick()).await;
+    let audited = audit::audit(store, &anchor, options, &progress).await;
     progress.finish();
     let audited = match audited {
         Ok(audited) => audited,
@@ -254,9 +254,7 @@ pub(super) async fn checkpoint(
     }
     let audited = audit(store, id, named.as_ref(), args.full, declared).await?;
     note(describe_audit(&audited));
-    let head = audited.head.ok_or(Error::Refused(
-        "the store is empty: there is no head to checkpoint".into(),
-    ))?;
+    let head = audited.head.ok_or(CheckpointError::EmptyStore)?;
     let checkpoint = Checkpoint {
         store: id.clone(),
         head,
@@ -318,7 +316,7 @@ pub(super) async fn verify_newest(
     declared: Option<&Retention>,
 ) -> Result<ExitStatus, Error> {
     let log = store.log_key();
-    let progress = Progress::new("entries verified");
+    let progress = Progress::bar(limit as u64, "entries verified");
     let mut stream = std::pin::pin!(store.log_entries(&log, None).take(limit));
     let mut check = ChainCheck::default();
     let mut count = 0;
@@ -364,10 +362,7 @@ pub(super) async fn export(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let progress = Progress::new("entries exported");
-    let exported = dump::export(store, out, declared, crate::time::now_ms(), &|| {
-        progress.tick()
-    })
-    .await;
+    let exported = dump::export(store, out, declared, crate::time::now_ms(), &progress).await;
     progress.finish();
     let exported = exported?;
     let expired = exported
@@ -409,7 +404,7 @@ pub(super) async fn verify_file(
         head.as_ref(),
         declared,
         crate::time::now_ms(),
-        &|| progress.tick(),
+        &progress,
     );
     progress.finish();
     let verified = verified?;

@@ -96,7 +96,11 @@ pub(super) async fn watch(
                 }
                 printer.out.flush()?;
             }
-            Err(e) if e.is_transient() => {
+            Err(e) => {
+                let e = Error::from(e);
+                if !e.is_retryable() {
+                    return Err(e);
+                }
                 delay = (delay * 2).clamp(interval, MAX_BACKOFF.max(interval));
                 warn(format_args!(
                     "watch: {}; trying again in {:.1} s",
@@ -105,7 +109,6 @@ pub(super) async fn watch(
                 ));
                 failing = true;
             }
-            Err(e) => return Err(e.into()),
         }
     }
     Ok(ExitStatus::Success)

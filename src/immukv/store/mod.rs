@@ -13,6 +13,7 @@ use aws_sdk_s3::Client;
 use super::entry::LogEntry;
 use super::retention::Retention;
 use crate::aws::AwsError;
+use crate::pyjson::Json;
 use s3::Fetched;
 pub(crate) use s3::ListedVersion;
 
@@ -96,10 +97,14 @@ pub(crate) enum StoreError {
     )]
     TooManyConflicts(u32),
     #[error(
-        "the newest entry (key {key:?}) never reached its key object and could not be repaired ({why}); \
-         writing now would leave it behind for good"
+        "the newest entry (key {key:?}) never reached its key object, and writing now would leave it \
+         behind for good; it could not be repaired"
     )]
-    Unrepaired { key: String, why: String },
+    Unrepaired {
+        key: String,
+        #[source]
+        source: Box<Lag>,
+    },
     #[error("{object} is not a valid entry: {reason}")]
     Malformed { object: String, reason: String },
     #[error(
@@ -135,7 +140,7 @@ pub(crate) struct Written {
     /// Whether its key object is in place.
     pub(crate) key_object: KeyObject,
     /// Why the previous entry's key object could not be repaired alongside, if so.
-    pub(crate) repair: Option<String>,
+    pub(crate) repair: Option<Box<Lag>>,
     /// The log's ETag after this write, when the write itself learned it: the next
     /// append can be conditioned on it without reading the log again.
     pub(crate) log_etag: Option<String>,
@@ -216,12 +221,27 @@ pub(crate) enum Appended {
 }
 
 /// Whether a key object caught up with its log entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum KeyObject {
     /// It is there (with its ETag, when this write made it).
     Written(Option<String>),
     /// It lags behind the log, for this reason: the next write repairs it.
-    Lagging(String),
+    Lagging(Box<Lag>),
+}
+
+/// Why a key object lags behind its log entry.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Lag {
+    #[error("the entry has no log version")]
+    NoLogVersion,
+    #[error("access denied")]
+    Denied,
+    #[error("a concurrent write")]
+    ConcurrentWrite,
+    #[error(transparent)]
+    Aws(AwsError),
+    #[error(transparent)]
+    Store(Box<StoreError>),
 }
 
 /// `object`, or `object (version V)`.
@@ -240,7 +260,22 @@ pub(crate) struct Store {
     concurrency: usize,
 }
 
+/// The largest value an entry may hold: room is left for the entry's other fields.
+const MAX_VALUE_BYTES: u64 = MAX_OBJECT_BYTES - 1024;
+
 impl Store {
+    /// Whether `key = value` can be an entry of this store: S3 can name its key object,
+    /// and the value fits in an entry. Checked before anything is written, by `set` and
+    /// for every line of an import.
+    pub(crate) fn check_entry(&self, key: &str, value: &Json) -> Result<(), StoreError> {
+        self.key_path(key)?;
+        let size = value.canonical().len();
+        if size as u64 > MAX_VALUE_BYTES {
+            return Err(StoreError::ValueTooLarge { size });
+        }
+        Ok(())
+    }
+
     pub(crate) fn new(
         client: Client,
         bucket: String,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::s3::S3Failure;
-use super::{Appended, KeyObject, MAX_OBJECT_BYTES, Store, StoreError, Tip, Written};
+use super::{Appended, KeyObject, Lag, Store, StoreError, Tip, Written};
 use crate::immukv::entry::{GENESIS_HASH, LogEntry};
 use crate::pyjson::Json;
 
@@ -27,13 +27,11 @@ impl Store {
         let (Some(log_version), Ok(path)) =
             (entry.version_id.as_deref(), self.key_path(&entry.key))
         else {
-            return Ok(KeyObject::Lagging(
-                "the entry has no log version".to_owned(),
-            ));
+            return Ok(KeyObject::Lagging(Box::new(Lag::NoLogVersion)));
         };
         let why = match self.put(&path, entry.key_body(log_version), expected).await {
             Ok((etag, _)) => return Ok(KeyObject::Written(etag)),
-            Err(S3Failure::Denied) => "access denied".to_owned(),
+            Err(S3Failure::Denied) => Lag::Denied,
             Err(S3Failure::NoSuchBucket) => {
                 return Err(StoreError::NoSuchBucket(self.bucket.clone()));
             }
@@ -45,15 +43,15 @@ impl Store {
                 | S3Failure::Conflict
                 | S3Failure::NotFound
                 | S3Failure::NotModified,
-            ) => "a concurrent write".to_owned(),
-            Err(S3Failure::Other(e)) => e.to_string(),
+            ) => Lag::ConcurrentWrite,
+            Err(S3Failure::Other(e)) => Lag::Aws(e),
         };
         match self.get(&path, None).await {
             Ok(Ok(f)) => match self.parse(&path, &f) {
                 Ok(current) if current.sequence >= entry.sequence => Ok(KeyObject::Written(f.etag)),
-                _ => Ok(KeyObject::Lagging(why)),
+                _ => Ok(KeyObject::Lagging(Box::new(why))),
             },
-            _ => Ok(KeyObject::Lagging(why)),
+            _ => Ok(KeyObject::Lagging(Box::new(why))),
         }
     }
 
@@ -119,12 +117,9 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnlyMode);
         }
+        self.check_entry(key, value)?;
         let path = self.key_path(key)?;
         let log = self.log_key();
-        let value_size = value.canonical().len();
-        if value_size as u64 > MAX_OBJECT_BYTES - 1024 {
-            return Err(StoreError::ValueTooLarge { size: value_size });
-        }
         // The entries this process tried to append, with the key ETag each assumed.
         let mut attempts: Vec<(LogEntry, Option<String>)> = tried.into_iter().collect();
         for attempt in 0..MAX_ATTEMPTS {
@@ -174,10 +169,10 @@ impl Store {
                             KeyObject::Written(Some(etag)) => key_etag = Some(etag),
                             // Repaired by someone else since the HEAD: ask again.
                             KeyObject::Written(None) => key_etag = self.head_etag(&path).await?,
-                            KeyObject::Lagging(why) => {
+                            KeyObject::Lagging(source) => {
                                 return Err(StoreError::Unrepaired {
                                     key: latest.key.clone(),
-                                    why,
+                                    source,
                                 });
                             }
                         }
@@ -221,7 +216,7 @@ impl Store {
             );
             let repair = match repair {
                 Some(Ok(KeyObject::Lagging(why))) => Some(why),
-                Some(Err(e)) => Some(e.to_string()),
+                Some(Err(e)) => Some(Box::new(Lag::Store(Box::new(e)))),
                 Some(Ok(KeyObject::Written(_))) | None => None,
             };
             match put {
@@ -334,13 +329,6 @@ impl Store {
 
 /// Full jitter: a random wait up to 20 ms x 2^attempt, at most 2 s.
 fn backoff(attempt: u32) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
     let cap = (20u64 << attempt.min(7)).min(2000);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    Duration::from_millis(h.finish() % (cap + 1))
+    Duration::from_millis(crate::time::random_u64() % (cap + 1))
 }
