@@ -156,20 +156,46 @@ impl MintArgs {
             registry_url: base.cloned(),
             token_lifetime: self.time,
         };
-        let config = HostConfig::resolve(&flags, settings.get(host), crate::env::var);
-        let lifetime = Lifetime::for_command(
-            config.token_lifetime.value.unwrap_or(COMMAND_LIFETIME),
-            self.min_remaining,
-        );
+        let ask = Ask {
+            lifetime: |configured| {
+                Lifetime::for_command(configured.unwrap_or(COMMAND_LIFETIME), self.min_remaining)
+            },
+            timeout: Duration::from_secs(self.timeout),
+            use_cache: !self.no_cache,
+        };
+        ask.obtain(host, &flags, settings, aws)
+    }
+}
+
+/// How a command asks for a token: the lifetime it wants given the one configured for
+/// the host, its deadline, whether the cache may answer.
+struct Ask<L: FnOnce(Option<u64>) -> Lifetime> {
+    lifetime: L,
+    timeout: Duration,
+    use_cache: bool,
+}
+
+impl<L: FnOnce(Option<u64>) -> Lifetime> Ask<L> {
+    /// The token for `host`, its settings resolved (`flags` over its entry in
+    /// `settings` over the environment).
+    fn obtain(
+        self,
+        host: &RegistryHost,
+        flags: &HostFlags,
+        settings: &RegistrySettings,
+        aws: &AwsArgs,
+    ) -> Result<IssuedToken, Error> {
+        let config = HostConfig::resolve(flags, settings.get(host), crate::env::var);
+        let lifetime = (self.lifetime)(config.token_lifetime.value);
         let request = TokenRequest {
             host: host.clone(),
             base_url: config.registry_url.value.clone(),
             service: config.service.value,
             expiration_seconds: lifetime.request,
-            timeout: Duration::from_secs(self.timeout),
+            timeout: self.timeout,
         };
         let aws = Aws::new(config.aws_args(aws));
-        obtain(&request, &aws, lifetime, !self.no_cache)
+        obtain(&request, &aws, lifetime, self.use_cache)
     }
 }
 
@@ -576,20 +602,17 @@ fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
                         registry_url: args.registry_url.clone(),
                         token_lifetime: args.expiration_window,
                     };
-                    let config = HostConfig::resolve(&flags, settings.get(host), crate::env::var);
-                    let lifetime = Lifetime::for_helper(
-                        config.token_lifetime.value.unwrap_or(HELPER_LIFETIME),
-                        args.min_remaining,
-                    );
-                    let request = TokenRequest {
-                        host: host.clone(),
-                        base_url: config.registry_url.value.clone(),
-                        service: config.service.value,
-                        expiration_seconds: lifetime.request,
+                    let ask = Ask {
+                        lifetime: |configured: Option<u64>| {
+                            Lifetime::for_helper(
+                                configured.unwrap_or(HELPER_LIFETIME),
+                                args.min_remaining,
+                            )
+                        },
                         timeout: Duration::from_secs(args.timeout),
+                        use_cache: true,
                     };
-                    let aws = Aws::new(config.aws_args(aws));
-                    obtain(&request, &aws, lifetime, true)?.token
+                    ask.obtain(host, &flags, &settings, aws)?.token
                 }
             };
             let body = serde_json::json!({ "token": token.expose() }).to_string();

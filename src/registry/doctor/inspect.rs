@@ -1,0 +1,455 @@
+//! What a tool reads for a host, from files and the environment only: its CLI-config
+//! files, the token that wins, the helper it would run.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::http::BaseUrl;
+use crate::registry::RegistryHost;
+use crate::registry::cliconfig::{CredentialsConfig, HelperBlock};
+use crate::registry::install::{HELPER_PREFIX, HelperSettings, is_our_helper};
+use crate::registry::layout::{Candidate, Layout, LayoutEnv, Tool, find_helper};
+use crate::secret::Secret;
+
+use super::{Finding, FindingKind, Level, Source};
+
+/// A CLI-config file a tool reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConfigFile {
+    pub(crate) path: PathBuf,
+    pub(crate) exists: bool,
+    pub(crate) helpers: Vec<String>,
+    pub(crate) has_credentials: bool,
+}
+
+/// What one tool reads and what it would use.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolView {
+    pub(crate) layout: Layout,
+    pub(crate) files: Vec<ConfigFile>,
+    pub(crate) source: Source,
+    /// The `--registry-url` of the configured helper (a tunnel to the registry), also
+    /// where a token from elsewhere is checked.
+    pub(crate) registry_url: Option<BaseUrl>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Read what `tool` reads for `host`, without running anything. `variable` looks up
+/// the environment.
+/// `configured`: the host has an entry in the settings file (the helper serves it).
+pub(crate) fn inspect(
+    tool: Tool,
+    home: &Path,
+    env: &LayoutEnv,
+    host: &RegistryHost,
+    configured: bool,
+    variable: impl Fn(&str) -> Option<String>,
+) -> ToolView {
+    let layout = Layout::of(tool, home, env);
+    let host_name = host.to_string();
+    let mut findings = Vec::new();
+    let mut files = Vec::new();
+    let mut helpers: Vec<(PathBuf, HelperBlock)> = Vec::new();
+    let mut credentials: Option<(PathBuf, Option<Secret>)> = None;
+    for path in layout.config_files() {
+        let json = path.extension().is_some_and(|e| e == "json");
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                files.push(ConfigFile {
+                    path,
+                    exists: false,
+                    helpers: Vec::new(),
+                    has_credentials: false,
+                });
+                continue;
+            }
+            Err(e) => {
+                findings.push(Finding::new(
+                    Level::Problem,
+                    FindingKind::Unreadable(path.clone()),
+                    tool,
+                    format!("cannot read {}: {e}", path.display()),
+                    Some(format!("make {} readable, or remove it", path.display())),
+                ));
+                continue;
+            }
+        };
+        let parsed = match CredentialsConfig::parse(&text, json) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                findings.push(Finding::new(
+                    Level::Problem,
+                    FindingKind::NotUnderstood(path.clone()),
+                    tool,
+                    format!("cannot understand {} ({e})", path.display()),
+                    Some(format!("fix {} by hand", path.display())),
+                ));
+                continue;
+            }
+        };
+        let block = parsed.credentials_for(&host_name);
+        if let Some(block) = block
+            && credentials.is_none()
+        {
+            credentials = Some((path.clone(), block.token.clone()));
+        }
+        files.push(ConfigFile {
+            path: path.clone(),
+            exists: true,
+            helpers: parsed.helpers.iter().map(|h| h.name.clone()).collect(),
+            has_credentials: block.is_some(),
+        });
+        helpers.extend(parsed.helpers.into_iter().map(|h| (path.clone(), h)));
+    }
+
+    let variable_name = host.tf_token_var().ok();
+    let variable_token = variable_name
+        .as_ref()
+        .and_then(|name| variable(name).map(|v| (name.clone(), Secret::new(v))));
+    let shadowed = variable_token.is_some() || credentials.is_some();
+    if let Some((name, _)) = &variable_token {
+        findings.push(Finding::new(
+            Level::Warning,
+            FindingKind::VariableShadows(name.clone()),
+            tool,
+            format!("{name} is set: it is used instead of the credentials helper"),
+            Some(format!(
+                "unset {name}, or set it per command with `get-registry-token exec -r {host} -- ...`"
+            )),
+        ));
+    }
+    if let Some((file, _)) = &credentials {
+        let fix = if file.ends_with("credentials.tfrc.json") {
+            format!("run `{} logout {host}`", tool_command(tool))
+        } else {
+            format!(
+                "remove the credentials \"{host}\" block from {}",
+                file.display()
+            )
+        };
+        findings.push(Finding::new(
+            Level::Warning,
+            FindingKind::CredentialsBlockShadows(file.clone()),
+            tool,
+            format!(
+                "{} has a credentials block for {host}: it is used instead of the credentials helper",
+                file.display()
+            ),
+            Some(fix),
+        ));
+    }
+
+    let helper = match helpers.as_slice() {
+        [] => {
+            let level = if shadowed {
+                Level::Warning
+            } else {
+                Level::Problem
+            };
+            findings.push(Finding::new(
+                level,
+                FindingKind::NoHelperBlock(layout.config_file.clone()),
+                tool,
+                format!(
+                    "no credentials_helper block in what {tool} reads ({})",
+                    layout.config_file.display()
+                ),
+                Some(format!(
+                    "run `install-registry-credentials-helper --registry-host {host}`"
+                )),
+            ));
+            None
+        }
+        [(file, block)] => {
+            let found = Found {
+                tool,
+                layout: &layout,
+                file,
+                block,
+            };
+            locate_helper(&found, host, shadowed, configured, &mut findings)
+        }
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .map(|(f, b)| format!("{:?} in {}", b.name, f.display()))
+                .collect();
+            findings.push(Finding::new(
+                Level::Problem,
+                FindingKind::TooManyHelperBlocks(many.len()),
+                tool,
+                format!(
+                    "{} credentials_helper blocks ({}): {tool} allows one and refuses to start",
+                    many.len(),
+                    list.join(", ")
+                ),
+                Some(
+                    "remove all but one; `install-registry-credentials-helper --force` replaces the others in the files it edits"
+                        .to_owned(),
+                ),
+            ));
+            None
+        }
+    };
+
+    let registry_url = match helpers.as_slice() {
+        [(_, block)] => block
+            .args
+            .as_ref()
+            .and_then(|args| HelperSettings::parse(args).registry_url),
+        _ => None,
+    };
+    let source = match (variable_token, credentials, helper) {
+        (Some((name, token)), _, _) => Source::Variable { name, token },
+        (None, Some((file, token)), _) => Source::CredentialsBlock { file, token },
+        (None, None, Some((name, path, args))) => Source::Helper { name, path, args },
+        (None, None, None) => Source::Nothing,
+    };
+    ToolView {
+        layout,
+        files,
+        source,
+        registry_url,
+        findings,
+    }
+}
+
+fn tool_command(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Terraform => "terraform",
+        Tool::OpenTofu => "tofu",
+    }
+}
+
+/// A `credentials_helper` block a tool reads, and where.
+struct Found<'a> {
+    tool: Tool,
+    layout: &'a Layout,
+    file: &'a Path,
+    block: &'a HelperBlock,
+}
+
+/// The helper the block names, as the tool would find it: its name, path and
+/// arguments.
+fn locate_helper(
+    found: &Found<'_>,
+    host: &RegistryHost,
+    shadowed: bool,
+    configured: bool,
+    findings: &mut Vec<Finding>,
+) -> Option<(String, PathBuf, Vec<String>)> {
+    let Found {
+        tool,
+        layout,
+        file,
+        block,
+    } = *found;
+    let file_name = format!("{HELPER_PREFIX}{}", block.name);
+    let install = format!("run `install-registry-credentials-helper --registry-host {host}`");
+    let missing_level = if shadowed {
+        Level::Warning
+    } else {
+        Level::Problem
+    };
+    let lookup = find_helper(&layout.plugin_dirs, &file_name);
+    let Some(Candidate { path, version }) = lookup.chosen else {
+        let dirs: Vec<String> = layout
+            .plugin_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        findings.push(Finding::new(
+            missing_level,
+            FindingKind::HelperNotFound(file_name.clone()),
+            tool,
+            format!(
+                "{} configures the helper {:?}, but {tool} finds no {file_name} in {}",
+                file.display(),
+                block.name,
+                dirs.join(" or ")
+            ),
+            Some(install),
+        ));
+        return None;
+    };
+    if version.is_some()
+        && let Some(unversioned) = lookup.passed_over.iter().find(|c| c.version.is_none())
+    {
+        findings.push(Finding::new(
+            missing_level,
+            FindingKind::VersionedHelperWins(path.clone()),
+            tool,
+            format!(
+                "{} runs {} instead of {}: a versioned helper always wins",
+                tool,
+                path.display(),
+                unversioned.path.display()
+            ),
+            Some(format!("remove {} if it is stale", path.display())),
+        ));
+    }
+    match fs::metadata(&path) {
+        Err(_) => {
+            findings.push(Finding::new(
+                missing_level,
+                FindingKind::HelperNotExecutable(path.clone()),
+                tool,
+                format!("{} points to a file that does not exist", path.display()),
+                Some(install),
+            ));
+            return None;
+        }
+        Ok(meta) if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 => {
+            findings.push(Finding::new(
+                missing_level,
+                FindingKind::HelperNotExecutable(path.clone()),
+                tool,
+                format!("{} is not an executable file", path.display()),
+                Some(format!("chmod +x {}, or {install}", path.display())),
+            ));
+            return None;
+        }
+        Ok(_) => {}
+    }
+    let Some(args) = block.args.clone() else {
+        findings.push(Finding::new(
+            Level::Problem,
+            FindingKind::HelperArgsUnreadable(file.to_owned()),
+            tool,
+            format!(
+                "cannot read the args of the credentials_helper block in {}",
+                file.display()
+            ),
+            Some("write them as a list of strings, or re-run the installer".to_owned()),
+        ));
+        return None;
+    };
+    if is_our_helper(&path) {
+        let served: Vec<String> = HelperSettings::parse(&args)
+            .hosts
+            .iter()
+            .map(RegistryHost::to_string)
+            .collect();
+        if !served.is_empty() && !served.contains(&host.to_string()) && !configured {
+            findings.push(Finding::new(
+                missing_level,
+                FindingKind::HelperDoesNotServe,
+                tool,
+                format!(
+                    "the helper serves only {}, not {host}",
+                    served.join(", ")
+                ),
+                Some(format!(
+                    "re-run the installer with every host: install-registry-credentials-helper --registry-host {host} --registry-host {}",
+                    served.join(" --registry-host ")
+                )),
+            ));
+        }
+    }
+    Some((block.name.clone(), path, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> RegistryHost {
+        "r.example.com".parse().unwrap()
+    }
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn helper_block(name: &str) -> String {
+        crate::registry::cliconfig::helper_block(
+            name,
+            &["--registry-host".into(), "r.example.com".into()],
+        )
+    }
+
+    fn install_helper(home: &Path, name: &str, mode: u32) -> PathBuf {
+        let path = home.join(".terraform.d/plugins").join(name);
+        write(&path, "#!/bin/sh\n");
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    /// What `tool` reads for r.example.com in `home`, with `variable` as the environment.
+    fn look(tool: Tool, home: &Path, variable: impl Fn(&str) -> Option<String>) -> ToolView {
+        inspect(tool, home, &LayoutEnv::default(), &host(), false, variable)
+    }
+
+    fn problems(view: &ToolView) -> Vec<String> {
+        view.findings
+            .iter()
+            .filter(|f| f.level == Level::Problem)
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn precedence_is_variable_then_credentials_then_helper() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        write(&h.join(".terraformrc"), &helper_block("x"));
+        let path = install_helper(h, "terraform-credentials-x", 0o755);
+        let none = |_: &str| None;
+        let view = look(Tool::Terraform, h, none);
+        assert!(problems(&view).is_empty(), "{:?}", view.findings);
+        assert!(matches!(&view.source, Source::Helper { path: p, .. } if *p == path));
+
+        write(
+            &h.join(".terraform.d/credentials.tfrc.json"),
+            r#"{"credentials": {"r.example.com": {"token": "static"}}}"#,
+        );
+        let view = look(Tool::Terraform, h, none);
+        assert!(matches!(view.source, Source::CredentialsBlock { .. }));
+        assert!(
+            view.findings
+                .iter()
+                .any(|f| f.fix.as_deref() == Some("run `terraform logout r.example.com`"))
+        );
+
+        let var = |name: &str| (name == "TF_TOKEN_r_example_com").then(|| "t".to_owned());
+        let view = look(Tool::OpenTofu, h, var);
+        assert!(
+            matches!(&view.source, Source::Variable { name, .. } if name == "TF_TOKEN_r_example_com")
+        );
+    }
+
+    #[test]
+    fn missing_unexecutable_and_doubled_helpers_are_problems() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        let none = |_: &str| None;
+        let view = look(Tool::Terraform, h, none);
+        assert!(problems(&view)[0].contains("no credentials_helper block"));
+
+        write(&h.join(".terraformrc"), &helper_block("x"));
+        let view = look(Tool::Terraform, h, none);
+        assert!(problems(&view)[0].contains("finds no terraform-credentials-x"));
+
+        install_helper(h, "terraform-credentials-x", 0o644);
+        let view = look(Tool::Terraform, h, none);
+        assert!(problems(&view)[0].contains("is not an executable file"));
+        assert_eq!(view.source, Source::Nothing);
+
+        install_helper(h, "terraform-credentials-x", 0o755);
+        install_helper(h, "terraform-credentials-x_v1.0.0", 0o755);
+        let view = look(Tool::Terraform, h, none);
+        assert!(problems(&view)[0].contains("a versioned helper always wins"));
+
+        write(&h.join(".terraform.d/extra.tfrc"), &helper_block("y"));
+        let view = look(Tool::Terraform, h, none);
+        assert!(
+            problems(&view)
+                .iter()
+                .any(|p| p.contains("2 credentials_helper blocks"))
+        );
+    }
+}

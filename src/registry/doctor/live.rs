@@ -1,0 +1,136 @@
+//! The live check: the token a source gives, and whether the registry accepts it.
+
+use std::time::Duration;
+
+use crate::http::BaseUrl;
+use crate::registry::RegistryHost;
+use crate::registry::install::{InstallError, run_helper};
+use crate::registry::layout::Tool;
+use crate::registry::token::{TokenVerdict, check_token, registry_base};
+
+use super::{Finding, FindingKind, Level, Source};
+
+/// What the live check of a tool's source found.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveCheck {
+    /// Whether the tool would get a token the registry accepts.
+    pub(crate) works: bool,
+    pub(crate) finding: Finding,
+}
+
+/// Get the token `source` gives (running the helper as the tool would) and ask the
+/// registry at `base` (or `https://HOST`) whether it accepts it. `tools` are the tools
+/// that use this source.
+pub(crate) async fn check_source(
+    source: &Source,
+    tools: &[Tool],
+    host: &RegistryHost,
+    base: Option<&BaseUrl>,
+    timeout: Duration,
+) -> LiveCheck {
+    let fail = |message: String, fix: Option<String>| LiveCheck {
+        works: false,
+        finding: Finding {
+            level: Level::Problem,
+            kind: FindingKind::Live(source.clone()),
+            tools: tools.to_vec(),
+            message,
+            fix,
+        },
+    };
+    let token = match source {
+        Source::Nothing => {
+            return fail(format!("no token for {host}"), None);
+        }
+        Source::Variable { token, .. } => token.clone(),
+        Source::CredentialsBlock { file, token } => match token {
+            Some(t) => t.clone(),
+            None => {
+                return fail(
+                    format!(
+                        "the credentials block for {host} in {} has no token",
+                        file.display()
+                    ),
+                    Some("remove the block or give it a token".to_owned()),
+                );
+            }
+        },
+        Source::Helper { path, args, .. } => match run_helper(path, args, host, timeout).await {
+            Err(InstallError::RunTimeout { seconds, .. }) => {
+                return fail(
+                    format!("the helper did not answer for {host} within {seconds} s"),
+                    Some(
+                        "check the registry and AWS, or allow more time (the installer's --check-timeout, \
+                         the doctor's --timeout)"
+                            .to_owned(),
+                    ),
+                );
+            }
+            Err(e) => return fail(crate::exit::chain(&e).to_string(), None),
+            Ok(answer) => match answer.token {
+                Some(token) => token,
+                None if answer.declined => {
+                    return fail(
+                        format!("the helper answered {{}} for {host}: it does not serve it"),
+                        Some(format!(
+                            "re-run `install-registry-credentials-helper` with --registry-host {host}"
+                        )),
+                    );
+                }
+                None => {
+                    return fail(
+                        format!(
+                            "the helper gave no token for {host}: {}",
+                            answer.reason.as_deref().unwrap_or("no reason given")
+                        ),
+                        None,
+                    );
+                }
+            },
+        },
+    };
+    let base = match registry_base(host, base) {
+        Ok(base) => base,
+        Err(e) => return fail(e.to_string(), None),
+    };
+    match check_token(host, &base, &token, timeout).await {
+        Ok(TokenVerdict::Accepted) => LiveCheck {
+            works: true,
+            finding: Finding {
+                level: Level::Ok,
+                kind: FindingKind::Live(source.clone()),
+                tools: tools.to_vec(),
+                message: format!("{host} accepts the token from {}", source.describe()),
+                fix: None,
+            },
+        },
+        Ok(TokenVerdict::Refused { reason }) => {
+            let fix = match source {
+                Source::Variable { name, .. } => Some(format!("unset {name}")),
+                Source::CredentialsBlock { file, .. } => Some(format!(
+                    "remove the credentials \"{host}\" block from {}",
+                    file.display()
+                )),
+                Source::Helper { .. } => Some(format!(
+                    "run `get-registry-token forget -r {host}` and check the AWS identity's grants"
+                )),
+                Source::Nothing => None,
+            };
+            fail(
+                format!(
+                    "{host} refuses the token from {} (HTTP 401: {reason})",
+                    source.describe()
+                ),
+                fix,
+            )
+        }
+        Err(e) => fail(
+            format!(
+                "cannot check the token from {} with {host}: {}",
+                source.describe(),
+                crate::exit::chain(&e)
+            ),
+            None,
+        ),
+    }
+}

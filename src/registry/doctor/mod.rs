@@ -1,0 +1,315 @@
+//! The registry doctor: which credentials Terraform and OpenTofu will use for a
+//! registry host, and whether they will work. The static part reads files only (what
+//! each tool reads, in its precedence: a `TF_TOKEN_` variable, then `credentials`
+//! blocks, then the one credentials helper); the live part runs the helper as the tool
+//! would and asks the registry whether it accepts the token that wins. [`diagnose`]
+//! puts both together into a [`Report`], which `get-registry-token doctor` prints and
+//! the installer's final check reads.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::RegistryHost;
+use super::install::HelperSettings;
+use super::layout::{LayoutEnv, Tool};
+use super::settings::{HostConfig, HostFlags, HostSettings};
+use crate::aws::{Aws, AwsArgs, CallerIdentity};
+use crate::http::BaseUrl;
+use crate::secret::Secret;
+
+mod inspect;
+mod live;
+
+pub(crate) use inspect::{ToolView, inspect};
+pub(crate) use live::check_source;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    Ok,
+    Warning,
+    Problem,
+}
+
+impl Level {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Level::Ok => "ok",
+            Level::Warning => "warning",
+            Level::Problem => "problem",
+        }
+    }
+}
+
+/// What a finding is about, with what tells one such finding from another: the same
+/// kind found for several tools is one finding naming them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FindingKind {
+    /// A CLI-config file could not be read.
+    Unreadable(PathBuf),
+    /// A CLI-config file could not be parsed.
+    NotUnderstood(PathBuf),
+    /// A `TF_TOKEN_` variable wins over the helper.
+    VariableShadows(String),
+    /// A `credentials` block (or `terraform login`'s `credentials.tfrc.json`) wins
+    /// over the helper.
+    CredentialsBlockShadows(PathBuf),
+    /// No `credentials_helper` block in what the tool reads.
+    NoHelperBlock(PathBuf),
+    /// More than one `credentials_helper` block: the tool refuses to start.
+    TooManyHelperBlocks(usize),
+    /// The configured helper is not where the tool looks.
+    HelperNotFound(String),
+    /// A versioned helper beats the unversioned one.
+    VersionedHelperWins(PathBuf),
+    /// The helper is not an executable file.
+    HelperNotExecutable(PathBuf),
+    /// The helper block's args are not a list of strings.
+    HelperArgsUnreadable(PathBuf),
+    /// The helper serves other hosts only.
+    HelperDoesNotServe,
+    /// The AWS identity that signs for the host.
+    Identity,
+    /// The live check of a source: the registry accepted its token, or why not.
+    Live(Source),
+}
+
+/// One thing the doctor found, for some tools (none: for everything), with its fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub(crate) level: Level,
+    pub(crate) kind: FindingKind,
+    pub(crate) tools: Vec<Tool>,
+    pub(crate) message: String,
+    pub(crate) fix: Option<String>,
+}
+
+impl Finding {
+    fn new(
+        level: Level,
+        kind: FindingKind,
+        tool: Tool,
+        message: String,
+        fix: Option<String>,
+    ) -> Self {
+        Self {
+            level,
+            kind,
+            tools: vec![tool],
+            message,
+            fix,
+        }
+    }
+}
+
+/// Where a tool takes HOST's token from: the first of these that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// `TF_TOKEN_<host>` in the environment.
+    Variable { name: String, token: Secret },
+    /// A `credentials "HOST"` block (or `credentials.tfrc.json` entry).
+    CredentialsBlock {
+        file: PathBuf,
+        token: Option<Secret>,
+    },
+    /// The one configured credentials helper, where the tool finds it.
+    Helper {
+        name: String,
+        path: PathBuf,
+        args: Vec<String>,
+    },
+    /// Nothing usable: no token for HOST.
+    Nothing,
+}
+
+impl Source {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Source::Variable { name, .. } => format!("the environment variable {name}"),
+            Source::CredentialsBlock { file, .. } => {
+                format!("the credentials block in {}", file.display())
+            }
+            Source::Helper { name, path, .. } => {
+                format!("the credentials helper {name:?} ({})", path.display())
+            }
+            Source::Nothing => "nothing".to_owned(),
+        }
+    }
+
+    /// The arguments the helper is configured with, read.
+    pub(crate) fn helper_settings(&self) -> Option<HelperSettings> {
+        match self {
+            Source::Helper { args, .. } => Some(HelperSettings::parse(args)),
+            _ => None,
+        }
+    }
+}
+
+/// What [`diagnose`] looks at.
+pub(crate) struct Checkup<'a> {
+    pub(crate) host: &'a RegistryHost,
+    pub(crate) tools: &'a [Tool],
+    pub(crate) home: &'a Path,
+    pub(crate) env: &'a LayoutEnv,
+    /// The host's entry in the settings file.
+    pub(crate) settings: Option<&'a HostSettings>,
+    /// Checks tokens against this base URL instead of the helper's.
+    pub(crate) registry_url: Option<&'a BaseUrl>,
+    pub(crate) timeout: Duration,
+    /// The AWS flags given; `None`: the identity is not looked up.
+    pub(crate) aws: Option<&'a AwsArgs>,
+}
+
+/// Everything the doctor found for one host.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) host: RegistryHost,
+    pub(crate) views: Vec<ToolView>,
+    /// Whether each tool (in `views`' order) gets a token the registry accepts.
+    pub(crate) works: Vec<bool>,
+    /// The settings that apply to the host where the helper runs, and where each
+    /// came from.
+    pub(crate) config: HostConfig,
+    /// The AWS identity that signs for it, when it was looked up and could be told.
+    pub(crate) identity: Option<CallerIdentity>,
+    /// Said once per kind, naming every tool it applies to; the most serious first.
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether every tool checked gets a working token.
+    pub(crate) fn ok(&self) -> bool {
+        self.works.iter().all(|w| *w)
+    }
+
+    /// The view of `tool`, when it was checked, and whether it works.
+    pub(crate) fn tool(&self, tool: Tool) -> Option<(&ToolView, bool)> {
+        self.views
+            .iter()
+            .zip(&self.works)
+            .find(|(v, _)| v.layout.tool == tool)
+            .map(|(v, w)| (v, *w))
+    }
+}
+
+/// Read what each tool reads for the host, find the AWS identity that signs for it (the
+/// helper's arguments over the host's settings over the environment), and check once
+/// per distinct source whether the registry accepts the token it gives.
+pub(crate) async fn diagnose(
+    checkup: &Checkup<'_>,
+    variable: impl Fn(&str) -> Option<String> + Copy,
+) -> Report {
+    let host = checkup.host;
+    let views: Vec<ToolView> = checkup
+        .tools
+        .iter()
+        .map(|&tool| {
+            inspect(
+                tool,
+                checkup.home,
+                checkup.env,
+                host,
+                checkup.settings.is_some(),
+                variable,
+            )
+        })
+        .collect();
+    let mut findings: Vec<Finding> = views.iter().flat_map(|v| v.findings.clone()).collect();
+
+    // The helper's own arguments are flags for the host, over its settings.
+    let helper = views.iter().find_map(|v| v.source.helper_settings());
+    let flags = match (&helper, checkup.aws) {
+        (Some(h), _) => h.flags(),
+        (None, Some(aws)) => HostFlags {
+            profile: aws.profile.clone(),
+            region: aws.region.clone(),
+            ..HostFlags::default()
+        },
+        (None, None) => HostFlags::default(),
+    };
+    let config = HostConfig::resolve(&flags, checkup.settings, variable);
+    let mut identity = None;
+    if let Some(aws) = checkup.aws {
+        let signing = config.aws_args(aws);
+        let profile = signing.profile_name();
+        match Aws::new(signing).caller_identity(None).await {
+            Ok(id) => {
+                findings.push(Finding {
+                    level: Level::Ok,
+                    kind: FindingKind::Identity,
+                    tools: Vec::new(),
+                    message: format!(
+                        "AWS identity (profile {profile}): {} in account {}",
+                        id.arn, id.account
+                    ),
+                    fix: None,
+                });
+                identity = Some(id);
+            }
+            Err(e) => findings.push(Finding {
+                level: if helper.is_some() {
+                    Level::Problem
+                } else {
+                    Level::Warning
+                },
+                kind: FindingKind::Identity,
+                tools: Vec::new(),
+                message: format!("cannot tell the AWS identity: {}", crate::exit::chain(&e)),
+                fix: None,
+            }),
+        }
+    }
+
+    // One live check per distinct source, shared by the tools that use it.
+    let mut works = vec![false; views.len()];
+    let mut done = vec![false; views.len()];
+    for i in 0..views.len() {
+        if done[i] {
+            continue;
+        }
+        let same: Vec<usize> = (i..views.len())
+            .filter(|&j| views[j].source == views[i].source)
+            .collect();
+        let users: Vec<Tool> = same.iter().map(|&j| views[j].layout.tool).collect();
+        let base = checkup
+            .registry_url
+            .or(views[i].registry_url.as_ref())
+            .or(config.registry_url.value.as_ref());
+        let check = check_source(&views[i].source, &users, host, base, checkup.timeout).await;
+        for &j in &same {
+            done[j] = true;
+            works[j] = check.works;
+        }
+        findings.push(check.finding);
+    }
+    Report {
+        host: host.clone(),
+        views,
+        works,
+        config,
+        identity,
+        findings: merge(findings),
+    }
+}
+
+/// The same finding for several tools is said once, naming them all.
+fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        match out
+            .iter_mut()
+            .find(|o| o.level == f.level && o.kind == f.kind && o.fix == f.fix)
+        {
+            Some(o) => {
+                for t in f.tools {
+                    if !o.tools.contains(&t) {
+                        o.tools.push(t);
+                    }
+                }
+            }
+            None => out.push(f),
+        }
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.level));
+    out
+}
