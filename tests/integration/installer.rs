@@ -332,3 +332,20 @@ fn a_token_from_terraform_login_that_shadows_the_helper_is_caught() {
     );
     assert!(!err.contains("c3RhbGU"), "no token printed: {err}");
 }
+
+/// An empty variable counts as unset, here as everywhere: an empty `TF_TOKEN_*` left by a
+/// CI template does not shadow the helper, so the install neither warns nor fails.
+#[test]
+fn an_empty_tf_token_variable_is_not_a_shadowing_token() {
+    let mut env = TestEnv::with_aws();
+    env.set("TF_TOKEN_registry_example_com", "");
+    let endpoint = TokenEndpoint::start("normal");
+    let out = install(&env, &endpoint).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("TF_TOKEN_registry_example_com"), "{err}");
+    assert!(
+        err.contains("checked: Terraform will get a token for registry.example.com"),
+        "{err}"
+    );
+}
