@@ -3,7 +3,9 @@
 
 use std::fs;
 
-use crate::support::{Run, TestEnv, TokenEndpoint, fixture, fixture_in, stderr, stdout, unique};
+use crate::support::{
+    Run, TestEnv, TokenEndpoint, fixture, fixture_in, iam_user_stack, stderr, stdout, unique,
+};
 
 /// moto's default account.
 const ACCOUNT: &str = "123456789012";
@@ -160,12 +162,7 @@ fn rotate_replaces_ssm_and_cache_and_warns() {
 #[test]
 fn iam_credentials_in_every_format_and_as_a_role_session() {
     let env = TestEnv::with_aws();
-    let stack = unique("Iam");
-    fixture(&[
-        "secret-create",
-        &format!("{stack}/iam-user-credentials"),
-        r#"{"access-key-id": "AKIAUSERUSERUSER0001", "secret-access-key": "user/secret+key"}"#,
-    ]);
+    let stack = iam_user_stack("Iam", "AKIAUSERUSERUSER0001", "user/secret+key");
     assert_eq!(
         api_key(&env, &["iam-credentials", "--stack", &stack]).succeeds(),
         "export AWS_ACCESS_KEY_ID=AKIAUSERUSERUSER0001\nexport AWS_SECRET_ACCESS_KEY=user/secret+key\n"

@@ -3,7 +3,7 @@
 //! KMS keys by alias -- against the emulator and a local API.
 
 use crate::api_key::api_key;
-use crate::support::{Run, TestEnv, TokenEndpoint, fixture, immukv_py, unique};
+use crate::support::{Run, TestEnv, TokenEndpoint, fixture, iam_user_stack, immukv_py, unique};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -64,12 +64,7 @@ fn call_and_endpoint_come_from_the_stack() {
 #[test]
 fn the_invoke_role_comes_from_the_stack_and_credential_process_needs_no_network() {
     let mut env = TestEnv::with_aws();
-    let stack = unique("Role");
-    fixture(&[
-        "secret-create",
-        &format!("{stack}/iam-user-credentials"),
-        r#"{"access-key-id": "AKIAROLEROLEROLE0001", "secret-access-key": "role-secret"}"#,
-    ]);
+    let stack = iam_user_stack("Role", "AKIAROLEROLEROLE0001", "role-secret");
     let role_name = format!("custom-invoke-{stack}");
     let role_arn = fixture(&["iam-role", &role_name]).trim().to_owned();
     let outputs = serde_json::json!({
@@ -80,11 +75,10 @@ fn the_invoke_role_comes_from_the_stack_and_credential_process_needs_no_network(
 
     let args = [
         "iam-credentials",
+        "--assume-role",
+        "--output=credential-process",
         "--stack",
         &stack,
-        "--assume-role",
-        "--output",
-        "credential-process",
     ];
     let first = api_key(&env, &args).succeeds();
     let sessions =

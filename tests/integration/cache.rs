@@ -63,6 +63,15 @@ fn twenty_concurrent_writers_keep_every_entry() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// `get-registry-token token` for registry.example.com, served by `endpoint`.
+fn token(env: &TestEnv, endpoint: &TokenEndpoint) -> std::process::Output {
+    env.cmd("get-registry-token")
+        .args(["token", "-r", "registry.example.com"])
+        .args(["--registry-url", &endpoint.url()])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn corrupt_file_is_a_miss_set_aside_and_recovered() {
     let env = TestEnv::with_aws();
@@ -71,18 +80,7 @@ fn corrupt_file_is_a_miss_set_aside_and_recovered() {
         ".cdk/cache/registry_tokens.json",
         b"{\"version\":1,\"entries\":{tru",
     );
-    let run = || {
-        env.cmd("get-registry-token")
-            .args([
-                "token",
-                "-r",
-                "registry.example.com",
-                "--registry-url",
-                &endpoint.url(),
-            ])
-            .output()
-            .unwrap()
-    };
+    let run = || token(&env, &endpoint);
     let first = run();
     assert!(first.status.success(), "{}", stderr(&first));
     let err = stderr(&first);
@@ -124,17 +122,7 @@ fn unreadable_cache_folder_is_a_warning_not_a_crash() {
     let endpoint = TokenEndpoint::start("normal");
     // The cache folder is a file: nothing can be cached, the token still comes.
     env.write(".cdk/cache", b"not a folder");
-    let out = env
-        .cmd("get-registry-token")
-        .args([
-            "token",
-            "-r",
-            "registry.example.com",
-            "--registry-url",
-            &endpoint.url(),
-        ])
-        .output()
-        .unwrap();
+    let out = token(&env, &endpoint);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("IAMBearerAuth~"));
     assert!(

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::support::{
     ACCESS_KEY_ID, REGION, Recorder, Run, SECRET_ACCESS_KEY, Silent, TestEnv, TokenEndpoint,
-    bin_path, fixture, run_within, s3_proxy, stderr, stdout, unique,
+    bin_path, fixture, iam_user_stack, run_within, s3_proxy, stderr, stdout, unique,
 };
 
 const HOST: &str = "registry.example.com";
@@ -567,12 +567,7 @@ fn a_planted_cache_folder_is_not_trusted() {
 #[test]
 fn exec_gives_the_child_only_its_credentials() {
     let mut env = TestEnv::with_aws();
-    let stack = unique("Exec");
-    fixture(&[
-        "secret-create",
-        &format!("{stack}/iam-user-credentials"),
-        r#"{"access-key-id": "AKIAEXECEXECEXEC0001", "secret-access-key": "exec-secret"}"#,
-    ]);
+    let stack = iam_user_stack("Exec", "AKIAEXECEXECEXEC0001", "exec-secret");
     for (name, value) in [
         ("AWS_SECURITY_TOKEN", "stale-parent-token"),
         ("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z"),
@@ -639,12 +634,7 @@ fn exec_gives_the_child_only_its_credentials() {
 #[test]
 fn a_credential_process_loop_is_caught() {
     let mut env = TestEnv::new();
-    let stack = unique("Loop");
-    fixture(&[
-        "secret-create",
-        &format!("{stack}/iam-user-credentials"),
-        r#"{"access-key-id": "AKIALOOPLOOPLOOP0001", "secret-access-key": "loop-secret"}"#,
-    ]);
+    let stack = iam_user_stack("Loop", "AKIALOOPLOOPLOOP0001", "loop-secret");
     let api_key = bin_path("api-key");
     let config = |source: &str| {
         format!(
@@ -661,15 +651,13 @@ fn a_credential_process_loop_is_caught() {
     env.set("AWS_PROFILE", "invoke")
         .set("AWS_REGION", REGION)
         .set("AWS_ENDPOINT_URL", crate::support::moto());
-    let mut cmd = env.std_cmd(&api_key);
-    cmd.args([
-        "iam-credentials",
-        "--stack",
-        &stack,
-        "--output",
-        "credential-process",
-    ]);
-    let (out, _) = run_within(cmd, 60);
+    let credential_process = || {
+        let mut cmd = env.std_cmd(&api_key);
+        cmd.args(["iam-credentials", "--stack", &stack])
+            .args(["--output", "credential-process"]);
+        cmd
+    };
+    let (out, _) = run_within(credential_process(), 60);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("credential_process") && stderr(&out).contains("--profile SOURCE"),
@@ -679,15 +667,7 @@ fn a_credential_process_loop_is_caught() {
 
     // Named source profile: no loop.
     env.write(".aws/config", config("--profile source "));
-    let mut cmd = env.std_cmd(&api_key);
-    cmd.args([
-        "iam-credentials",
-        "--stack",
-        &stack,
-        "--output",
-        "credential-process",
-    ]);
-    let (out, _) = run_within(cmd, 60);
+    let (out, _) = run_within(credential_process(), 60);
     assert!(out.status.success(), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["AccessKeyId"], "AKIALOOPLOOPLOOP0001");

@@ -22,14 +22,7 @@ fn two_accounts() -> (TestEnv, TokenEndpoint, TokenEndpoint) {
     );
     let b = TokenEndpoint::start_with("normal", "eu-west-1", "lambda", &[(PROD.0, PROD.1, None)]);
     let mut env = TestEnv::new();
-    env.write(
-        ".aws/credentials",
-        format!(
-            "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
-             [prod]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            DEV.0, DEV.1, PROD.0, PROD.1
-        ),
-    );
+    env.with_profiles(&[("dev", DEV), ("prod", PROD)]);
     env.set("AWS_REGION", "eu-west-1");
     (env, a, b)
 }
@@ -42,6 +35,35 @@ fn install(env: &TestEnv, host: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Install A as the dev account's registry, with `more` flags.
+fn install_a(env: &TestEnv, a: &TokenEndpoint, more: &[&str]) -> std::process::Output {
+    let url = a.url();
+    let args = [
+        &["--profile", "dev", "--registry-url", url.as_str()][..],
+        more,
+    ]
+    .concat();
+    install(env, A, &args)
+}
+
+/// Install B as the prod account's registry behind a function URL, with `more` flags.
+fn install_b(env: &TestEnv, b: &TokenEndpoint, more: &[&str]) -> std::process::Output {
+    let url = b.url();
+    let args = [
+        &[
+            "--profile",
+            "prod",
+            "--service",
+            "lambda",
+            "--registry-url",
+            url.as_str(),
+        ][..],
+        more,
+    ]
+    .concat();
+    install(env, B, &args)
+}
+
 fn settings(env: &TestEnv) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(env.path().join(".cdk/registries.json")).unwrap())
         .unwrap()
@@ -50,7 +72,7 @@ fn settings(env: &TestEnv) -> serde_json::Value {
 #[test]
 fn the_installer_records_each_host_and_keeps_the_others() {
     let (env, a, b) = two_accounts();
-    let out = install(&env, A, &["--profile", "dev", "--registry-url", &a.url()]);
+    let out = install_a(&env, &a, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(&format!(
@@ -60,19 +82,7 @@ fn the_installer_records_each_host_and_keeps_the_others() {
         stderr(&out)
     );
     // The second host in another account, behind a function URL.
-    let dry = install(
-        &env,
-        B,
-        &[
-            "--profile",
-            "prod",
-            "--service",
-            "lambda",
-            "--registry-url",
-            &b.url(),
-            "--dry-run",
-        ],
-    );
+    let dry = install_b(&env, &b, &["--dry-run"]);
     let shown = stdout(&dry);
     assert!(
         shown.contains(".cdk/registries.json")
@@ -88,20 +98,7 @@ fn the_installer_records_each_host_and_keeps_the_others() {
             .contains_key(B),
         "dry run"
     );
-    let out = install(
-        &env,
-        B,
-        &[
-            "--profile",
-            "prod",
-            "--service",
-            "lambda",
-            "--registry-url",
-            &b.url(),
-            "--expiration-window",
-            "7200",
-        ],
-    );
+    let out = install_b(&env, &b, &["--expiration-window", "7200"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let recorded = settings(&env);
     assert_eq!(
@@ -203,19 +200,8 @@ fn the_installer_records_each_host_and_keeps_the_others() {
 #[test]
 fn doctor_checks_every_configured_host() {
     let (env, a, b) = two_accounts();
-    install(&env, A, &["--profile", "dev", "--registry-url", &a.url()]);
-    install(
-        &env,
-        B,
-        &[
-            "--profile",
-            "prod",
-            "--service",
-            "lambda",
-            "--registry-url",
-            &b.url(),
-        ],
-    );
+    install_a(&env, &a, &[]);
+    install_b(&env, &b, &[]);
     let report = env.cmd("get-registry-token").arg("doctor").succeeds();
     assert!(report.contains("all 2 registries work"), "{report}");
     let json: serde_json::Value = serde_json::from_str(
@@ -254,7 +240,7 @@ fn doctor_checks_every_configured_host() {
 #[test]
 fn a_bad_or_unsafe_settings_file_is_refused() {
     let (env, a, _b) = two_accounts();
-    install(&env, A, &["--profile", "dev", "--registry-url", &a.url()]);
+    install_a(&env, &a, &[]);
     let path = env.path().join(".cdk/registries.json");
     let good = fs::read_to_string(&path).unwrap();
     fs::write(
@@ -309,18 +295,7 @@ fn an_earlier_versions_block_is_moved_into_the_file() {
             a.url()
         ),
     );
-    let out = install(
-        &env,
-        B,
-        &[
-            "--profile",
-            "prod",
-            "--service",
-            "lambda",
-            "--registry-url",
-            &b.url(),
-        ],
-    );
+    let out = install_b(&env, &b, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let recorded = settings(&env);
     assert_eq!(recorded["registries"][A]["profile"], "dev");
@@ -339,7 +314,7 @@ fn a_hosts_profile_wins_over_exported_credentials() {
     let (mut env, a, _b) = two_accounts();
     env.set("AWS_ACCESS_KEY_ID", PROD.0);
     env.set("AWS_SECRET_ACCESS_KEY", PROD.1);
-    let out = install(&env, A, &["--profile", "dev", "--registry-url", &a.url()]);
+    let out = install_a(&env, &a, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     env.cmd("get-registry-token")
         .args(["token", "-r", A, "--no-cache"])

@@ -44,14 +44,7 @@ impl TwoAccounts {
             &["--grant", "apps", "--label", "registry B (prod)"],
         );
         let mut env = TestEnv::new();
-        env.write(
-            ".aws/credentials",
-            format!(
-                "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
-                 [prod]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-                DEV.0, DEV.1, PROD.0, PROD.1
-            ),
-        );
+        env.with_profiles(&[("dev", DEV), ("prod", PROD)]);
         env.write(
             ".aws/config",
             "[profile dev]\nregion = eu-west-1\n\n[profile prod]\nregion = eu-west-1\n",

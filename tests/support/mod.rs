@@ -203,6 +203,17 @@ impl TestEnv {
         cmd
     }
 
+    /// `~/.aws/credentials` with one profile per (name, (key id, secret)).
+    pub(crate) fn with_profiles(&self, profiles: &[(&str, (&str, &str))]) -> PathBuf {
+        let text: Vec<String> = profiles
+            .iter()
+            .map(|(name, (id, secret))| {
+                format!("[{name}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n")
+            })
+            .collect();
+        self.write(".aws/credentials", text.join("\n"))
+    }
+
     pub(crate) fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = self.home.path().join(rel);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -485,6 +496,19 @@ pub(crate) fn s3_proxy(options: &[&str]) -> Server {
         .chain(options.iter().map(OsString::from))
         .collect();
     Server::start("s3_proxy.py", &args)
+}
+
+/// A new stack name starting with `name` whose IAM user's credentials are stored in
+/// Secrets Manager as the construct stores them.
+pub(crate) fn iam_user_stack(name: &str, key_id: &str, secret: &str) -> String {
+    let stack = unique(name);
+    let value = serde_json::json!({"access-key-id": key_id, "secret-access-key": secret});
+    fixture(&[
+        "secret-create",
+        &format!("{stack}/iam-user-credentials"),
+        &value.to_string(),
+    ]);
+    stack
 }
 
 /// Run `tests/support/fixture.py` against the emulator; returns its stdout.
