@@ -140,7 +140,7 @@ struct Document {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SettingsError {
     #[error(
-        "{} line {line}: {reason}: fix the file (its format is in the README) or remove that host with \
+        "{} line {line}: {reason}: fix the file (its format is in docs/registry.md) or remove that host with \
          `install-registry-credentials-helper --uninstall --registry-host HOST`",
         path.display()
     )]

@@ -97,6 +97,7 @@ fn the_archive_holds_what_a_release_needs() {
     let top = format!("cdk-toolkit-{VERSION}-{}", target());
     for name in BINARIES.iter().copied().chain([
         "README.md",
+        "docs/registry.md",
         "LICENSE",
         "completions/immukv.bash",
         "man/immukv.1",
@@ -112,6 +113,16 @@ fn the_archive_holds_what_a_release_needs() {
     );
 }
 
+/// Each installed binary's inode and modification time: what tells a replaced file.
+fn identities(prefix: &std::path::Path) -> Vec<(u64, i64)> {
+    BINARIES
+        .iter()
+        .map(|b| {
+            let meta = fs::metadata(prefix.join(b)).unwrap();
+            (meta.ino(), meta.mtime())
+        })
+        .collect()
+}
 #[test]
 fn a_good_install_then_a_second_run_that_changes_nothing() {
     let (server, _dir) = mirror(|_| {});
@@ -153,14 +164,7 @@ fn a_good_install_then_a_second_run_that_changes_nothing() {
                 .starts_with(&format!("{bin} {VERSION} (commit "))
         );
     }
-    let before: Vec<(u64, i64)> = BINARIES
-        .iter()
-        .map(|b| {
-            fs::metadata(prefix.join(b))
-                .map(|m| (m.ino(), m.mtime()))
-                .unwrap()
-        })
-        .collect();
+    let before = identities(&prefix);
     // Again, this time with the latest version found at the mirror and the prefix on
     // PATH: nothing is rewritten.
     let mut on_path = TestEnv::new();
@@ -187,14 +191,7 @@ fn a_good_install_then_a_second_run_that_changes_nothing() {
         "{}",
         stderr(&out)
     );
-    let after: Vec<(u64, i64)> = BINARIES
-        .iter()
-        .map(|b| {
-            fs::metadata(prefix.join(b))
-                .map(|m| (m.ino(), m.mtime()))
-                .unwrap()
-        })
-        .collect();
+    let after = identities(&prefix);
     assert_eq!(before, after, "not one file replaced");
 }
 
