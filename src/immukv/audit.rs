@@ -305,7 +305,9 @@ async fn walk(
         to_the_end: true,
     };
     let log = store.log_key();
-    let mut entries = std::pin::pin!(store.log_entries_after(&log, None, Some(newest)));
+    // Without --full the walk ends at the anchor's version: nothing below is fetched.
+    let down_to = since.filter(|_| !full).map(|h| h.log_version_id.as_str());
+    let mut entries = std::pin::pin!(store.log_entries_after(&log, None, Some(newest), down_to));
     while let Some(entry) = entries.try_next().await? {
         if let Some(head) = since
             && entry.sequence == head.sequence

@@ -110,7 +110,11 @@ impl<'a> Watch<'a> {
         head: &LogEntry,
     ) -> Result<Vec<LogEntry>, WatchError> {
         let log = self.store.log_key();
-        let mut entries = std::pin::pin!(self.store.log_entries(&log, None));
+        // Down to the last entry passed on, taking the head as read: only what is new
+        // is fetched.
+        let last = self.last.as_ref().and_then(|l| l.version_id.as_deref());
+        let mut entries =
+            std::pin::pin!(self.store.log_entries_after(&log, None, Some(head), last));
         let mut check = ChainCheck::default();
         let mut found = Vec::new();
         let mut below = None;

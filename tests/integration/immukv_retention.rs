@@ -7,7 +7,7 @@
 //! ago. The decision itself is unit-tested on synthetic times (`immukv::retention`).
 
 use crate::support::immukv::Kv;
-use crate::support::{Server, immukv_py, immukv_py_at, s3_proxy};
+use crate::support::{Proxied, Server, immukv_py, immukv_py_at, proxy_log, s3_proxy};
 
 /// The construct's rule for the log of the store under `prefix`.
 fn log_rule(prefix: &str, days: u32, keep: Option<u32>) -> String {
@@ -396,4 +396,57 @@ fn expired_key_history_is_unknown_not_absent() {
             && e.contains("were deleted, and no retention rule explains it"),
         "{e}"
     );
+}
+
+/// What verify costs on an expired store: the requests of a store that holds the same
+/// 15 entries and keys from genesis, and the one read of the lifecycle rule, made only
+/// because the oldest entry is not genesis. A re-verify after two more entries costs
+/// the same on both: it reads what is new and the remembered entry, never the rule.
+#[test]
+fn an_expired_store_costs_one_lifecycle_read_more() {
+    let expired = store("cost-e/", 15);
+    let whole = Kv::new("cost-w/");
+    for (key, n) in [("old", "1"), ("a", "2"), ("b", "12")] {
+        immukv_py(&["append", &whole.bucket, "cost-w/", key, n]);
+    }
+    let (proxy_e, proxy_w) = (aged(100), aged(100));
+    immukv_py_at(
+        &proxy_e.url(),
+        &["lifecycle", &expired.bucket, &log_rule("cost-e/", 90, None)],
+    );
+    let (ci_e, ci_w) = (through(&expired, &proxy_e), through(&whole, &proxy_w));
+    // The requests `ci` makes for `args`, as its proxy saw them.
+    let requests = |ci: &Kv, proxy: &Server, args: &[&str], said: &str| {
+        let before = proxy_log(proxy).len();
+        let note = ci.says(args);
+        assert!(note.contains(said), "{note}");
+        proxy_log(proxy)[before..].to_vec()
+    };
+    let lifecycle = |log: &[Proxied]| {
+        log.iter()
+            .filter(|r| r.method == "GET" && r.query.contains("lifecycle"))
+            .count()
+    };
+
+    let first_e = requests(&ci_e, &proxy_e, &["verify"], "sequences 0-14 expired");
+    let first_w = requests(&ci_w, &proxy_w, &["verify"], "verified 15 entries");
+    assert_eq!(lifecycle(&first_e), 1, "{first_e:#?}");
+    assert_eq!(lifecycle(&first_w), 0, "{first_w:#?}");
+    assert!(
+        first_e.len() <= first_w.len() + 1,
+        "expired: {} requests, whole: {}\n{first_e:#?}\n{first_w:#?}",
+        first_e.len(),
+        first_w.len()
+    );
+
+    immukv_py(&["append", &expired.bucket, "cost-e/", "b", "2"]);
+    immukv_py(&["append", &whole.bucket, "cost-w/", "b", "2"]);
+    let again_e = requests(&ci_e, &proxy_e, &["verify"], "verified 2 new entries");
+    let again_w = requests(&ci_w, &proxy_w, &["verify"], "verified 2 new entries");
+    assert_eq!(lifecycle(&again_e), 0, "{again_e:#?}");
+    assert_eq!(again_e.len(), again_w.len(), "{again_e:#?}\n{again_w:#?}");
+    // Proportional to what is new: the newest entry is the head already read, so the
+    // entry below it and the remembered one are all the versions fetched.
+    let fetched = |log: &[Proxied]| log.iter().filter(|r| r.query.contains("versionId")).count();
+    assert_eq!(fetched(&again_w), 2, "{again_w:#?}");
 }

@@ -127,18 +127,27 @@ impl Store {
         log: &'a str,
         before: Option<String>,
     ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
-        self.log_entries_after(log, before, None)
+        self.log_entries_after(log, before, None, None)
     }
 
     /// [`Store::log_entries`], taking `known` (an entry already read, the head
-    /// say) as it is instead of reading its version again.
+    /// say) as it is instead of reading its version again, and ending with the version
+    /// `down_to` when the listing reaches it: nothing below it is fetched, however many
+    /// fetches run ahead. A listing without that version goes on to the oldest.
     pub(crate) fn log_entries_after<'a>(
         &'a self,
         log: &'a str,
         before: Option<String>,
         known: Option<&'a LogEntry>,
+        down_to: Option<&'a str>,
     ) -> impl Stream<Item = Result<LogEntry, StoreError>> + 'a {
+        let mut reached = false;
         self.versions(log, before)
+            .take_while(move |listed| {
+                let more = !reached;
+                reached |= matches!((listed, down_to), (Ok(l), Some(d)) if l.id == d);
+                std::future::ready(more)
+            })
             .map(move |vid| async move {
                 let listed = vid?;
                 let mut entry = match known {
