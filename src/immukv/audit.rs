@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 use super::Tally;
 use super::checkpoint::Checkpoint;
 use super::entry::LogEntry;
-use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
-use super::store::{MAX_OBJECT_BYTES, Store, StoreError, check_hash};
+use super::retention::{Expired, ExpiredBy, Retention, Unexpired, judge_start};
+use super::store::{Store, StoreError, check_hash};
 use super::verify::{ChainCheck, ChainError, ChainSummary, Start, start_of};
 use crate::cache::{CacheDir, CacheError, CacheFile, Document};
 
@@ -369,13 +369,7 @@ async fn judge_oldest(
         }));
     }
     let log = store.log_key();
-    let lifecycle = store.lifecycle().await?;
-    let rules = Rules::for_object(
-        lifecycle.rules(),
-        &log,
-        MAX_OBJECT_BYTES as i64,
-        options.declared,
-    );
+    let rules = store.retention_rules(&log, options.declared).await?;
     // Every version walked but the newest is noncurrent.
     let noncurrent = walked as i64 - 1;
     Ok(judge_start(

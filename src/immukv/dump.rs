@@ -268,9 +268,7 @@ pub(crate) async fn export(
     }
     let expired = match (check.start(), &oldest) {
         (Some(Start::After), Some(oldest)) => {
-            let lifecycle = store.lifecycle().await?;
-            let rules =
-                Rules::for_object(lifecycle.rules(), &log, MAX_OBJECT_BYTES as i64, declared);
+            let rules = store.retention_rules(&log, declared).await?;
             judge_start(&log, oldest, total - 1, &rules, LOG_RETENTION_FLAG, now_ms).map_err(
                 |source| DumpError::ExportedUnexpired {
                     count,

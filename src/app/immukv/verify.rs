@@ -19,8 +19,8 @@ use crate::immukv::checkpoint::{
     self, Checkpoint, CheckpointError, Loaded, MAX_CHECKPOINT_BYTES, SigningKey,
 };
 use crate::immukv::dump;
-use crate::immukv::retention::{Retention, Rules, judge_start, sequences};
-use crate::immukv::store::{MAX_OBJECT_BYTES, Store};
+use crate::immukv::retention::{Retention, judge_start, sequences};
+use crate::immukv::store::Store;
 use crate::immukv::verify::{ChainCheck, Start, start_of};
 
 /// A checkpoint as read, and how to name where it came from.
@@ -331,8 +331,7 @@ pub(super) async fn verify_newest(
         && let Some(oldest) = check.oldest()
         && start_of(oldest)? == Start::After
     {
-        let lifecycle = store.lifecycle().await?;
-        let rules = Rules::for_object(lifecycle.rules(), &log, MAX_OBJECT_BYTES as i64, declared);
+        let rules = store.retention_rules(&log, declared).await?;
         let judged = judge_start(
             &log,
             oldest,

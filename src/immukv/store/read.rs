@@ -5,12 +5,9 @@
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::s3::{LogState, S3Failure};
-use super::{
-    AsOf, KeyRetention, KeyStart, MAX_OBJECT_BYTES, Polled, Store, StoreError, Tip, check_hash,
-    describe,
-};
+use super::{AsOf, KeyRetention, KeyStart, Polled, Store, StoreError, Tip, check_hash, describe};
 use crate::immukv::entry::LogEntry;
-use crate::immukv::retention::{Remaining, Rules, explain};
+use crate::immukv::retention::{Remaining, explain};
 
 /// Reads of a log that another writer is creating at that very moment.
 const MAX_LOG_READS: u32 = 3;
@@ -290,13 +287,7 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        let lifecycle = self.lifecycle().await?;
-        let rules = Rules::for_object(
-            lifecycle.rules(),
-            path,
-            MAX_OBJECT_BYTES as i64,
-            retention.declared,
-        );
+        let rules = self.retention_rules(path, retention.declared).await?;
         let remaining = Remaining {
             oldest_written_ms: oldest.stored_ms.unwrap_or(i64::MAX),
             noncurrent: versions - 1,

@@ -11,7 +11,7 @@ use futures_util::stream::{self, Stream, TryStreamExt};
 
 use super::{MAX_OBJECT_BYTES, Store, StoreError};
 use crate::aws::{AwsError, sdk_error};
-use crate::immukv::retention::{Filter, LifecycleRule};
+use crate::immukv::retention::{Filter, LifecycleRule, Retention, Rules};
 
 /// One version of an object, as the version listing shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +35,9 @@ pub(crate) enum Lifecycle {
 }
 
 impl Lifecycle {
-    /// The rules as [`Rules::for_object`](crate::immukv::retention::Rules::for_object)
-    /// takes them: none on a bucket without a configuration, `None` when they could not
+    /// The rules as [`Rules::for_object`] takes them: none on a bucket without a configuration, `None` when they could not
     /// be read.
-    pub(crate) fn rules(&self) -> Option<&[LifecycleRule]> {
+    fn rules(&self) -> Option<&[LifecycleRule]> {
         match self {
             Lifecycle::Rules(rules) => Some(rules),
             Lifecycle::None => Some(&[]),
@@ -358,9 +357,26 @@ impl Store {
         .try_flatten()
     }
 
-    /// The bucket's lifecycle rules: a bucket-level call, made only when a log's oldest
-    /// entries are missing, and denied under the construct's own policies.
-    pub(crate) async fn lifecycle(&self) -> Result<Lifecycle, StoreError> {
+    /// The retention rules that may have expired versions of `object`: the bucket's
+    /// lifecycle rules that cover it, or where none does, the retention `declared`.
+    /// Read only when versions are missing: a bucket-level call, denied under the
+    /// construct's own policies.
+    pub(crate) async fn retention_rules(
+        &self,
+        object: &str,
+        declared: Option<&Retention>,
+    ) -> Result<Rules, StoreError> {
+        let lifecycle = self.lifecycle().await?;
+        Ok(Rules::for_object(
+            lifecycle.rules(),
+            object,
+            MAX_OBJECT_BYTES as i64,
+            declared,
+        ))
+    }
+
+    /// The bucket's lifecycle rules.
+    async fn lifecycle(&self) -> Result<Lifecycle, StoreError> {
         let out = match self
             .client
             .get_bucket_lifecycle_configuration()
