@@ -120,23 +120,7 @@ fn save(account: &AccountId, stack: &StackName, key: &Secret) {
 
 /// The parameter's value, or `None` when it does not exist.
 async fn get_parameter(aws: &Aws, name: &str) -> Result<Option<Secret>, ApiKeyError> {
-    let client = aws.ssm().await?;
-    match client
-        .get_parameter()
-        .name(name)
-        .with_decryption(true)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(out.parameter().and_then(|p| p.value()).map(Secret::new)),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_parameter_not_found()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(sdk_error("SSM GetParameter", e).into()),
-    }
+    Ok(aws.parameter(name).await?.map(|p| p.value))
 }
 
 /// A new key from Secrets Manager's generator, as the construct makes one.

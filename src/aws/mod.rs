@@ -423,6 +423,13 @@ impl CallerIdentity {
     }
 }
 
+/// An SSM parameter's value and version.
+#[derive(Debug)]
+pub(crate) struct Parameter {
+    pub(crate) value: crate::secret::Secret,
+    pub(crate) version: i64,
+}
+
 /// The lazily loaded AWS environment of one command.
 #[derive(Debug)]
 pub(crate) struct Aws {
@@ -525,6 +532,34 @@ impl Aws {
 
     pub(crate) async fn ssm(&self) -> Result<aws_sdk_ssm::Client, AwsError> {
         Ok(aws_sdk_ssm::Client::new(self.config().await?))
+    }
+
+    /// The SSM parameter `name`, decrypted; `None` when it does not exist (or holds no
+    /// value).
+    pub(crate) async fn parameter(&self, name: &str) -> Result<Option<Parameter>, AwsError> {
+        let out = self
+            .ssm()
+            .await?
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await;
+        match out {
+            Ok(out) => Ok(out.parameter().and_then(|p| {
+                p.value().map(|value| Parameter {
+                    value: crate::secret::Secret::new(value),
+                    version: p.version(),
+                })
+            })),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_parameter_not_found()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(sdk_error("SSM GetParameter", e)),
+        }
     }
 
     pub(crate) async fn secrets_manager(&self) -> Result<aws_sdk_secretsmanager::Client, AwsError> {

@@ -230,34 +230,14 @@ async fn parameter(aws: &Aws, reference: &Reference, name: &str) -> Result<Secre
     {
         return Ok(hit.value.value);
     }
-    let out = aws
-        .ssm()
+    let value = aws
+        .parameter(name)
         .await?
-        .get_parameter()
-        .name(name)
-        .with_decryption(true)
-        .send()
-        .await;
-    let value = match out {
-        Ok(out) => out
-            .parameter()
-            .and_then(|p| p.value())
-            .map(Secret::new)
-            .ok_or_else(|| ReferenceError::NoParameter {
-                reference: reference.to_string(),
-                name: name.to_owned(),
-            })?,
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_parameter_not_found()) =>
-        {
-            return Err(ReferenceError::NoParameter {
-                reference: reference.to_string(),
-                name: name.to_owned(),
-            });
-        }
-        Err(e) => return Err(sdk_error("SSM GetParameter", e).into()),
-    };
+        .ok_or_else(|| ReferenceError::NoParameter {
+            reference: reference.to_string(),
+            name: name.to_owned(),
+        })?
+        .value;
     if let Some(file) = file {
         let record = Resolved {
             value: value.clone(),

@@ -512,39 +512,6 @@ pub(crate) fn public_key_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
     aws_smithy_types::base64::decode(&b64).map_err(|_| "neither PEM, base64 nor DER".into())
 }
 
-/// The checkpoint kept in the SSM parameter `name`, and the parameter's version;
-/// `None` when there is none.
-pub(crate) async fn get_parameter(
-    ssm: &aws_sdk_ssm::Client,
-    name: &str,
-) -> Result<Option<(String, i64)>, CheckpointError> {
-    match ssm
-        .get_parameter()
-        .name(name)
-        .with_decryption(true)
-        .send()
-        .await
-    {
-        Ok(out) => {
-            let parameter = out.parameter();
-            Ok(Some((
-                parameter
-                    .and_then(|p| p.value())
-                    .unwrap_or_default()
-                    .to_owned(),
-                parameter.map_or(0, |p| p.version()),
-            )))
-        }
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_parameter_not_found()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(sdk_error("SSM GetParameter", e).into()),
-    }
-}
-
 /// Put `text`, the checkpoint `ours`, in the SSM parameter `name`, which was at
 /// `version` (`None`: it did not exist) when `ours` was verified against it. SSM has
 /// no conditional put: the version the put answers with tells whether another put

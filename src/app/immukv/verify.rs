@@ -35,20 +35,28 @@ async fn load(aws: &Aws, source: &CheckpointSource) -> Result<Named, Error> {
     let (bytes, name) = match source {
         CheckpointSource::File(path) => (read_capped(path)?, path.display().to_string()),
         CheckpointSource::Ssm(parameter) => {
-            let name = format!("ssm:{}", parameter.0);
-            match checkpoint::get_parameter(&aws.ssm().await?, &parameter.0).await? {
-                Some((text, _)) => (text.into_bytes(), name),
-                None => {
-                    return Err(CheckpointError::NoParameter {
-                        name: parameter.0.clone(),
-                    }
-                    .into());
+            return match load_parameter(aws, &parameter.0).await? {
+                Some((named, _)) => Ok(named),
+                None => Err(CheckpointError::NoParameter {
+                    name: parameter.0.clone(),
                 }
-            }
+                .into()),
+            };
         }
     };
     let loaded = Checkpoint::parse(&bytes, &name)?;
     Ok(Named { loaded, name })
+}
+
+/// The checkpoint kept in the SSM parameter `name`, and the parameter's version;
+/// `None` when there is none.
+async fn load_parameter(aws: &Aws, name: &str) -> Result<Option<(Named, i64)>, Error> {
+    let Some(parameter) = aws.parameter(name).await? else {
+        return Ok(None);
+    };
+    let name = format!("ssm:{name}");
+    let loaded = Checkpoint::parse(parameter.value.expose().as_bytes(), &name)?;
+    Ok(Some((Named { loaded, name }, parameter.version)))
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
@@ -233,21 +241,13 @@ pub(super) async fn checkpoint(
         Some(key) => Some(SigningKey::resolve(&aws.kms().await?, key).await?),
         None => None,
     };
-    let ssm = match put {
-        Some(_) => Some(aws.ssm().await?),
-        None => None,
-    };
-    let (named, version) = match (&args.checkpoint, put, &ssm) {
-        (Some(source), _, _) => (Some(load(aws, source).await?), None),
-        (None, Some(name), Some(ssm)) => match checkpoint::get_parameter(ssm, name).await? {
-            Some((text, version)) => {
-                let name = format!("ssm:{name}");
-                let loaded = Checkpoint::parse(text.as_bytes(), &name)?;
-                (Some(Named { loaded, name }), Some(version))
-            }
+    let (named, version) = match (&args.checkpoint, put) {
+        (Some(source), _) => (Some(load(aws, source).await?), None),
+        (None, Some(name)) => match load_parameter(aws, name).await? {
+            Some((named, version)) => (Some(named), Some(version)),
             None => (None, None),
         },
-        _ => (None, None),
+        (None, None) => (None, None),
     };
     if let Some(named) = &named {
         check_signature(aws, named, args).await?;
@@ -263,8 +263,8 @@ pub(super) async fn checkpoint(
         Some(signer) => signer.sign(&aws.kms().await?, &checkpoint).await?,
         None => checkpoint.to_json().map_err(std::io::Error::other)? + "\n",
     };
-    if let (Some(name), Some(ssm)) = (put, &ssm) {
-        checkpoint::put_parameter(ssm, name, &text, &checkpoint, version).await?;
+    if let Some(name) = put {
+        checkpoint::put_parameter(&aws.ssm().await?, name, &text, &checkpoint, version).await?;
         note(format_args!(
             "kept the checkpoint at ssm:{name} (sequence {})",
             checkpoint.head.sequence
