@@ -150,11 +150,10 @@ impl MintArgs {
         settings: &RegistrySettings,
     ) -> Result<IssuedToken, Error> {
         let flags = HostFlags {
-            profile: aws.profile.clone(),
-            region: aws.region.clone(),
             service: self.service,
             registry_url: base.cloned(),
             token_lifetime: self.time,
+            ..HostFlags::from_aws(aws)
         };
         let ask = Ask {
             lifetime: |configured| {
@@ -197,15 +196,6 @@ impl<L: FnOnce(Option<u64>) -> Lifetime> Ask<L> {
         let aws = Aws::new(config.aws_args(aws));
         obtain(&request, &aws, lifetime, self.use_cache)
     }
-}
-
-/// The per-host settings file; none without a home folder.
-fn settings() -> Result<RegistrySettings, Error> {
-    let path = match dirs::home_dir() {
-        Some(home) => RegistrySettings::path_in(&home),
-        None => std::path::PathBuf::from("/nonexistent/.cdk/registries.json"),
-    };
-    Ok(RegistrySettings::load(&path)?)
 }
 
 /// Which tools the doctor answers for.
@@ -431,7 +421,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitSt
     let Some(host) = args.registry_host.clone() else {
         unreachable!("clap requires --registry-host without a subcommand");
     };
-    let settings = settings()?;
+    let settings = RegistrySettings::load_users()?;
     let resolver = Aws::new(aws.clone());
     let (host, base) = runtime()?.block_on(async {
         let host = host.resolve(&resolver).await?;
@@ -541,7 +531,7 @@ fn exec(
             "--registry-url names one registry: pass it with a single --registry-host (each host's own is in ~/.cdk/registries.json)".into(),
         ));
     }
-    let settings = settings()?;
+    let settings = RegistrySettings::load_users()?;
     let resolver = Aws::new(aws.clone());
     let (hosts, base) = runtime()?.block_on(async {
         let mut resolved = Vec::with_capacity(hosts.len());
@@ -584,7 +574,7 @@ fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
     let host = &args.host;
     match args.verb {
         Verb::Get => {
-            let settings = settings()?;
+            let settings = RegistrySettings::load_users()?;
             let mut out = std::io::stdout().lock();
             if !serves(args, &settings, host) {
                 out.write_all(b"{}\n")?;
@@ -596,11 +586,10 @@ fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
                 Some(stored) => stored.token,
                 None => {
                     let flags = HostFlags {
-                        profile: aws.profile.clone(),
-                        region: aws.region.clone(),
                         service: args.service,
                         registry_url: args.registry_url.clone(),
                         token_lifetime: args.expiration_window,
+                        ..HostFlags::from_aws(aws)
                     };
                     let ask = Ask {
                         lifetime: |configured: Option<u64>| {

@@ -20,7 +20,7 @@ use crate::registry::install::{
     plugin_dirs, rc_files,
 };
 use crate::registry::layout::{Layout, LayoutEnv, Tool};
-use crate::registry::settings::{HostSettings, RegistrySettings};
+use crate::registry::settings::{HostFlags, RegistrySettings};
 use crate::registry::token::MAX_EXPIRATION_SECONDS;
 use crate::registry::{RegistryHost, Service};
 
@@ -119,14 +119,13 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     }
     let source = helper_source()?;
     let mut updated = with_legacy_hosts(settings.clone(), &files, &cli.name)?;
-    // The flags' values were checked as they were parsed.
-    let given = HostSettings {
-        profile: cli.aws.profile.as_deref().and_then(|p| p.parse().ok()),
-        region: cli.aws.region.as_deref().and_then(|r| r.parse().ok()),
+    let given = HostFlags {
         service: cli.service,
         registry_url: cli.registry_url.clone(),
         token_lifetime: cli.expiration_window,
-    };
+        ..HostFlags::from_aws(&cli.aws)
+    }
+    .to_settings();
     for host in &cli.registry_hosts {
         updated.set(host, &given);
     }
@@ -201,13 +200,7 @@ fn with_legacy_hosts(
         let config = CredentialsConfig::parse(&file.text, json).map_err(|e| file.unreadable(e))?;
         for block in config.helpers.iter().filter(|b| b.name == name.as_str()) {
             let legacy = HelperSettings::parse(block.args.as_deref().unwrap_or_default());
-            let given = HostSettings {
-                profile: legacy.profile.as_deref().and_then(|p| p.parse().ok()),
-                region: legacy.region.as_deref().and_then(|r| r.parse().ok()),
-                service: legacy.service,
-                registry_url: legacy.registry_url.clone(),
-                token_lifetime: legacy.expiration_window,
-            };
+            let given = legacy.flags().to_settings();
             for host in &legacy.hosts {
                 if settings.get(host).is_none() {
                     settings.set(host, &given);

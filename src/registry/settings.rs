@@ -217,6 +217,18 @@ impl RegistrySettings {
         })
     }
 
+    /// The user's file, `~/.cdk/registries.json`, to read; without a home folder, no
+    /// hosts (and nowhere to save).
+    pub(crate) fn load_users() -> Result<Self, SettingsError> {
+        match dirs::home_dir() {
+            Some(home) => Self::load(&Self::path_in(&home)),
+            None => Ok(Self {
+                path: PathBuf::new(),
+                hosts: BTreeMap::new(),
+            }),
+        }
+    }
+
     /// Where it is kept.
     pub(crate) fn path(&self) -> &Path {
         &self.path
@@ -378,6 +390,29 @@ pub(crate) struct HostFlags {
     pub(crate) service: Option<Service>,
     pub(crate) registry_url: Option<BaseUrl>,
     pub(crate) token_lifetime: Option<u64>,
+}
+
+impl HostFlags {
+    /// The profile and region `aws` names, nothing else set.
+    pub(crate) fn from_aws(aws: &crate::aws::AwsArgs) -> Self {
+        Self {
+            profile: aws.profile.clone(),
+            region: aws.region.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// These flags as settings to record for a host. Profile and region were checked
+    /// where they were given; one that is not a valid name is left out.
+    pub(crate) fn to_settings(&self) -> HostSettings {
+        HostSettings {
+            profile: self.profile.as_deref().and_then(|p| p.parse().ok()),
+            region: self.region.as_deref().and_then(|r| r.parse().ok()),
+            service: self.service,
+            registry_url: self.registry_url.clone(),
+            token_lifetime: self.token_lifetime,
+        }
+    }
 }
 
 /// The settings that apply to one host, each with its origin.

@@ -101,10 +101,7 @@ impl Lifetime {
         let request = window
             .max(min_left.saturating_mul(2))
             .min(super::token::MAX_EXPIRATION_SECONDS);
-        Self {
-            request,
-            min_left: min_left.min(request / 2),
-        }
+        Self::for_command(request, min_left)
     }
 }
 

@@ -220,11 +220,7 @@ pub(crate) async fn diagnose(
     let helper = views.iter().find_map(|v| v.source.helper_settings());
     let flags = match (&helper, checkup.aws) {
         (Some(h), _) => h.flags(),
-        (None, Some(aws)) => HostFlags {
-            profile: aws.profile.clone(),
-            region: aws.region.clone(),
-            ..HostFlags::default()
-        },
+        (None, Some(aws)) => HostFlags::from_aws(aws),
         (None, None) => HostFlags::default(),
     };
     let config = HostConfig::resolve(&flags, checkup.settings, variable);
