@@ -141,11 +141,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             helper_path.display(),
             source.display()
         )?;
-        let added = cliconfig::helper_block(cli.name.as_str(), &args);
-        for (file, _, removed) in &edits {
-            print_diff(&mut out, &file.path, removed, &added)?;
-        }
-        print_settings_diff(&mut out, &settings, &updated)?;
+        print_plan(&mut out, &cli.name, &args, &edits, &settings, &updated)?;
         return Ok(ExitStatus::Success);
     }
 
@@ -250,6 +246,23 @@ fn plan_edits<'a>(
         }
     }
     Ok(edits)
+}
+
+/// What `--dry-run` shows for a new block with `args`: each CLI-config file's edit,
+/// then the settings file's.
+fn print_plan(
+    out: &mut impl Write,
+    name: &HelperName,
+    args: &[String],
+    edits: &[Edit<'_>],
+    before: &RegistrySettings,
+    after: &RegistrySettings,
+) -> Result<(), Error> {
+    let added = cliconfig::helper_block(name.as_str(), args);
+    for (file, _, removed) in edits {
+        print_diff(out, &file.path, removed, &added)?;
+    }
+    print_settings_diff(out, before, after)
 }
 
 /// What `--dry-run` shows for the settings file: its lines removed, then those added.
@@ -516,11 +529,7 @@ fn keep_helper_for(
     let edits = plan_edits(files, &cli.name, &args, false)?;
     let mut out = std::io::stdout().lock();
     if cli.dry_run {
-        let added = cliconfig::helper_block(cli.name.as_str(), &args);
-        for (file, _, removed) in &edits {
-            print_diff(&mut out, &file.path, removed, &added)?;
-        }
-        print_settings_diff(&mut out, before, remaining)?;
+        print_plan(&mut out, &cli.name, &args, &edits, before, remaining)?;
         return Ok(ExitStatus::Success);
     }
     remaining.save()?;
