@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::immukv::Kv;
-use crate::support::{Server, bin_path, immukv_py, s3_proxy, wait_until};
+use crate::support::{Server, bin_path, immukv_py, proxy_log, s3_proxy, wait_until};
 
 /// A tmux server of its own running one command in a 160x10 window.
 struct Terminal {
@@ -50,6 +50,9 @@ impl Drop for Terminal {
     }
 }
 
+/// What the terminal shows once the command ended.
+const FINISHED: &str = "-- finished --";
+
 /// A script running `immukv ARGS` against `kv` through `proxy`, with its environment.
 fn script(kv: &Kv, proxy: &Server, args: &str) -> std::path::PathBuf {
     let mut lines = String::from("#!/bin/sh\n");
@@ -60,7 +63,7 @@ fn script(kv: &Kv, proxy: &Server, args: &str) -> std::path::PathBuf {
         }
     }
     lines.push_str(&format!(
-        "export AWS_ENDPOINT_URL='{}'\n'{}' --path-style {args} >/dev/null\nsleep 600\n",
+        "export AWS_ENDPOINT_URL='{}'\n'{}' --path-style {args} >/dev/null\necho '{FINISHED}'\nsleep 600\n",
         proxy.url(),
         bin_path("immukv").display()
     ));
@@ -137,4 +140,34 @@ fn no_progress_when_stderr_is_not_a_terminal() {
     let said = kv.says(&["verify"]);
     assert_eq!(said.lines().count(), 1, "{said:?}");
     assert!(!said.contains('\r') && !said.contains('\u{1b}'), "{said:?}");
+}
+
+/// `log` on a terminal shows a bar toward the number of entries the head gives, and
+/// reads the head once: the listing takes it as read instead of fetching its version.
+#[test]
+fn log_shows_a_bar_and_reads_the_head_once() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: no tmux on this machine");
+        return;
+    }
+    let kv = Kv::new("ttylog/");
+    immukv_py(&["append", &kv.bucket, "ttylog/", "k", "100"]);
+    let proxy = s3_proxy(&["--latency", "20"]);
+    let run = script(&kv, &proxy, "log --concurrency 1");
+    let terminal = Terminal::start(&run).expect("tmux");
+    let mut seen = String::new();
+    wait_until(Duration::from_secs(60), "log's bar on the terminal", || {
+        seen = terminal.screen();
+        line_with(&seen, " entries (").is_some_and(|l| looks_like_a_bar(l, "100", "entries"))
+    });
+    wait_until(Duration::from_secs(60), "log to finish", || {
+        terminal.screen().contains(FINISHED)
+    });
+    let log = proxy_log(&proxy);
+    let heads = log
+        .iter()
+        .filter(|r| r.path.ends_with("/_log.json") && !r.query.contains("versionId"))
+        .count();
+    let versions = log.iter().filter(|r| r.query.contains("versionId")).count();
+    assert_eq!((heads, versions), (1, 99), "{log:#?}");
 }

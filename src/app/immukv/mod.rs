@@ -504,16 +504,19 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let log = store.log_key();
             let mut printer = Printer::new(paging.output, &mut out);
             let progress = Progress::new("entries");
-            // On a terminal, the head tells how many entries there are to show.
-            if progress.is_shown()
-                && paging.before.is_none()
-                && let Some(head) = store.newest_log_entry().await?
-            {
+            // On a terminal, the head tells how many entries there are to show (and
+            // is then not read again).
+            let head = if progress.is_shown() && paging.before.is_none() {
+                store.newest_log_entry().await?
+            } else {
+                None
+            };
+            if let Some(head) = &head {
                 let all = (head.sequence + 1).unsigned_abs();
                 progress.set_total(paging.limit.map_or(all, |l| all.min(l as u64)));
             }
             print_stream(
-                store.log_entries(&log, paging.before.clone()),
+                store.log_entries_after(&log, paging.before.clone(), head.as_ref(), None),
                 &mut printer,
                 &progress,
                 &paging,
