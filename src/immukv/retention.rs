@@ -288,7 +288,7 @@ impl fmt::Display for Expired {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "{} missing from {object}: its oldest entry is sequence {oldest} (version {version}), and {}",
-    missing(*oldest - 1),
+    sequences_are(0, *oldest - 1),
     self.why()
 )]
 pub(crate) struct Unexpired {
@@ -358,7 +358,7 @@ pub(crate) fn judge_start(
     }
 }
 
-/// `0-14`, or `7` for one.
+/// `sequences 0-14`, or `sequence 7` for one.
 pub(crate) fn sequences(first: i64, last: i64) -> String {
     if first == last {
         format!("sequence {first}")
@@ -367,12 +367,10 @@ pub(crate) fn sequences(first: i64, last: i64) -> String {
     }
 }
 
-/// `sequences 0-14 are` / `sequence 0 is`.
-fn missing(through: i64) -> String {
-    match through {
-        0 => "sequence 0 is".to_owned(),
-        n => format!("sequences 0-{n} are"),
-    }
+/// `sequences 0-14 are`, or `sequence 7 is` for one.
+pub(crate) fn sequences_are(first: i64, last: i64) -> String {
+    let verb = if first == last { "is" } else { "are" };
+    format!("{} {verb}", sequences(first, last))
 }
 
 #[cfg(test)]
@@ -538,5 +536,7 @@ mod tests {
     fn ranges_read_well() {
         assert_eq!(sequences(0, 14), "sequences 0-14");
         assert_eq!(sequences(3, 3), "sequence 3");
+        assert_eq!(sequences_are(0, 14), "sequences 0-14 are");
+        assert_eq!(sequences_are(0, 0), "sequence 0 is");
     }
 }

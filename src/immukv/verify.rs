@@ -3,6 +3,7 @@
 //! be the next older entry's hash, and sequences must be contiguous down to genesis.
 
 use super::entry::{Dialect, GENESIS_HASH, LogEntry};
+use super::retention::sequences_are;
 
 /// A failed check, naming the entries involved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +33,7 @@ pub(crate) enum ChainError {
     #[error(
         "{} missing between version {newer_version} (sequence {newer_sequence}) and version {version} (sequence {sequence}): \
          they were deleted, as no retention rule does (rules expire only the oldest entries)",
-        missing_between(*sequence, *newer_sequence)
+        sequences_are(*sequence + 1, *newer_sequence - 1)
     )]
     Gap {
         newer_sequence: i64,
@@ -135,15 +136,6 @@ pub(crate) fn start_of(oldest: &LogEntry) -> Result<Start, ChainError> {
             sequence: oldest.sequence,
             version: version(oldest),
         }),
-    }
-}
-
-/// `sequences 3-5 are` / `sequence 3 is`, strictly between `older` and `newer`.
-fn missing_between(older: i64, newer: i64) -> String {
-    if newer - older == 2 {
-        format!("sequence {} is", older + 1)
-    } else {
-        format!("sequences {}-{} are", older + 1, newer - 1)
     }
 }
 
