@@ -50,6 +50,31 @@ impl Drop for Terminal {
     }
 }
 
+impl Terminal {
+    /// Wait until a line shows the bar counting `what` toward `total`.
+    fn wait_for_bar(&self, total: &str, what: &str) {
+        wait_until(
+            Duration::from_secs(60),
+            &format!("a bar of {what} on the terminal"),
+            || {
+                self.screen()
+                    .lines()
+                    .any(|l| looks_like_a_bar(l, total, what))
+            },
+        );
+    }
+}
+
+/// `immukv ARGS` against `kv` through `proxy`, in a terminal of its own; `None` where
+/// there is no tmux (the test is then skipped).
+fn in_terminal(kv: &Kv, proxy: &Server, args: &str) -> Option<Terminal> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: no tmux on this machine");
+        return None;
+    }
+    Some(Terminal::start(&script(kv, proxy, args)).expect("tmux"))
+}
+
 /// What the terminal shows once the command ended.
 const FINISHED: &str = "-- finished --";
 
@@ -68,11 +93,6 @@ fn script(kv: &Kv, proxy: &Server, args: &str) -> std::path::PathBuf {
         bin_path("immukv").display()
     ));
     kv.env.write("run.sh", lines)
-}
-
-/// The progress line on `screen` that names `what`.
-fn line_with<'a>(screen: &'a str, what: &str) -> Option<&'a str> {
-    screen.lines().find(|l| l.contains(what))
 }
 
 /// `12/200 entries and key objects verified (51/s, 3s left)`: position/total, a
@@ -94,42 +114,23 @@ fn looks_like_a_bar(line: &str, total: &str, what: &str) -> bool {
 
 #[test]
 fn verify_and_import_show_a_bar_in_a_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: no tmux on this machine");
-        return;
-    }
     let kv = Kv::new("tty/");
     immukv_py(&["append", &kv.bucket, "tty/", "k", "200"]);
     // One entry at a time, 20 ms each: long enough to be seen.
     let proxy = s3_proxy(&["--latency", "20"]);
-    let run = script(&kv, &proxy, "verify --concurrency 1");
-    let terminal = Terminal::start(&run).expect("tmux");
-    let mut seen = String::new();
-    wait_until(
-        Duration::from_secs(60),
-        "verify's bar on the terminal",
-        || {
-            seen = terminal.screen();
-            line_with(&seen, "entries and key objects verified")
-                .is_some_and(|l| looks_like_a_bar(l, "200", "entries and key objects verified"))
-        },
-    );
+    let Some(terminal) = in_terminal(&kv, &proxy, "verify --concurrency 1") else {
+        return;
+    };
+    terminal.wait_for_bar("200", "entries and key objects verified");
     drop(terminal);
 
     let lines: String = (0..40)
         .map(|i| format!("{{\"key\": \"i{i}\", \"value\": {i}}}\n"))
         .collect();
     let file = kv.env.write("lines.jsonl", lines);
-    let run = script(&kv, &proxy, &format!("import --file '{}'", file.display()));
-    let terminal = Terminal::start(&run).expect("tmux");
-    wait_until(
-        Duration::from_secs(60),
-        "import's bar on the terminal",
-        || {
-            seen = terminal.screen();
-            line_with(&seen, " lines (").is_some_and(|l| looks_like_a_bar(l, "40", "lines"))
-        },
-    );
+    let import = format!("import --file '{}'", file.display());
+    let terminal = in_terminal(&kv, &proxy, &import).expect("tmux");
+    terminal.wait_for_bar("40", "lines");
 }
 
 /// Off a terminal nothing of the display is written: stderr carries only the note.
@@ -146,20 +147,13 @@ fn no_progress_when_stderr_is_not_a_terminal() {
 /// reads the head once: the listing takes it as read instead of fetching its version.
 #[test]
 fn log_shows_a_bar_and_reads_the_head_once() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: no tmux on this machine");
-        return;
-    }
     let kv = Kv::new("ttylog/");
     immukv_py(&["append", &kv.bucket, "ttylog/", "k", "100"]);
     let proxy = s3_proxy(&["--latency", "20"]);
-    let run = script(&kv, &proxy, "log --concurrency 1");
-    let terminal = Terminal::start(&run).expect("tmux");
-    let mut seen = String::new();
-    wait_until(Duration::from_secs(60), "log's bar on the terminal", || {
-        seen = terminal.screen();
-        line_with(&seen, " entries (").is_some_and(|l| looks_like_a_bar(l, "100", "entries"))
-    });
+    let Some(terminal) = in_terminal(&kv, &proxy, "log --concurrency 1") else {
+        return;
+    };
+    terminal.wait_for_bar("100", "entries");
     wait_until(Duration::from_secs(60), "log to finish", || {
         terminal.screen().contains(FINISHED)
     });
