@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Rewrite every key object that lags behind its key''s newest entry in the log (or is missing), from the log, with conditional writes: safe beside live writers, and a second run finds nothing to do. Prints each key object rewritten')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)')
@@ -180,6 +181,24 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'immukv;repair' {
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
+            [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
+            [CompletionResult]::new('--log-versions-to-retain', '--log-versions-to-retain', [CompletionResultType]::ParameterName, 'Noncurrent log versions kept whatever their age (the construct''s logVersionsToRetain)')
+            [CompletionResult]::new('--key-version-retention', '--key-version-retention', [CompletionResultType]::ParameterName, 'Days a key object version is kept once noncurrent (the construct''s keyVersionRetention), for telling expired history from a key that did not exist')
+            [CompletionResult]::new('--key-versions-to-retain', '--key-versions-to-retain', [CompletionResultType]::ParameterName, 'Noncurrent key object versions kept whatever their age (the construct''s keyVersionsToRetain)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'immukv;watch' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between polls (one conditional request each when nothing changed)')
@@ -295,6 +314,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The log''s entries, newest first')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'The store''s keys, in order')
             [CompletionResult]::new('log-entry', 'log-entry', [CompletionResultType]::ParameterValue, 'One log entry by its version id')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Rewrite every key object that lags behind its key''s newest entry in the log (or is missing), from the log, with conditional writes: safe beside live writers, and a second run finds nothing to do. Prints each key object rewritten')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print entries as they are appended, oldest first, each once, until interrupted (SIGINT, SIGTERM) or stdout closes')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole log as JSON lines, oldest first: every stored field of each entry, byte for byte, with its version id. Verify it offline with `verify --file`')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Append JSON lines `{"key": ..., "value": ...}` in order, each exactly once, pipelined (one sequential round trip per line)')
@@ -319,6 +339,9 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;help;log-entry' {
+            break
+        }
+        'immukv;help;repair' {
             break
         }
         'immukv;help;watch' {

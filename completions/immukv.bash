@@ -43,6 +43,9 @@ _immukv() {
             immukv,log-entry)
                 cmd="immukv__subcmd__log__subcmd__entry"
                 ;;
+            immukv,repair)
+                cmd="immukv__subcmd__repair"
+                ;;
             immukv,set)
                 cmd="immukv__subcmd__set"
                 ;;
@@ -79,6 +82,9 @@ _immukv() {
             immukv__subcmd__help,log-entry)
                 cmd="immukv__subcmd__help__subcmd__log__subcmd__entry"
                 ;;
+            immukv__subcmd__help,repair)
+                cmd="immukv__subcmd__help__subcmd__repair"
+                ;;
             immukv__subcmd__help,set)
                 cmd="immukv__subcmd__help__subcmd__set"
                 ;;
@@ -95,7 +101,7 @@ _immukv() {
 
     case "${cmd}" in
         immukv)
-            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry watch export import verify checkpoint help"
+            opts="-h -V --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help --version set get history log keys log-entry repair watch export import verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -355,7 +361,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__help)
-            opts="set get history log keys log-entry watch export import verify checkpoint help"
+            opts="set get history log keys log-entry repair watch export import verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -481,6 +487,20 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__help__subcmd__log__subcmd__entry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__help__subcmd__repair)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -825,6 +845,64 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__log__subcmd__entry)
+            opts="-h --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-version-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-versions-to-retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        immukv__subcmd__repair)
             opts="-h --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -40,6 +40,7 @@ use crate::immukv::audit::AuditError;
 use crate::immukv::checkpoint::CheckpointError;
 use crate::immukv::dump::DumpError;
 use crate::immukv::import::ImportError;
+use crate::immukv::repair::RepairError;
 use crate::immukv::store::StoreError;
 use crate::immukv::verify::ChainError;
 use crate::immukv::watch::WatchError;
@@ -108,6 +109,8 @@ pub(crate) enum Error {
     Import(#[from] ImportError),
     #[error(transparent)]
     Watch(#[from] WatchError),
+    #[error(transparent)]
+    Repair(#[from] RepairError),
     /// A file or stream the user named could not be read.
     #[error("cannot read {what}")]
     Input {
@@ -262,6 +265,11 @@ impl Error {
                 WatchError::Chain(e) => chain_status(e),
                 WatchError::WentBack { .. } => Failure,
             },
+            Error::Repair(e) => match e {
+                RepairError::Store(e) => store_status(e),
+                RepairError::Chain(e) => chain_status(e),
+                RepairError::Lagging { .. } => ServiceError,
+            },
             Error::Runtime(_) | Error::Write(_) => Unexpected,
         }
     }
@@ -309,7 +317,9 @@ fn store_status(e: &StoreError) -> ExitStatus {
         | StoreError::Malformed { .. }
         | StoreError::Tampered { .. }
         | StoreError::ObjectTooLarge { .. }
-        | StoreError::Unrepaired { .. } => Failure,
+        | StoreError::Unrepaired { .. }
+        | StoreError::CommittedBehind { .. }
+        | StoreError::KeyObjectMissing { .. } => Failure,
         StoreError::LogUnstable(_)
         | StoreError::TooManyConflicts(_)
         | StoreError::UnexpectedAnswer { .. } => ServiceError,

@@ -552,7 +552,8 @@ pub(crate) async fn audit(
                 return Err(AuditError::KeyObject {
                     object: store.key_path(key)?,
                     problem: format!(
-                        "is missing, but the log holds entries for its key (the newest is sequence {sequence}, version {version})"
+                        "is missing, but the log holds entries for its key (the newest is sequence {sequence}, version {version}): \
+                         `immukv repair` rewrites it from the log"
                     ),
                 });
             }
@@ -659,7 +660,7 @@ impl KeyCheck<'_> {
         if let Some((sequence, version)) = newer_in_log(&object) {
             return Err(problem(format!(
                 "holds sequence {}, but the log's newest entry for its key is sequence {sequence} (version {version}): \
-                 get would return an older value",
+                 get would return an older value; `immukv repair` rewrites it from the log",
                 object.sequence
             )));
         }

@@ -512,19 +512,23 @@ pub(crate) fn public_key_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
     aws_smithy_types::base64::decode(&b64).map_err(|_| "neither PEM, base64 nor DER".into())
 }
 
+/// Puts of a checkpoint tried while SSM answers TooManyUpdates.
+const PUT_ATTEMPTS: u32 = 5;
+
 /// Put `text`, the checkpoint `ours`, in the SSM parameter `name`, which was at
 /// `version` (`None`: it did not exist) when `ours` was verified against it. SSM has
 /// no conditional put: the version the put answers with tells whether another put
 /// landed in between; if one did with a newer checkpoint, that one is put back, so the
 /// parameter never moves backwards.
 pub(crate) async fn put_parameter(
-    ssm: &aws_sdk_ssm::Client,
+    aws: &crate::aws::Aws,
     name: &str,
     text: &str,
     ours: &Checkpoint,
     version: Option<i64>,
 ) -> Result<(), CheckpointError> {
     use aws_sdk_ssm::types::{ParameterTier, ParameterType};
+    let ssm = aws.ssm().await?;
     let put = |overwrite: bool, value: String| {
         ssm.put_parameter()
             .name(name)
@@ -534,17 +538,37 @@ pub(crate) async fn put_parameter(
             .overwrite(overwrite)
             .send()
     };
-    let landed = match put(version.is_some(), text.to_owned()).await {
-        Ok(out) => out.version(),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_parameter_already_exists()) =>
-        {
-            return Err(CheckpointError::Raced {
-                name: name.to_owned(),
-            });
+    let mut attempt = 0;
+    let landed = loop {
+        attempt += 1;
+        match put(version.is_some(), text.to_owned()).await {
+            Ok(out) => break out.version(),
+            // Another update of the parameter in flight (SSM's 409): not carried out.
+            Err(e)
+                if attempt < PUT_ATTEMPTS
+                    && e.as_service_error()
+                        .is_some_and(|s| s.is_too_many_updates()) =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    crate::time::random_u64() % (100 << attempt),
+                ))
+                .await;
+            }
+            // Created by someone else -- or by this very put, whose answer was lost
+            // and which the SDK then sent again: what is there decides.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_parameter_already_exists()) =>
+            {
+                return match aws.parameter(name).await? {
+                    Some(there) if there.value.expose() == text => Ok(()),
+                    _ => Err(CheckpointError::Raced {
+                        name: name.to_owned(),
+                    }),
+                };
+            }
+            Err(e) => return Err(sdk_error("SSM PutParameter", e).into()),
         }
-        Err(e) => return Err(sdk_error("SSM PutParameter", e).into()),
     };
     let expected = version.map_or(1, |v| v + 1);
     if landed == expected {

@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 use super::Tally;
 use super::audit::StoreId;
 use super::entry::LogEntry;
-use super::store::{Appended, KeyObject, Lag, Store, StoreError, Tip};
+use super::store::{Appended, Expect, KeyObject, Lag, Store, StoreError, Tip};
 use crate::cache::{CacheDir, CacheError, CacheFile, Document};
 use crate::pyjson::{self, Json};
 
@@ -324,10 +324,12 @@ impl Pipeline {
             return Ok(());
         };
         match handle.await {
-            Ok(Ok(KeyObject::Written(Some(etag)))) => {
+            Ok(Ok(KeyObject::Current {
+                etag: Some(etag), ..
+            })) => {
                 self.key_etags.insert(key.to_owned(), Some(etag));
             }
-            Ok(Ok(KeyObject::Written(None))) => {
+            Ok(Ok(KeyObject::Current { etag: None, .. })) => {
                 self.key_etags.remove(key);
             }
             Ok(Ok(KeyObject::Lagging(source))) => {
@@ -399,21 +401,10 @@ impl Pipeline {
             .store
             .set_after(&line.key, &line.value, false, unsure)
             .await?;
-        match written.key_object {
-            KeyObject::Written(Some(etag)) => {
-                self.key_etags.insert(line.key.clone(), Some(etag));
-            }
-            KeyObject::Written(None) => {
-                self.key_etags.remove(&line.key);
-            }
-            KeyObject::Lagging(source) => {
-                return Err(ImportError::KeyObjectLagging {
-                    line: line.number,
-                    key: line.key.clone(),
-                    source,
-                });
-            }
-        }
+        match written.key_etag {
+            Some(etag) => self.key_etags.insert(line.key.clone(), Some(etag)),
+            None => self.key_etags.remove(&line.key),
+        };
         *tip = Some(Tip {
             entry: Some(written.entry.clone()),
             etag: written.log_etag,
@@ -424,8 +415,11 @@ impl Pipeline {
     fn start_key_write(&mut self, line: &Line, entry: &LogEntry, expected: Option<String>) {
         let store = self.store.clone();
         let entry = entry.clone();
-        let handle =
-            tokio::spawn(async move { store.finish_key_object(&entry, expected.as_deref()).await });
+        let handle = tokio::spawn(async move {
+            store
+                .ensure_key_object(&entry, Expect::Etag(expected.as_deref()))
+                .await
+        });
         self.key_etags.remove(&line.key);
         self.in_flight
             .insert(line.key.clone(), (line.number, handle));
@@ -494,18 +488,13 @@ async fn committed(
         .collect();
     let repaired: Vec<bool> = stream::iter(behind)
         .map(|entry| async move {
-            match store.key_object_state(&entry.key).await? {
-                Some((sequence, _)) if sequence >= entry.sequence => Ok::<_, StoreError>(false),
-                state => {
-                    let etag = state.and_then(|(_, etag)| etag);
-                    match store.finish_key_object(entry, etag.as_deref()).await? {
-                        KeyObject::Written(_) => Ok(true),
-                        KeyObject::Lagging(source) => Err(StoreError::Unrepaired {
-                            key: entry.key.clone(),
-                            source,
-                        }),
-                    }
-                }
+            match store.ensure_key_object(entry, Expect::Unknown).await? {
+                KeyObject::Current { wrote, .. } => Ok::<_, StoreError>(wrote),
+                KeyObject::Lagging(source) => Err(StoreError::CommittedBehind {
+                    sequence: entry.sequence,
+                    object: store.key_path(&entry.key)?,
+                    source,
+                }),
             }
         })
         .buffer_unordered(store.concurrency())

@@ -19,6 +19,7 @@ pub(crate) mod checkpoint;
 pub(crate) mod dump;
 pub(crate) mod entry;
 pub(crate) mod import;
+pub(crate) mod repair;
 pub(crate) mod retention;
 pub(crate) mod store;
 pub(crate) mod verify;

@@ -3,7 +3,7 @@
 //! forward along one chain.
 
 use crate::support::immukv::Kv;
-use crate::support::{fixture, immukv_py, stderr, unique};
+use crate::support::{fixture, immukv_py, proxy_log, s3_proxy, stderr, unique};
 
 /// A KMS signing key of `spec` behind a fresh alias: the alias and its public key's
 /// PEM file in `kv`'s home.
@@ -215,4 +215,49 @@ fn checkpoints_kept_in_ssm_only_move_forward() {
         e.contains("there is no checkpoint at ssm:/immukv/none"),
         "{e}"
     );
+}
+
+/// `checkpoint --put` where SSM's answers mislead: a first put whose answer is lost (the
+/// SDK then sends it again and SSM says the parameter already exists) is our own put,
+/// read back, not a race; TooManyUpdates (another update of the parameter in flight,
+/// not carried out) is tried again.
+#[test]
+fn a_checkpoint_put_reads_back_a_lost_answer_and_waits_out_concurrent_updates() {
+    let kv = Kv::new("lost/");
+    kv.ok(&["set", "a", "1"]);
+    let name = format!("/immukv/{}", unique("checkpoint"));
+    let parameter = format!("ssm:{name}");
+    let lost = s3_proxy(&["--drop-json", "PutParameter:1"]);
+    let out = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", lost.url())
+        .args(["checkpoint", "--put", &parameter])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        ssm_string(&name)["value"],
+        String::from_utf8_lossy(&out.stdout).as_ref()
+    );
+    assert_eq!(ssm_string(&name)["version"], 1);
+
+    kv.ok(&["set", "a", "2"]);
+    let busy = s3_proxy(&["--json-error-on", "PutParameter:2:400:TooManyUpdates"]);
+    let out = kv
+        .cmd()
+        .env("AWS_ENDPOINT_URL", busy.url())
+        .args(["checkpoint", "--put", &parameter])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        ssm_string(&name)["value"],
+        String::from_utf8_lossy(&out.stdout).as_ref()
+    );
+    assert_eq!(ssm_string(&name)["version"], 2);
+    let tried = proxy_log(&busy)
+        .iter()
+        .filter(|r| r.path == "/" && r.status == Some(400))
+        .count();
+    assert_eq!(tried, 2, "both busy answers were seen");
 }

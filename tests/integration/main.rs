@@ -13,6 +13,7 @@ mod cli;
 mod hardening;
 mod immukv;
 mod immukv_checkpoints;
+mod immukv_conflicts;
 mod immukv_integrity;
 mod immukv_operator;
 mod immukv_retention;

@@ -6,6 +6,8 @@ immukv_py.py suspend-versioning BUCKET
 immukv_py.py set BUCKET PREFIX KEY VALUE_JSON       -> {"version_id", "sequence"}
 immukv_py.py sets BUCKET PREFIX N                    (N sequential sets of bench-N)
 immukv_py.py get BUCKET PREFIX KEY                   -> {"value", "sequence", "version_id"}
+immukv_py.py read-only-gets BUCKET PREFIX KEY...     -> {KEY: value or null when not found}, read
+    with read_only=True, so that the client repairs nothing on the way
 immukv_py.py history BUCKET PREFIX KEY               -> [value, ...] newest first
 immukv_py.py log BUCKET PREFIX                       -> count of entries
 immukv_py.py verify BUCKET PREFIX                    -> true / false
@@ -43,13 +45,14 @@ def s3():
     return boto3.client("s3", endpoint_url=endpoint, region_name=region, config=BotoConfig(s3={"addressing_style": "path"}))
 
 
-def client(prefix):
+def client(prefix, read_only=False):
     from immukv import Config, ImmuKVClient, S3Overrides
 
     config = Config(
         s3_bucket=bucket,
         s3_region=region,
         s3_prefix=prefix,
+        read_only=read_only,
         overrides=S3Overrides(endpoint_url=endpoint, force_path_style=True),
     )
     return ImmuKVClient(config, lambda v: v, lambda v: v)
@@ -80,6 +83,18 @@ elif cmd == "get":
     with client(prefix) as kv:
         e = kv.get(key)
     print(json.dumps({"value": e.value, "sequence": e.sequence, "version_id": e.version_id}))
+elif cmd == "read-only-gets":
+    from immukv import KeyNotFoundError
+
+    prefix, *keys = rest
+    found = {}
+    with client(prefix, read_only=True) as kv:
+        for key in keys:
+            try:
+                found[key] = kv.get(key).value
+            except KeyNotFoundError:
+                found[key] = None
+    print(json.dumps(found))
 elif cmd == "history":
     prefix, key = rest
     with client(prefix) as kv:

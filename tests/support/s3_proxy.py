@@ -9,6 +9,13 @@ s3_proxy.py UPSTREAM_URL [options]
                         client's connection without an answer (the response was lost)
   --slowdown P          with probability P, answer a request 503 SlowDown without
                         forwarding it
+  --conflict P          with probability P, answer a conditional PUT (If-Match or
+                        If-None-Match) 409 ConditionalRequestConflict without carrying it
+                        out, as S3 does while a conflicting write is in flight
+  --conflict-on SUFFIX:N
+                        answer the first N conditional PUTs whose path ends with SUFFIX
+                        409 ConditionalRequestConflict, without carrying them out
+                        (repeatable)
   --deny METHOD:SUFFIX  answer 403 AccessDenied to METHOD requests whose path ends with
                         SUFFIX (repeatable), as S3 does under a least-privilege policy
   --not-found METHOD:SUFFIX
@@ -17,6 +24,13 @@ s3_proxy.py UPSTREAM_URL [options]
   --json-error STATUS:CODE
                         answer every JSON-protocol call (SSM, Secrets Manager, STS...:
                         the ones with an X-Amz-Target header) with STATUS and error CODE
+  --json-error-on TARGET:N:STATUS:CODE
+                        answer the first N JSON-protocol calls whose X-Amz-Target ends with
+                        TARGET with STATUS and error CODE, without forwarding them
+                        (repeatable)
+  --drop-json TARGET:N  carry the first N JSON-protocol calls whose X-Amz-Target ends
+                        with TARGET out upstream, then close the connection without an
+                        answer (repeatable)
   --seed N              the random faults' seed (default 1)
   --age-versions DAYS   answer as if every object had been written DAYS earlier: the
                         LastModified of version listings and of GETs move back (the
@@ -30,7 +44,8 @@ A rule's SUFFIX starting with `?` matches the query string instead (`GET:?versio
 Answers are made what S3 sends where the emulator differs: GetBucketVersioning's root
 element is VersioningConfiguration.
 
-GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N}.
+GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N,
+"conflicts": N}.
 GET /__proxy_log answers every request so far, in order: [{"method", "path", "query",
 "conditional" (an If-None-Match or If-Match header was sent), "status"}], so that a test
 waits for what a client did rather than for time to pass.
@@ -55,9 +70,13 @@ parser.add_argument("--latency", type=float, default=0)
 parser.add_argument("--cache-versions", action="store_true")
 parser.add_argument("--drop-after", type=float, default=0)
 parser.add_argument("--slowdown", type=float, default=0)
+parser.add_argument("--conflict", type=float, default=0)
+parser.add_argument("--conflict-on", action="append", default=[])
 parser.add_argument("--deny", action="append", default=[])
 parser.add_argument("--not-found", action="append", default=[])
 parser.add_argument("--json-error")
+parser.add_argument("--json-error-on", action="append", default=[])
+parser.add_argument("--drop-json", action="append", default=[])
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--age-versions", type=float, default=0)
 parser.add_argument("--lifecycle", action="store_true")
@@ -66,7 +85,24 @@ args = parser.parse_args()
 upstream = urlsplit(args.upstream)
 LOCK = threading.Lock()
 RANDOM = random.Random(args.seed)
-STATS = {"requests": 0, "dropped": 0, "slowdowns": 0, "denied": 0}
+STATS = {"requests": 0, "dropped": 0, "slowdowns": 0, "denied": 0, "conflicts": 0}
+# [TARGET, calls left, status, code] and [TARGET, calls left].
+JSON_ERRORS = [[t, int(n), int(st), c] for t, n, st, c in (r.split(":", 3) for r in args.json_error_on)]
+JSON_DROPS = [[t, int(n)] for t, n in (r.split(":", 1) for r in args.drop_json)]
+
+
+def take(rules, target):
+    """The first rule for `target` with calls left, counted down (None when there is none)."""
+    with LOCK:
+        for rule in rules:
+            if rule[1] > 0 and target and target.endswith(rule[0]):
+                rule[1] -= 1
+                return rule
+    return None
+
+
+# SUFFIX -> how many more conditional PUTs to it are answered 409.
+CONFLICTS_LEFT = {rule.rsplit(":", 1)[0]: int(rule.rsplit(":", 1)[1]) for rule in args.conflict_on}
 LOG = []
 VERSIONS = {}
 LIFECYCLES = {}
@@ -201,7 +237,13 @@ class Handler(BaseHTTPRequestHandler):
                     wait()
                     xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>" + code + b"</Code><Message>refused by the test proxy</Message></Error>"
                     return self.answer(status, [("Content-Type", "application/xml")], xml)
-        if args.json_error and self.headers.get("X-Amz-Target"):
+        target = self.headers.get("X-Amz-Target")
+        rule = take(JSON_ERRORS, target)
+        if rule:
+            wait()
+            body = json.dumps({"__type": rule[3], "message": "refused by the test proxy"}).encode()
+            return self.answer(rule[2], [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", rule[3])], body)
+        if args.json_error and target:
             status, code = args.json_error.split(":", 1)
             wait()
             body = json.dumps({"__type": code, "message": "refused by the test proxy"}).encode()
@@ -212,6 +254,23 @@ class Handler(BaseHTTPRequestHandler):
             wait()
             xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
             return self.answer(503, [("Content-Type", "application/xml")], xml)
+        if self.command == "PUT" and (self.headers.get("If-Match") or self.headers.get("If-None-Match")):
+            conflict = chance(args.conflict)
+            with LOCK:
+                for suffix, left in CONFLICTS_LEFT.items():
+                    if left > 0 and url.path.endswith(suffix):
+                        CONFLICTS_LEFT[suffix] = left - 1
+                        conflict = True
+                        break
+                if conflict:
+                    STATS["conflicts"] += 1
+            if conflict:
+                wait()
+                xml = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>ConditionalRequestConflict</Code>"
+                       b"<Message>A conflicting operation occurred. If using PutObject you can retry the request. "
+                       b"If using multipart upload you should initiate another CreateMultipartUpload request and "
+                       b"re-upload each part.</Message></Error>")
+                return self.answer(409, [("Content-Type", "application/xml")], xml)
         query = parse_qs(url.query, keep_blank_values=True)
         if args.lifecycle and "lifecycle" in query:
             if self.command == "PUT":
@@ -246,7 +305,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 VERSIONS[key] = (status, headers, data)
         wait()
-        if self.command == "PUT" and chance(args.drop_after):
+        if (self.command == "PUT" and chance(args.drop_after)) or take(JSON_DROPS, target):
             # The upstream carried the request out; the client never hears of it.
             with LOCK:
                 STATS["dropped"] += 1

@@ -21,12 +21,12 @@ use super::{Error, runtime};
 use crate::aws::kms::KmsKeyId;
 use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsArgs};
-use crate::diag::warn;
+use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::immukv::audit::StoreId;
 use crate::immukv::entry::LogEntry;
 use crate::immukv::retention::{Retention, Source};
-use crate::immukv::store::{AsOf, KeyObject, KeyRetention, KeyStart, Store, StoreError};
+use crate::immukv::store::{AsOf, Held, KeyRetention, KeyStart, Store, StoreError};
 use crate::pyjson::{self, Json};
 use render::{Printer, print_stream, terminal_safe};
 
@@ -286,6 +286,10 @@ enum Command {
     },
     /// One log entry by its version id.
     LogEntry { version_id: String },
+    /// Rewrite every key object that lags behind its key's newest entry in the log (or
+    /// is missing), from the log, with conditional writes: safe beside live writers, and
+    /// a second run finds nothing to do. Prints each key object rewritten.
+    Repair,
     /// Print entries as they are appended, oldest first, each once, until interrupted
     /// (SIGINT, SIGTERM) or stdout closes.
     Watch {
@@ -470,7 +474,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         } => {
             let as_of = at.map(AsOf::Time).or(sequence.map(AsOf::Sequence));
             let e = match as_of {
-                None => store.get_entry(&key).await?,
+                None => {
+                    store
+                        .get_entry(&key, || verify::remembered_version(&id))
+                        .await?
+                }
                 Some(as_of) => entry_as_of(&store, &key, as_of, retention.keys().as_ref()).await?,
             };
             if entry {
@@ -550,6 +558,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             )
             .await;
         }
+        Command::Repair => repair(&store, &mut out).await?,
         Command::Export => verify::export(&store, retention.log().as_ref(), &mut out).await?,
         Command::Import { file, resume } => {
             return import::import(store, &id, file.as_deref(), resume).await;
@@ -594,19 +603,6 @@ async fn set(
     // Creating the client made no call yet: a bad value still changes nothing.
     let value = read_value(value, file, string)?;
     let written = store.set(key, &value, force).await?;
-    if let KeyObject::Lagging(why) = &written.key_object {
-        warn(format_args!(
-            "the entry is committed to the log, but its key object was not written ({}); \
-             the next write repairs it",
-            crate::exit::chain(why.as_ref())
-        ));
-    }
-    if let Some(why) = &written.repair {
-        warn(format_args!(
-            "the previous entry's key object could not be repaired ({}); the next write tries again",
-            crate::exit::chain(why.as_ref())
-        ));
-    }
     let entry = written.entry;
     match output {
         ListFormat::Text => writeln!(
@@ -617,6 +613,33 @@ async fn set(
         )?,
         ListFormat::Json | ListFormat::Jsonl => writeln!(out, "{}", entry.to_json())?,
     }
+    Ok(())
+}
+
+/// `repair`: each key object rewritten, one line each; what was checked, on stderr.
+async fn repair(store: &Store, out: &mut dyn Write) -> Result<(), Error> {
+    let progress = Progress::new("entries");
+    let repaired = crate::immukv::repair::repair(store, &progress).await?;
+    drop(progress);
+    for fixed in &repaired.fixed {
+        let was = match &fixed.was {
+            Held::Nothing => "missing".to_owned(),
+            Held::Entry { sequence, .. } => format!("sequence {sequence}"),
+            Held::Invalid { .. } => "not a valid entry".to_owned(),
+        };
+        writeln!(
+            out,
+            "{}: {was} -> sequence {}",
+            terminal_safe(&fixed.object, true),
+            fixed.sequence
+        )?;
+    }
+    note(format_args!(
+        "checked {} log entries and {} keys; repaired {} key objects",
+        repaired.entries,
+        repaired.keys,
+        repaired.fixed.len()
+    ));
     Ok(())
 }
 

@@ -101,6 +101,13 @@ async fn check_signature(aws: &Aws, named: &Named, args: &AnchorArgs) -> Result<
     Ok(())
 }
 
+/// The log version of the head remembered in the cache folder (quietly none when the
+/// cache cannot be used: it only bounds a search).
+pub(super) fn remembered_version(id: &StoreId) -> Option<String> {
+    let head = HeadCache::open(id).ok()?.anchor().head?;
+    Some(head.log_version_id)
+}
+
 /// The head remembered in the cache folder, when it can be used.
 fn head_cache(id: &StoreId) -> Option<HeadCache> {
     match HeadCache::open(id) {
@@ -264,7 +271,7 @@ pub(super) async fn checkpoint(
         None => checkpoint.to_json().map_err(std::io::Error::other)? + "\n",
     };
     if let Some(name) = put {
-        checkpoint::put_parameter(&aws.ssm().await?, name, &text, &checkpoint, version).await?;
+        checkpoint::put_parameter(aws, name, &text, &checkpoint, version).await?;
         note(format_args!(
             "kept the checkpoint at ssm:{name} (sequence {})",
             checkpoint.head.sequence

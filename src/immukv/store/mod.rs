@@ -14,8 +14,10 @@ use super::entry::LogEntry;
 use super::retention::Retention;
 use crate::aws::AwsError;
 use crate::pyjson::Json;
+pub(crate) use read::Held;
 use s3::Fetched;
 pub(crate) use s3::ListedVersion;
+pub(crate) use write::Expect;
 
 /// S3's limit on object key length, in bytes.
 const MAX_OBJECT_KEY: usize = 1024;
@@ -97,13 +99,35 @@ pub(crate) enum StoreError {
     )]
     TooManyConflicts(u32),
     #[error(
-        "the newest entry (key {key:?}) never reached its key object, and writing now would leave it \
-         behind for good; it could not be repaired"
+        "the newest entry (key {key:?}) never reached its key object {object}, and writing now would \
+         leave it behind for good; it could not be repaired (nothing was written): try again, or run \
+         `immukv repair`"
     )]
     Unrepaired {
         key: String,
+        object: String,
         #[source]
         source: Box<Lag>,
+    },
+    #[error(
+        "the entry is committed to the log as sequence {sequence}, but the key object {object} lags \
+         behind the log: run `immukv repair` to rewrite it (do not repeat the write)"
+    )]
+    CommittedBehind {
+        sequence: i64,
+        object: String,
+        #[source]
+        source: Box<Lag>,
+    },
+    #[error(
+        "key {key:?}: its key object {object} is missing, but the log holds its entry at sequence \
+         {sequence} (version {version}): run `immukv repair` to rewrite it from the log"
+    )]
+    KeyObjectMissing {
+        key: String,
+        object: String,
+        sequence: i64,
+        version: String,
     },
     #[error("{object} is not a valid entry: {reason}")]
     Malformed { object: String, reason: String },
@@ -132,15 +156,14 @@ pub(crate) enum StoreError {
     Aws(#[from] AwsError),
 }
 
-/// What a `set` did.
+/// What a `set` did: the entry is committed, and its key object (and the one of the
+/// entry it was appended over) is in place.
 #[derive(Debug)]
 pub(crate) struct Written {
     /// The committed entry, with its log version id.
     pub(crate) entry: LogEntry,
-    /// Whether its key object is in place.
-    pub(crate) key_object: KeyObject,
-    /// Why the previous entry's key object could not be repaired alongside, if so.
-    pub(crate) repair: Option<Box<Lag>>,
+    /// Its key object's ETag, when known.
+    pub(crate) key_etag: Option<String>,
     /// The log's ETag after this write, when the write itself learned it: the next
     /// append can be conditioned on it without reading the log again.
     pub(crate) log_etag: Option<String>,
@@ -223,9 +246,10 @@ pub(crate) enum Appended {
 /// Whether a key object caught up with its log entry.
 #[derive(Debug)]
 pub(crate) enum KeyObject {
-    /// It is there (with its ETag, when this write made it).
-    Written(Option<String>),
-    /// It lags behind the log, for this reason: the next write repairs it.
+    /// It holds the entry or a newer one: its ETag (when S3 said), and whether this
+    /// call wrote it.
+    Current { etag: Option<String>, wrote: bool },
+    /// It lags behind the log, for this reason.
     Lagging(Box<Lag>),
 }
 
@@ -238,6 +262,8 @@ pub(crate) enum Lag {
     Denied,
     #[error("a concurrent write")]
     ConcurrentWrite,
+    #[error("S3 kept answering 409 ConditionalRequestConflict")]
+    Conflict,
     #[error(transparent)]
     Aws(AwsError),
     #[error(transparent)]
@@ -290,6 +316,18 @@ impl Store {
             read_only,
             concurrency: concurrency.max(1),
         }
+    }
+
+    pub(crate) fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Refused when the store was opened read-only.
+    pub(crate) fn check_writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnlyMode);
+        }
+        Ok(())
     }
 
     /// Objects fetched at once by listings.

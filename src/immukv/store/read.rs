@@ -11,6 +11,34 @@ use crate::immukv::retention::{Remaining, explain};
 
 /// Reads of a log that another writer is creating at that very moment.
 const MAX_LOG_READS: u32 = 3;
+/// The newest log entries a `get` that found no key object looks through for the key.
+pub(crate) const MISS_SCAN: usize = 1000;
+
+/// What a key object holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// There is none.
+    Nothing,
+    /// An entry of its key that matches its own hash, at this sequence.
+    Entry { sequence: i64, etag: Option<String> },
+    /// Something else: not an entry, another key's, or changed after it was written.
+    Invalid { etag: Option<String> },
+}
+
+impl Held {
+    /// Whether it holds `entry` or a newer entry of its key.
+    pub(crate) fn holds(&self, entry: &LogEntry) -> bool {
+        matches!(self, Held::Entry { sequence, .. } if *sequence >= entry.sequence)
+    }
+
+    /// Its ETag, to condition a write over it on.
+    pub(crate) fn etag(&self) -> Option<&str> {
+        match self {
+            Held::Nothing => None,
+            Held::Entry { etag, .. } | Held::Invalid { etag } => etag.as_deref(),
+        }
+    }
+}
 
 impl Store {
     /// The newest log entry. A deleted log is an error unless `force`, which then
@@ -65,7 +93,16 @@ impl Store {
     /// entry is for this key and its key object lags (an orphan). What is returned must
     /// match its own hash (in either client's dialect): an object edited behind the
     /// log's back is refused, naming it.
-    pub(crate) async fn get_entry(&self, key: &str) -> Result<LogEntry, StoreError> {
+    ///
+    /// When there is neither, the log's newest entries (down to `scan_down_to()`, a log
+    /// version below which every key object was verified, and at most [`MISS_SCAN`])
+    /// are looked through: a key whose entries are there but whose key object never
+    /// caught up is said to be so, rather than not found. A hit costs no more.
+    pub(crate) async fn get_entry(
+        &self,
+        key: &str,
+        scan_down_to: impl FnOnce() -> Option<String>,
+    ) -> Result<LogEntry, StoreError> {
         let path = self.key_path(key)?;
         let log = self.log_key();
         let (object, head) = tokio::join!(self.get(&path, None), self.get(&log, None));
@@ -84,10 +121,47 @@ impl Store {
             (Some(o), Some(l)) if l.0.sequence > o.0.sequence => l,
             (Some(o), _) => o,
             (None, Some(l)) => l,
-            (None, None) => return Err(StoreError::KeyNotFound(key.to_owned())),
+            (None, None) => {
+                return self
+                    .get_missing(key, &path, scan_down_to().as_deref())
+                    .await;
+            }
         };
         check_hash(&entry, &describe(object, version.as_deref()))?;
         Ok(entry)
+    }
+
+    /// [`Store::get_entry`] for a key with no key object: not found, or an orphan below
+    /// the log's head (its key object read once more first: a writer between its two
+    /// phases has usually finished by then).
+    async fn get_missing(
+        &self,
+        key: &str,
+        path: &str,
+        scan_down_to: Option<&str>,
+    ) -> Result<LogEntry, StoreError> {
+        let log = self.log_key();
+        let found = self
+            .log_entries_after(&log, None, None, scan_down_to)
+            .take(MISS_SCAN)
+            .try_filter(|e| std::future::ready(e.key == key))
+            .boxed()
+            .try_next()
+            .await?;
+        let Some(logged) = found else {
+            return Err(StoreError::KeyNotFound(key.to_owned()));
+        };
+        if let Ok(f) = self.get(path, None).await? {
+            let entry = self.parse(path, &f)?;
+            check_hash(&entry, &describe(path, f.version_id.as_deref()))?;
+            return Ok(entry);
+        }
+        Err(StoreError::KeyObjectMissing {
+            key: key.to_owned(),
+            object: path.to_owned(),
+            sequence: logged.sequence,
+            version: logged.version_id.unwrap_or_default(),
+        })
     }
 
     /// One log version.
@@ -299,16 +373,20 @@ impl Store {
         })
     }
 
-    /// The sequence `key`'s key object holds and its ETag; `None` when there is none.
-    pub(crate) async fn key_object_state(
-        &self,
-        key: &str,
-    ) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    /// What `key`'s key object holds now.
+    pub(crate) async fn key_object_held(&self, key: &str) -> Result<Held, StoreError> {
         let path = self.key_path(key)?;
-        match self.get(&path, None).await? {
-            Ok(f) => Ok(Some((self.parse(&path, &f)?.sequence, f.etag))),
-            Err(_) => Ok(None),
-        }
+        Ok(match self.get(&path, None).await? {
+            Ok(f) => match self.parse(&path, &f) {
+                Ok(e) if e.key == key && e.verify_hash().is_some() => Held::Entry {
+                    sequence: e.sequence,
+                    etag: f.etag,
+                },
+                _ => Held::Invalid { etag: f.etag },
+            },
+            // Missing (a 403 under least-privilege policies reads as missing too).
+            Err(_) => Held::Nothing,
+        })
     }
 
     /// Read the log unless its ETag is still `etag`: one conditional GET.

@@ -1,5 +1,6 @@
-//! The append protocol: the two-phase write with optimistic locking, orphans repaired,
-//! exactly once under lost answers; and the pipelined appends of an import.
+//! The append protocol: the two-phase write with optimistic locking, exactly once under
+//! lost answers; key objects brought up to their entries, only ever forward, through
+//! 409s and 412s; and the pipelined appends of an import.
 
 use std::time::Duration;
 
@@ -10,49 +11,120 @@ use crate::pyjson::Json;
 
 /// Attempts at committing a log entry against concurrent writers.
 const MAX_ATTEMPTS: u32 = 60;
+/// Attempts at bringing one key object up to its entry (S3 answering 409 while another
+/// write is in flight, 503s, lost answers): each after a backoff, so about 10 s at most.
+const KEY_OBJECT_ATTEMPTS: u32 = 10;
+
+/// What the key object is assumed to be before a write of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Expect<'a> {
+    /// The object with this ETag (`None`: no object): the PUT is conditioned on it.
+    Etag(Option<&'a str>),
+    /// Not known: read it first (it is usually up to date already: then no PUT).
+    Unknown,
+}
+
+/// What to do after a conditional PUT of a key object failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterFailure {
+    /// Someone else wrote it (412), or S3 answered a conditional PUT strangely: read it
+    /// back at once and judge what is there.
+    ReadBack,
+    /// A conflicting write in flight (409), a 503, a lost answer: the write may or may
+    /// not have happened, and the other one may or may not succeed. Wait, read it back,
+    /// and try again -- never count it as done.
+    WaitAndReadBack,
+    /// This caller may not write.
+    Denied,
+    /// There is no such bucket.
+    NoBucket,
+}
+
+fn after_failure(f: &S3Failure) -> AfterFailure {
+    match f {
+        S3Failure::PreconditionFailed | S3Failure::NotFound | S3Failure::NotModified => {
+            AfterFailure::ReadBack
+        }
+        S3Failure::Conflict | S3Failure::Other(_) => AfterFailure::WaitAndReadBack,
+        S3Failure::Denied => AfterFailure::Denied,
+        S3Failure::NoSuchBucket => AfterFailure::NoBucket,
+    }
+}
+
+/// An entry appended by this process, with what it assumed.
+#[derive(Debug, Clone)]
+pub(super) struct Attempt {
+    entry: LogEntry,
+    /// The key object's ETag the entry records as its predecessor.
+    key_etag: Option<String>,
+    /// The entry it was appended over, when that is another key's: its key object must
+    /// be confirmed before this one is acknowledged (no writer repairs a non-latest
+    /// orphan).
+    over: Option<LogEntry>,
+}
 
 impl Store {
-    /// Write the key object of `entry` (held in log version `entry.version_id`) over
-    /// the one whose ETag was `expected` (`None`: there was none), and say whether it
-    /// is now there. A 412/409 or an ambiguous failure may mean this very write already
-    /// happened (the answer was lost) or a newer entry's write did: the key object is
-    /// read back, and one at this entry's sequence or later counts as written. For a
-    /// `repair` a 412/409 is the protocol's "already repaired", without a read-back.
-    pub(super) async fn write_key_object(
+    /// Bring the key object of `entry` (held in log version `entry.version_id`) up to
+    /// it: when it holds this entry or a newer one, nothing is written; else it is put,
+    /// conditioned on the ETag it has, so that it only ever moves forward. A 412 means
+    /// someone else wrote it: it is read back and counts only when its sequence is at
+    /// least the entry's (else the write goes again over what is there now). A 409 or
+    /// an ambiguous failure is waited out and tried again, a bounded number of times.
+    pub(crate) async fn ensure_key_object(
         &self,
         entry: &LogEntry,
-        expected: Option<&str>,
-        repair: bool,
+        expect: Expect<'_>,
     ) -> Result<KeyObject, StoreError> {
         let (Some(log_version), Ok(path)) =
             (entry.version_id.as_deref(), self.key_path(&entry.key))
         else {
             return Ok(KeyObject::Lagging(Box::new(Lag::NoLogVersion)));
         };
-        let why = match self.put(&path, entry.key_body(log_version), expected).await {
-            Ok((etag, _)) => return Ok(KeyObject::Written(etag)),
-            Err(S3Failure::Denied) => Lag::Denied,
-            Err(S3Failure::NoSuchBucket) => {
-                return Err(StoreError::NoSuchBucket(self.bucket.clone()));
-            }
-            Err(S3Failure::PreconditionFailed | S3Failure::Conflict) if repair => {
-                return Ok(KeyObject::Written(None));
-            }
-            Err(
-                S3Failure::PreconditionFailed
-                | S3Failure::Conflict
-                | S3Failure::NotFound
-                | S3Failure::NotModified,
-            ) => Lag::ConcurrentWrite,
-            Err(S3Failure::Other(e)) => Lag::Aws(e),
+        let body = entry.key_body(log_version);
+        let mut expected: Option<Option<String>> = match expect {
+            Expect::Etag(etag) => Some(etag.map(str::to_owned)),
+            Expect::Unknown => None,
         };
-        match self.get(&path, None).await {
-            Ok(Ok(f)) => match self.parse(&path, &f) {
-                Ok(current) if current.sequence >= entry.sequence => Ok(KeyObject::Written(f.etag)),
-                _ => Ok(KeyObject::Lagging(Box::new(why))),
-            },
-            _ => Ok(KeyObject::Lagging(Box::new(why))),
+        let mut why = Lag::ConcurrentWrite;
+        for attempt in 0..KEY_OBJECT_ATTEMPTS {
+            let etag = match expected.take() {
+                Some(etag) => etag,
+                None => match self.key_object_held(&entry.key).await {
+                    Ok(held) if held.holds(entry) => {
+                        return Ok(KeyObject::Current {
+                            etag: held.etag().map(str::to_owned),
+                            wrote: false,
+                        });
+                    }
+                    Ok(held) => held.etag().map(str::to_owned),
+                    Err(StoreError::NoSuchBucket(b)) => return Err(StoreError::NoSuchBucket(b)),
+                    Err(e) => {
+                        why = Lag::Store(Box::new(e));
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                },
+            };
+            let failure = match self.put(&path, body.clone(), etag.as_deref()).await {
+                Ok((etag, _)) => return Ok(KeyObject::Current { etag, wrote: true }),
+                Err(f) => f,
+            };
+            match after_failure(&failure) {
+                AfterFailure::NoBucket => {
+                    return Err(StoreError::NoSuchBucket(self.bucket.clone()));
+                }
+                AfterFailure::Denied => return Ok(KeyObject::Lagging(Box::new(Lag::Denied))),
+                AfterFailure::ReadBack => why = Lag::ConcurrentWrite,
+                AfterFailure::WaitAndReadBack => {
+                    why = match failure {
+                        S3Failure::Other(e) => Lag::Aws(e),
+                        _ => Lag::Conflict,
+                    };
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+            }
         }
+        Ok(KeyObject::Lagging(Box::new(why)))
     }
 
     /// Which of `attempts` (entries this process tried to append) is in the log whose
@@ -62,16 +134,16 @@ impl Store {
     pub(super) async fn committed_attempt(
         &self,
         head: Option<&LogEntry>,
-        attempts: &[(LogEntry, Option<String>)],
+        attempts: &[Attempt],
     ) -> Result<Option<(usize, Option<String>)>, StoreError> {
-        let Some(lowest) = attempts.iter().map(|(e, _)| e.sequence).min() else {
+        let Some(lowest) = attempts.iter().map(|a| a.entry.sequence).min() else {
             return Ok(None);
         };
         let mut cur = head.cloned();
         while let Some(entry) = cur {
             if let Some(i) = attempts
                 .iter()
-                .position(|(a, _)| a.sequence == entry.sequence && a.hash == entry.hash)
+                .position(|a| a.entry.sequence == entry.sequence && a.entry.hash == entry.hash)
             {
                 return Ok(Some((i, entry.version_id)));
             }
@@ -92,9 +164,15 @@ impl Store {
     /// 412): before appending again, the next attempt looks for this entry, by its hash,
     /// in the log, and finishes it instead.
     ///
-    /// Three sequential round trips: (1) the log head, the key object's ETag and the
-    /// bucket's versioning at once; (2) the log PUT, with the repair of the previous
-    /// entry's key object (when that is another key) alongside; (3) the key-object PUT.
+    /// Readable once acknowledged: the entry appended over must have its key object
+    /// (nobody repairs an orphan once the log has moved past it), so that one is
+    /// confirmed, or written, before this returns; so is this entry's own. Where either
+    /// cannot be, the entry is committed and the error says which key object lags.
+    ///
+    /// Three sequential round trips when nothing fails: (1) the log head, the key
+    /// object's ETag and the bucket's versioning at once; (2) the log PUT, with the
+    /// previous entry's key object read alongside (when that is another key's) and
+    /// repaired if it lags; (3) the key-object PUT.
     pub(crate) async fn set(
         &self,
         key: &str,
@@ -105,8 +183,9 @@ impl Store {
     }
 
     /// [`Store::set`], after an append of this very line that may have been carried out
-    /// (`tried`, with the key ETag it assumed): that one is found and finished rather
-    /// than appended twice.
+    /// (`tried`, with the key ETag it assumed, appended over an entry whose key object
+    /// is known to be in place): that one is found and finished rather than appended
+    /// twice.
     pub(crate) async fn set_after(
         &self,
         key: &str,
@@ -114,14 +193,19 @@ impl Store {
         force: bool,
         tried: Option<(LogEntry, Option<String>)>,
     ) -> Result<Written, StoreError> {
-        if self.read_only {
-            return Err(StoreError::ReadOnlyMode);
-        }
+        self.check_writable()?;
         self.check_entry(key, value)?;
         let path = self.key_path(key)?;
         let log = self.log_key();
-        // The entries this process tried to append, with the key ETag each assumed.
-        let mut attempts: Vec<(LogEntry, Option<String>)> = tried.into_iter().collect();
+        // The entries this process tried to append.
+        let mut attempts: Vec<Attempt> = tried
+            .into_iter()
+            .map(|(entry, key_etag)| Attempt {
+                entry,
+                key_etag,
+                over: None,
+            })
+            .collect();
         for attempt in 0..MAX_ATTEMPTS {
             let (head, key_etag, versioning) =
                 tokio::join!(self.log_head(force), self.head_etag(&path), async {
@@ -139,46 +223,46 @@ impl Store {
                 .committed_attempt(head.entry.as_ref(), &attempts)
                 .await?
             {
-                let (mut entry, expected) = attempts.swap_remove(i);
-                entry.version_id = version;
-                let key_object = self
-                    .write_key_object(&entry, expected.as_deref(), false)
-                    .await?;
-                return Ok(Written {
-                    entry,
-                    key_object,
-                    repair: None,
-                    log_etag: None,
-                });
+                let mut found = attempts.swap_remove(i);
+                found.entry.version_id = version;
+                let (previous, own) = tokio::join!(
+                    self.confirm(found.over.as_ref()),
+                    self.ensure_key_object(&found.entry, Expect::Etag(found.key_etag.as_deref()))
+                );
+                return self.acknowledge(found.entry, previous?, own?, None);
             }
             let mut key_etag = key_etag?;
-            let mut repair_alongside = None;
+            let mut over = None;
             if let Some(latest) = &head.entry {
                 if latest.key == key {
                     // This key's object is known: an orphan still has the ETag the entry
-                    // recorded as its predecessor's.
+                    // recorded as its predecessor's. Repaired first, so that the new
+                    // entry records the ETag it will be written over.
                     if key_etag == latest.previous_key_object_etag {
                         match self
-                            .write_key_object(
+                            .ensure_key_object(
                                 latest,
-                                latest.previous_key_object_etag.as_deref(),
-                                true,
+                                Expect::Etag(latest.previous_key_object_etag.as_deref()),
                             )
                             .await?
                         {
-                            KeyObject::Written(Some(etag)) => key_etag = Some(etag),
-                            // Repaired by someone else since the HEAD: ask again.
-                            KeyObject::Written(None) => key_etag = self.head_etag(&path).await?,
+                            KeyObject::Current {
+                                etag: Some(etag), ..
+                            } => key_etag = Some(etag),
+                            KeyObject::Current { etag: None, .. } => {
+                                key_etag = self.head_etag(&path).await?;
+                            }
                             KeyObject::Lagging(source) => {
                                 return Err(StoreError::Unrepaired {
                                     key: latest.key.clone(),
+                                    object: self.key_path(&latest.key)?,
                                     source,
                                 });
                             }
                         }
                     }
                 } else {
-                    repair_alongside = Some(latest);
+                    over = Some(latest.clone());
                 }
             }
             let (sequence, previous_hash, previous_version_id) = match &head.entry {
@@ -198,39 +282,17 @@ impl Store {
                 previous_version_id,
                 key_etag.clone(),
             );
-            let (put, repair) = tokio::join!(
+            let (put, previous) = tokio::join!(
                 self.put(&log, entry.log_body(), head.etag.as_deref()),
-                async {
-                    match repair_alongside {
-                        Some(latest) => Some(
-                            self.write_key_object(
-                                latest,
-                                latest.previous_key_object_etag.as_deref(),
-                                true,
-                            )
-                            .await,
-                        ),
-                        None => None,
-                    }
-                }
+                self.confirm(over.as_ref())
             );
-            let repair = match repair {
-                Some(Ok(KeyObject::Lagging(why))) => Some(why),
-                Some(Err(e)) => Some(Box::new(Lag::Store(Box::new(e)))),
-                Some(Ok(KeyObject::Written(_))) | None => None,
-            };
             match put {
                 Ok((log_etag, Some(version))) if version != "null" => {
                     entry.version_id = Some(version);
-                    let key_object = self
-                        .write_key_object(&entry, key_etag.as_deref(), false)
+                    let own = self
+                        .ensure_key_object(&entry, Expect::Etag(key_etag.as_deref()))
                         .await?;
-                    return Ok(Written {
-                        entry,
-                        key_object,
-                        repair,
-                        log_etag,
-                    });
+                    return self.acknowledge(entry, previous?, own, log_etag);
                 }
                 // Never take it back: a DELETE would put a delete marker on the log.
                 Ok(_) => return Err(self.written_unversioned()),
@@ -238,7 +300,9 @@ impl Store {
                 Err(S3Failure::NoSuchBucket) => {
                     return Err(StoreError::NoSuchBucket(self.bucket.clone()));
                 }
-                // Someone else won, or ours went through and its answer was lost.
+                // Someone else won (412), a conflicting write was in flight (409), or
+                // ours went through and its answer was lost: read the head again, and
+                // look for this entry there first.
                 Err(
                     S3Failure::PreconditionFailed
                     | S3Failure::Conflict
@@ -246,12 +310,62 @@ impl Store {
                     | S3Failure::NotModified
                     | S3Failure::Other(_),
                 ) => {
-                    attempts.push((entry, key_etag));
+                    attempts.push(Attempt {
+                        entry,
+                        key_etag,
+                        over,
+                    });
                     tokio::time::sleep(backoff(attempt)).await;
                 }
             }
         }
         Err(StoreError::TooManyConflicts(MAX_ATTEMPTS))
+    }
+
+    /// Confirm that `over`'s key object holds it (one read when it does), repairing it
+    /// when it lags.
+    async fn confirm(
+        &self,
+        over: Option<&LogEntry>,
+    ) -> Result<Option<(String, KeyObject)>, StoreError> {
+        match over {
+            Some(entry) => Ok(Some((
+                entry.key.clone(),
+                self.ensure_key_object(entry, Expect::Unknown).await?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// The answer to a `set` whose `entry` is committed: acknowledged only when the key
+    /// object of the entry it was appended over (`previous`) and its own are in place.
+    fn acknowledge(
+        &self,
+        entry: LogEntry,
+        previous: Option<(String, KeyObject)>,
+        own: KeyObject,
+        log_etag: Option<String>,
+    ) -> Result<Written, StoreError> {
+        let lagging = |key: &str, source: Box<Lag>| -> Result<Written, StoreError> {
+            Err(StoreError::CommittedBehind {
+                sequence: entry.sequence,
+                object: self.key_path(key)?,
+                source,
+            })
+        };
+        if let Some((key, KeyObject::Lagging(source))) = previous {
+            // The entry below ours: its key object is now a lagging one that no later
+            // write repairs, the more urgent of the two.
+            return lagging(&key, source);
+        }
+        match own {
+            KeyObject::Lagging(source) => lagging(&entry.key, source),
+            KeyObject::Current { etag, .. } => Ok(Written {
+                entry,
+                key_etag: etag,
+                log_etag,
+            }),
+        }
     }
 
     pub(super) fn written_unversioned(&self) -> StoreError {
@@ -263,15 +377,13 @@ impl Store {
 
     /// The log's newest entry and ETag, for appending after it (a deleted log refused).
     pub(crate) async fn tip(&self) -> Result<Tip, StoreError> {
-        if self.read_only {
-            return Err(StoreError::ReadOnlyMode);
-        }
+        self.check_writable()?;
         self.log_head(false).await
     }
 
     /// Append `key = value` right after `tip`, conditioned on its ETag, without reading
     /// anything first: the caller knows the key object's ETag (`key_etag`), and writes
-    /// the key object itself ([`Store::write_key_object`]), so that it can overlap with
+    /// the key object itself ([`Store::ensure_key_object`]), so that it can overlap with
     /// the next append. A refusal that no retry changes is an error; anything else
     /// (another writer won, or the answer was lost) is [`Appended::Unsure`].
     pub(crate) async fn append_after(
@@ -316,19 +428,36 @@ impl Store {
     pub(crate) async fn key_etag(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.head_etag(&self.key_path(key)?).await
     }
-
-    /// Write the key object of a committed entry over the one whose ETag is `expected`.
-    pub(crate) async fn finish_key_object(
-        &self,
-        entry: &LogEntry,
-        expected: Option<&str>,
-    ) -> Result<KeyObject, StoreError> {
-        self.write_key_object(entry, expected, false).await
-    }
 }
 
 /// Full jitter: a random wait up to 20 ms x 2^attempt, at most 2 s.
 fn backoff(attempt: u32) -> Duration {
     let cap = (20u64 << attempt.min(7)).min(2000);
     Duration::from_millis(crate::time::random_u64() % (cap + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 409 (a conflicting write in flight) is never taken for "already written", on a
+    /// repair no more than on a write: it is waited out and tried again; only a 412
+    /// (someone else wrote) sends the writer to read what is there.
+    #[test]
+    fn a_409_is_tried_again_never_counted_as_written() {
+        assert_eq!(
+            after_failure(&S3Failure::Conflict),
+            AfterFailure::WaitAndReadBack
+        );
+        assert_eq!(
+            after_failure(&S3Failure::PreconditionFailed),
+            AfterFailure::ReadBack
+        );
+        assert_eq!(after_failure(&S3Failure::Denied), AfterFailure::Denied);
+        let lost = S3Failure::Other(crate::aws::AwsError::Unreachable {
+            operation: "S3 PutObject",
+            reason: "connection closed".into(),
+        });
+        assert_eq!(after_failure(&lost), AfterFailure::WaitAndReadBack);
+    }
 }
