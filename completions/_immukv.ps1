@@ -301,6 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Give up on an AWS call (all its retries included) after this many seconds')
             [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Re-verify the whole chain from genesis (still comparing with the head verified last time)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Put an unsigned checkpoint over a signed one')
             [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Address the bucket by path (emulators, dotted bucket names)')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Never write, not even to repair an orphaned entry')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

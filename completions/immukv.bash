@@ -159,7 +159,7 @@ _immukv() {
             return 0
             ;;
         immukv__subcmd__checkpoint)
-            opts="-h --full --checkpoint --public-key --signed-by --sign --put --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --full --checkpoint --public-key --signed-by --sign --put --force --bucket --prefix --path-style --read-only --concurrency --log-version-retention --log-versions-to-retain --key-version-retention --key-versions-to-retain --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

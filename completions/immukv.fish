@@ -264,6 +264,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l region -d '
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l full -d 'Re-verify the whole chain from genesis (still comparing with the head verified last time)'
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l force -d 'Put an unsigned checkpoint over a signed one'
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -s h -l help -d 'Print help'

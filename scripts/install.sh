@@ -62,11 +62,38 @@ fi
 base_url=${base_url%/}
 
 # Only https carries the download, but for a server on this machine (mirrors, tests).
+# The host is read as a download tool reads it: a user name or password in the URL
+# could hide the real one (http://localhost:x@HOST/ is HOST), so none is accepted.
+refuse_url() {
+  fail "refusing to download from $base_url: $1; use an https:// URL (plain http only to this machine: 127.0.0.1, localhost, [::1])"
+}
 case "$base_url" in
-  https://*) ;;
-  http://127.0.0.1:* | http://127.0.0.1/* | http://localhost:* | http://localhost/* | http://\[::1\]:*) ;;
-  *) fail "refusing to download from $base_url: use an https:// URL" ;;
+  http://* | https://*) ;;
+  *) refuse_url "it is not an http(s) URL" ;;
 esac
+scheme=${base_url%%://*}
+authority=${base_url#*://}
+authority=${authority%%/*}
+case "$authority" in
+  '') refuse_url "it names no host" ;;
+  *@*) refuse_url "it carries a user name or password" ;;
+  *[!A-Za-z0-9.:\[\]-]*) refuse_url "its host part has characters a host name does not" ;;
+esac
+case "$authority" in
+  \[*\]:*) host=${authority%%]*}]; port=${authority##*]:} ;;
+  \[*\]) host=$authority; port= ;;
+  *:*) host=${authority%%:*}; port=${authority#*:} ;;
+  *) host=$authority; port= ;;
+esac
+case "$port" in
+  *[!0-9]*) refuse_url "its port is not a number" ;;
+esac
+if [ "$scheme" = http ]; then
+  case "$host" in
+    127.0.0.1 | localhost | \[::1\]) ;;
+    *) refuse_url "plain http to another machine" ;;
+  esac
+fi
 
 os=$(uname -s)
 arch=$(uname -m)
@@ -79,10 +106,23 @@ case "$os-$arch" in
 esac
 
 # fetch URL FILE: the download tool's complaint, if any, is kept for the one error line.
+# Redirects are followed to https only: a mirror cannot hand the download to plain http.
+if [ "$scheme" = https ]; then protocols='=https'; else protocols='=http,https'; fi
 if command -v curl >/dev/null 2>&1; then
-  fetch() { curl -fsSL --retry 3 --connect-timeout 10 --max-time 600 -o "$2" "$1" 2>"$tmp/why"; }
+  fetch() {
+    curl -fsSL --proto "$protocols" --proto-redir =https --retry 3 --connect-timeout 10 --max-time 600 \
+      -o "$2" "$1" 2>"$tmp/why"
+  }
 elif command -v wget >/dev/null 2>&1; then
-  fetch() { wget -q --tries=3 --timeout=60 -O "$2" "$1" 2>"$tmp/why"; }
+  # wget cannot be told which redirects to follow: its headers say where it went.
+  fetch() {
+    wget -q -S --tries=3 --timeout=60 -O "$2" "$1" 2>"$tmp/headers" || { cp "$tmp/headers" "$tmp/why"; return 1; }
+    if grep -i '^ *location: *http:' "$tmp/headers" >/dev/null; then
+      echo "redirected to plain http" >"$tmp/why"
+      rm -f "$2"
+      return 1
+    fi
+  }
 else
   fail "neither curl nor wget is installed: install one of them"
 fi
@@ -97,7 +137,7 @@ fi
 
 if [ -z "$version" ]; then
   if [ "$base_url" = "$DEFAULT_BASE_URL" ] && command -v curl >/dev/null 2>&1; then
-    latest=$(curl -fsSLI --connect-timeout 10 --max-time 60 -o /dev/null -w '%{url_effective}' \
+    latest=$(curl -fsSLI --proto =https --proto-redir =https --connect-timeout 10 --max-time 60 -o /dev/null -w '%{url_effective}' \
       "https://github.com/$REPOSITORY/releases/latest") || fail "cannot find the latest release: pass --version V"
     version=${latest##*/}
   else
@@ -130,6 +170,33 @@ for bin in $BINARIES; do
 done
 
 mkdir -p "$prefix" || fail "cannot create $prefix: pass --prefix DIR"
+# Where each binary goes there is nothing, or a regular file (or a link to one): a folder
+# or a device there is refused before anything is written.
+for bin in $BINARIES; do
+  dest=$prefix/$bin
+  if [ -d "$dest" ]; then
+    fail "$dest is a folder: remove it or pass --prefix DIR; nothing was installed"
+  elif [ -e "$dest" ] && [ ! -f "$dest" ]; then
+    fail "$dest is not a regular file: remove it or pass --prefix DIR; nothing was installed"
+  fi
+done
+
+# All or nothing: every new binary is written beside its target first, then each is
+# moved into place; when one cannot be, the ones already moved are put back, so a
+# failure leaves the old binaries, never a mix.
+staged=""
+moved=""
+part() { printf '%s/.%s.part.%s' "$prefix" "$1" "$$"; }
+old() { printf '%s/.%s.old.%s' "$prefix" "$1" "$$"; }
+roll_back() {
+  for bin in $moved; do
+    if [ -f "$(old "$bin")" ]; then mv -f "$(old "$bin")" "$prefix/$bin"; else rm -f "$prefix/$bin"; fi
+  done
+  for bin in $staged; do rm -f "$(part "$bin")" "$(old "$bin")"; done
+  moved=""
+  staged=""
+}
+trap 'roll_back; exit 1' INT TERM
 installed=""
 unchanged=""
 for bin in $BINARIES; do
@@ -137,13 +204,27 @@ for bin in $BINARIES; do
     unchanged="$unchanged $bin"
     continue
   fi
-  part=$prefix/.$bin.part.$$
-  if ! { cp "$from/$bin" "$part" && chmod 755 "$part" && mv -f "$part" "$prefix/$bin"; }; then
-    rm -f "$part"
-    fail "cannot write $prefix/$bin"
+  staged="$staged $bin"
+  if ! { cp "$from/$bin" "$(part "$bin")" && chmod 755 "$(part "$bin")"; } 2>/dev/null; then
+    roll_back
+    fail "cannot write into $prefix: nothing was installed"
   fi
-  installed="$installed $bin"
 done
+for bin in $staged; do
+  dest=$prefix/$bin
+  if [ -f "$dest" ] && ! { ln "$dest" "$(old "$bin")" 2>/dev/null || cp -p "$dest" "$(old "$bin")" 2>/dev/null; }; then
+    roll_back
+    fail "cannot keep a copy of $dest to put back on a failure: the binaries were left as they were; nothing was installed"
+  fi
+  if ! mv -f "$(part "$bin")" "$dest" 2>/dev/null; then
+    roll_back
+    fail "cannot replace $dest: the binaries were left as they were; nothing was installed"
+  fi
+  moved="$moved $bin"
+done
+for bin in $staged; do rm -f "$(old "$bin")"; done
+installed=$staged
+trap - INT TERM
 
 if [ -n "$installed" ]; then
   say "installed cdk-toolkit $version ($target) into $prefix:$installed"

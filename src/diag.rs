@@ -45,3 +45,45 @@ pub(crate) fn binary_name() -> String {
         })
         .unwrap_or_else(|| "cdk-toolkit".to_owned())
 }
+
+/// The most characters of a user's value quoted back in a message.
+const QUOTED_CHARS: usize = 64;
+
+/// A user's value as a message quotes it: Rust-quoted (control characters escaped),
+/// and cut short past [`QUOTED_CHARS`] characters, saying how long it was: a huge
+/// value (a 50 MB file, a pasted blob) never floods a terminal or a CI log.
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(QUOTED_CHARS) {
+            None => write!(f, "{:?}", self.0),
+            Some((end, _)) => {
+                let shown = format!("{:?}", &self.0[..end]);
+                write!(
+                    f,
+                    "{}...\" ({} bytes)",
+                    &shown[..shown.len() - 1],
+                    self.0.len()
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_value_is_cut_short_and_says_its_length() {
+        assert_eq!(Quoted("a\"b\n").to_string(), r#""a\"b\n""#);
+        let long = "é".repeat(100);
+        let shown = Quoted(&long).to_string();
+        assert_eq!(shown, format!("\"{}...\" (200 bytes)", "é".repeat(64)));
+        assert_eq!(
+            Quoted(&"x".repeat(64)).to_string(),
+            format!("{:?}", "x".repeat(64))
+        );
+    }
+}

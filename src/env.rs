@@ -80,7 +80,80 @@ pub(crate) const AWS_CREDENTIAL_VARIABLES: &[&str] = &[
     "AWS_CREDENTIAL_FILE",
 ];
 
+/// Every variable this toolkit reads, by the constants above (kept in step by the
+/// unit test below).
+const DECLARED: &[&str] = &[
+    CDK_CACHE_DIR,
+    CDK_AWS_TIMEOUT,
+    CDK_API_KEY_RESOLVING_PROFILE,
+    AWS_PROFILE,
+    AWS_ACCESS_KEY_ID,
+    AWS_REGION,
+    AWS_DEFAULT_REGION,
+    AWS_CONFIG_FILE,
+    AWS_SHARED_CREDENTIALS_FILE,
+    AWS_ROLE_ARN,
+    AWS_ROLE_SESSION_NAME,
+    AWS_WEB_IDENTITY_TOKEN_FILE,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+    AWS_CA_BUNDLE,
+    AWS_ENDPOINT_URL,
+    XDG_CONFIG_HOME,
+    XDG_DATA_HOME,
+    SSL_CERT_FILE,
+    GITHUB_ENV,
+    TF_CLI_CONFIG_FILE,
+    TABLE,
+    IMMUKV_BUCKET,
+    IMMUKV_PREFIX,
+    IMMUKV_LOG_VERSION_RETENTION,
+    IMMUKV_LOG_VERSIONS_TO_RETAIN,
+    IMMUKV_KEY_VERSION_RETENTION,
+    IMMUKV_KEY_VERSIONS_TO_RETAIN,
+];
+
+/// A variable set to the empty string counts as unset, wherever it is read: by
+/// [`var`], by clap (`env = ...` flags), and by the AWS SDK (which panics on an empty
+/// `AWS_ENDPOINT_URL` and reads an empty `AWS_REGION` as a region). So the empty ones
+/// this toolkit or the SDK read (those declared here, and every `AWS_*`) are removed
+/// from this process's environment before anything reads it; the rest, which only a
+/// child process might read, are left as they are. Called first thing in `main`.
+pub(crate) fn forget_empty() {
+    for (name, value) in std::env::vars_os() {
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with("AWS_") || DECLARED.contains(&n));
+        if ours && value.is_empty() {
+            crate::sys::remove_env_var_before_threads(&name);
+        }
+    }
+}
+
 /// The value of a variable when it is set and not empty.
 pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `DECLARED` lists every constant of this file.
+    #[test]
+    fn every_variable_is_declared() {
+        let text = include_str!("env.rs");
+        let constants: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub(crate) const "))
+            .filter_map(|l| l.split_once(": &str = ").map(|(n, _)| n))
+            .collect();
+        assert!(constants.len() > 20);
+        for name in constants {
+            assert!(
+                super::DECLARED
+                    .iter()
+                    .any(|d| text.contains(&format!("const {name}: &str = \"{d}\""))),
+                "{name} is missing from DECLARED"
+            );
+        }
+    }
 }

@@ -1,9 +1,11 @@
-//! Replacing files atomically: a temp file in the same folder, synced, then renamed
-//! over the target, so readers see the old or the new content and never a torn one.
+//! The files the toolkit reads and edits: only regular files (a device, a FIFO or a
+//! folder in their place is refused, and reading never blocks), replaced atomically (a
+//! temp file in the same folder, synced, then renamed over the target, so readers see
+//! the old or the new content and never a torn one).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -15,6 +17,119 @@ pub(crate) fn my_uid() -> u32 {
 /// The effective group id of this process.
 pub(crate) fn my_gid() -> u32 {
     rustix::process::getegid().as_raw()
+}
+
+/// The largest configuration file read (CLI configs, settings, CA bundles, AWS files,
+/// keys): a hostile or mistaken file cannot exhaust memory.
+pub(crate) const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a path names when that is not a regular file, as a message says it.
+pub(crate) fn not_regular(meta: &fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a folder")
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_char_device() {
+        Some("a character device")
+    } else if t.is_block_device() {
+        Some("a block device")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        Some("not a file")
+    }
+}
+
+/// The error for a path that names `what` instead of a regular file.
+pub(crate) fn not_regular_error(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    )
+}
+
+/// Open `path` (following links) for reading, only when it is a regular file, and
+/// without ever waiting (opening a FIFO would wait for a writer): `Ok(None)` when it
+/// does not exist.
+pub(crate) fn open_regular(path: &Path) -> io::Result<Option<File>> {
+    match fs::metadata(path) {
+        Ok(meta) => {
+            if let Some(what) = not_regular(&meta) {
+                return Err(not_regular_error(what));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    // Swapped for a FIFO since: O_NONBLOCK keeps the open from waiting, and the file
+    // opened is checked again.
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if let Some(what) = not_regular(&file.metadata()?) {
+        return Err(not_regular_error(what));
+    }
+    Ok(Some(file))
+}
+
+/// The bytes of the regular file at `path` (see [`open_regular`]), at most `cap` of
+/// them: a larger file is an error that says so. `Ok(None)` when there is none.
+pub(crate) fn read_regular(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>> {
+    use io::Read;
+    let Some(file) = open_regular(path)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("it is larger than {cap} bytes"),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// Open the regular file at `path` (created when missing) to append to it, without
+/// ever waiting on a FIFO.
+pub(crate) fn open_append(path: &Path) -> io::Result<File> {
+    check_replaceable(path, true)?;
+    let file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if let Some(what) = not_regular(&file.metadata()?) {
+        return Err(not_regular_error(what));
+    }
+    Ok(file)
+}
+
+/// Whether `path` may be replaced by a file: it does not exist, or it is a regular
+/// file (through links, when `follow`), or (not following) a link. Checked before
+/// anything is opened for writing.
+pub(crate) fn check_replaceable(path: &Path, follow: bool) -> io::Result<()> {
+    let meta = if follow {
+        fs::metadata(path)
+    } else {
+        fs::symlink_metadata(path)
+    };
+    match meta {
+        Ok(meta) if !follow && meta.file_type().is_symlink() => Ok(()),
+        Ok(meta) => not_regular(&meta).map_or(Ok(()), |what| Err(not_regular_error(what))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Open a new file with `mode` from its creation on, failing if it exists.
@@ -53,22 +168,49 @@ impl Ownership {
 /// umask does not apply). Fails, leaving `path` as it was, when the owner cannot be
 /// kept.
 pub(crate) fn replace(path: &Path, bytes: &[u8], ownership: Ownership) -> io::Result<()> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let dir = path
-        .parent()
+    Staged::file(path, bytes, ownership)?.commit()
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = create_new(&tmp, 0o600)?;
+        .unwrap_or(Path::new("."))
+}
+
+/// A new version of a file, written beside it (synced, with its final owner and mode)
+/// but not yet in place: [`Staged::commit`] renames it over the target in one step;
+/// dropped uncommitted, it is removed. Several files staged first and committed after
+/// make a change that fails before it touches anything.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    fn temp_beside(path: &Path) -> PathBuf {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        folder_of(path).join(format!(
+            ".{name}.tmp-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ))
+    }
+
+    /// `bytes` staged for `path`, to get exactly `ownership`.
+    pub(crate) fn file(path: &Path, bytes: &[u8], ownership: Ownership) -> io::Result<Self> {
+        let staged = Self {
+            tmp: Self::temp_beside(path),
+            target: path.to_owned(),
+            committed: false,
+        };
+        let mut file = create_new(&staged.tmp, 0o600)?;
         file.write_all(bytes)?;
         if let Some((uid, gid)) = ownership.owner {
             let meta = file.metadata()?;
@@ -78,18 +220,79 @@ pub(crate) fn replace(path: &Path, bytes: &[u8], ownership: Ownership) -> io::Re
         }
         file.set_permissions(fs::Permissions::from_mode(ownership.mode))?;
         file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        Ok(staged)
     }
-    result?;
-    // Make the rename durable; a failure here loses nothing already visible.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+
+    /// A symbolic link to `to`, staged for `path`.
+    pub(crate) fn symlink(path: &Path, to: &Path) -> io::Result<Self> {
+        let staged = Self {
+            tmp: Self::temp_beside(path),
+            target: path.to_owned(),
+            committed: false,
+        };
+        std::os::unix::fs::symlink(to, &staged.tmp)?;
+        Ok(staged)
     }
-    Ok(())
+
+    pub(crate) fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Put it in place.
+    pub(crate) fn commit(mut self) -> io::Result<()> {
+        fs::rename(&self.tmp, &self.target)?;
+        self.committed = true;
+        // Make the rename durable; a failure here loses nothing already visible.
+        if let Ok(d) = File::open(folder_of(&self.target)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
 }
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// An exclusive advisory lock on a sidecar file `.NAME.lock` beside `path` (0600,
+/// created with its folder, 0700, when missing), waited for; released when dropped.
+/// Every read-modify-write of `path` holds it, so concurrent processes never lose
+/// each other's changes.
+pub(crate) fn lock_beside(path: &Path) -> io::Result<FileLock> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder_of(path))?;
+    let (file, _) = lock_file_beside(path)?;
+    file.lock()?;
+    Ok(FileLock(file))
+}
+
+/// The sidecar lock file `.NAME.lock` beside `path` (0600), opened (created when
+/// missing) but not locked, and its path. Its folder must exist.
+pub(crate) fn lock_file_beside(path: &Path) -> io::Result<(File, PathBuf)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lock_path = folder_of(path).join(format!(".{name}.lock"));
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&lock_path)?;
+    Ok((file, lock_path))
+}
+
+/// An exclusive lock, released when dropped.
+#[derive(Debug)]
+pub(crate) struct FileLock(#[allow(dead_code)] File);
 
 /// The file a user's path names once symbolic links are followed (dotfile managers
 /// link `~/.terraformrc` into a repository): edits go to the target, in the target's
@@ -122,6 +325,55 @@ mod tests {
         );
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temp file is left behind");
+    }
+
+    /// A FIFO, a device and a folder are refused, and reading a FIFO does not wait
+    /// for a writer (this test would hang).
+    #[test]
+    fn only_regular_files_are_read_and_nothing_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        for (path, what) in [
+            (fifo.as_path(), "a FIFO (named pipe)"),
+            (Path::new("/dev/null"), "a character device"),
+            (dir.path(), "a folder"),
+        ] {
+            let e = read_regular(path, 10).unwrap_err();
+            assert_eq!(e.to_string(), format!("it is {what}, not a regular file"));
+            assert!(check_replaceable(path, true).is_err());
+        }
+        assert!(
+            read_regular(&dir.path().join("missing"), 10)
+                .unwrap()
+                .is_none()
+        );
+        let file = dir.path().join("f");
+        fs::write(&file, "12345").unwrap();
+        assert_eq!(read_regular(&file, 5).unwrap().unwrap(), b"12345");
+        assert!(
+            read_regular(&file, 4)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than 4 bytes")
+        );
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        assert!(
+            check_replaceable(&link, false).is_ok(),
+            "the link itself is replaced"
+        );
+        assert!(
+            check_replaceable(&link, true).is_err(),
+            "its target is a FIFO"
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub(crate) fn is_loopback_host(host: &url::Host<&str>) -> bool {
 /// A URL refused before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum UrlError {
-    #[error("{input:?} is not a URL ({reason}): use https://HOST/PATH")]
+    #[error("{} is not a URL ({reason}): use https://HOST/PATH", crate::diag::Quoted(.input))]
     Invalid { input: String, reason: String },
     #[error(
         "refusing plain HTTP to {host}: use https:// (plain HTTP is allowed only to loopback addresses)"
@@ -199,7 +199,12 @@ impl HttpClient {
                 path: path.clone(),
                 reason,
             };
-            let pem = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+            let pem = crate::fsutil::read_regular(
+                std::path::Path::new(&path),
+                crate::fsutil::MAX_CONFIG_BYTES,
+            )
+            .and_then(|bytes| bytes.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
+            .map_err(|e| bad(e.to_string()))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| bad(format!("not PEM: {e}")))?;
             builder = builder.tls_certs_merge(certs);

@@ -44,4 +44,6 @@ mod registry;
 #[cfg(unix)]
 mod secret;
 #[cfg(unix)]
+mod sys;
+#[cfg(unix)]
 mod time;

@@ -6,7 +6,6 @@
 //! to the file named by `GITHUB_ENV`). A variable name is checked before anything is
 //! written: only letters, digits and `_`, so it can never carry shell syntax.
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -32,7 +31,7 @@ pub(crate) enum OutputError {
     NoGithubEnv,
     #[error("cannot append to the GITHUB_ENV file {}", path.display())]
     GithubEnv { path: PathBuf, source: io::Error },
-    #[error("{name:?} cannot be a variable name: use letters, digits and _")]
+    #[error("{} cannot be a variable name: use letters, digits and _", crate::diag::Quoted(.name))]
     BadName { name: String },
     #[error("cannot write the output")]
     Io(#[from] io::Error),
@@ -147,11 +146,7 @@ pub(crate) fn render(
                 path: path.clone(),
                 source,
             };
-            let mut file = OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&path)
-                .map_err(err)?;
+            let mut file = crate::fsutil::open_append(std::path::Path::new(&path)).map_err(err)?;
             file.write_all(&env_file).map_err(err)?;
         }
     }

@@ -50,14 +50,18 @@ pub(crate) fn rfc3339(unix: u64) -> String {
 pub(crate) fn parse_instant(text: &str) -> Result<i64, String> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t
-            .parse::<i64>()
-            .map_err(|_| format!("{t:?} is too large for epoch milliseconds"));
+        return t.parse::<i64>().map_err(|_| {
+            format!(
+                "{} is too large for epoch milliseconds",
+                crate::diag::Quoted(t)
+            )
+        });
     }
     rfc3339_ms(t).ok_or_else(|| {
         format!(
-            "{t:?} is not a time: give RFC 3339 (2026-11-24T10:00:00Z, 2026-11-24T11:00:00+01:00) \
-             or epoch milliseconds"
+            "{} is not a time: give RFC 3339 (2026-11-24T10:00:00Z, 2026-11-24T11:00:00+01:00) \
+             or epoch milliseconds",
+            crate::diag::Quoted(t)
         )
     })
 }

@@ -25,7 +25,7 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 pub(crate) struct HttpMethod(Method);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid HTTP method {0:?}")]
+#[error("invalid HTTP method {}", crate::diag::Quoted(.0))]
 pub(crate) struct HttpMethodError(String);
 
 impl FromStr for HttpMethod {
@@ -53,11 +53,11 @@ pub(crate) struct HttpHeader {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum HttpHeaderError {
-    #[error("invalid header {0:?}: use 'Name: value'")]
+    #[error("invalid header {}: use 'Name: value'", crate::diag::Quoted(.0))]
     Shape(String),
-    #[error("invalid header name in {0:?}")]
+    #[error("invalid header name in {}", crate::diag::Quoted(.0))]
     Name(String),
-    #[error("invalid header value in {0:?}")]
+    #[error("invalid header value in {}", crate::diag::Quoted(.0))]
     Value(String),
 }
 

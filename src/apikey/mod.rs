@@ -30,13 +30,13 @@ pub(crate) enum ApiKeyError {
         parameter: String,
         region: String,
     },
-    #[error("no secret {name:?} in Secrets Manager: check --stack, --secret-name and --region")]
+    #[error("no secret {} in Secrets Manager: check --stack, --secret-name and --region", crate::diag::Quoted(.name))]
     NoSecret { name: String },
-    #[error("the secret {name:?} has no string value")]
+    #[error("the secret {} has no string value", crate::diag::Quoted(.name))]
     SecretNotText { name: String },
     // Never echo the secret's text: it holds the key.
     #[error(
-        "the secret {name:?} is not the construct's JSON {{\"access-key-id\": ..., \"secret-access-key\": ...}}"
+        "the secret {} is not the construct's JSON {{\"access-key-id\": ..., \"secret-access-key\": ...}}", crate::diag::Quoted(.name)
     )]
     SecretMalformed { name: String },
     #[error("{operation} returned no {what}")]
@@ -88,7 +88,7 @@ pub(crate) struct StackName(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid stack name {0:?}: a CloudFormation stack name starts with a letter and has only letters, digits and dashes"
+    "invalid stack name {}: a CloudFormation stack name starts with a letter and has only letters, digits and dashes", crate::diag::Quoted(.0)
 )]
 pub(crate) struct StackNameError(String);
 
@@ -141,7 +141,7 @@ impl fmt::Display for StackName {
 pub(crate) struct AccountId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid account {0:?}: an AWS account id has 12 digits")]
+#[error("invalid account {}: an AWS account id has 12 digits", crate::diag::Quoted(.0))]
 pub(crate) struct AccountIdError(String);
 
 impl FromStr for AccountId {

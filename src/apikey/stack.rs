@@ -115,7 +115,7 @@ impl FromStr for CallTarget {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.starts_with('/') {
             if s.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-                return Err(format!("{s:?} is not a URL path"));
+                return Err(format!("{} is not a URL path", crate::diag::Quoted(s)));
             }
             return Ok(CallTarget::Path(s.to_owned()));
         }

@@ -20,7 +20,7 @@ use crate::exit::{ExitStatus, chain};
 use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::registry::cliconfig::hcl_string;
-use crate::registry::install::{HELPER_MARKER, HELPER_PREFIX};
+use crate::registry::install::{BlockArgs, HELPER_MARKER, HELPER_PREFIX};
 use crate::registry::layout::Tool;
 use crate::registry::settings::{HostConfig, HostFlags, RegistrySettings};
 use crate::registry::token::{MAX_EXPIRATION_SECONDS, stored_token};
@@ -312,7 +312,8 @@ impl FromStr for Verb {
             "store" => Ok(Verb::Store),
             "forget" => Ok(Verb::Forget),
             other => Err(format!(
-                "unknown verb {other:?}: the credentials helper answers get, store and forget"
+                "unknown verb {}: the credentials helper answers get, store and forget",
+                crate::diag::Quoted(other)
             )),
         }
     }
@@ -362,6 +363,65 @@ struct HelperCli {
     helper: HelperArgs,
     #[command(flatten)]
     aws: AwsArgs,
+}
+
+/// A `credentials_helper` block's `args`, read by the helper's own definition, the one
+/// parser of them: what the helper run by Terraform with them would see (Terraform
+/// adds the verb and the host; stand-ins take their place). Everything but the hosts
+/// and the per-host settings is kept verbatim, whatever this version makes of it.
+pub(crate) fn read_block_args(args: &[String]) -> Result<BlockArgs, String> {
+    use clap::CommandFactory;
+    let argv = std::iter::once("terraform-credentials-helper")
+        .chain(args.iter().map(String::as_str))
+        .chain(["get", "example.invalid"]);
+    let cli = HelperCli::try_parse_from(argv).map_err(|e| super::clap_reason(&e))?;
+    // The flags whose values live in the settings file now, by clap id.
+    const MOVED: &[&str] = &[
+        "registry_hosts",
+        "service",
+        "expiration_window",
+        "registry_url",
+        "profile",
+        "region",
+    ];
+    let command = HelperCli::command();
+    let mut kept = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let (name, inline) = match arg.strip_prefix("--") {
+            Some(flag) => flag
+                .split_once('=')
+                .map_or((flag, false), |(n, _)| (n, true)),
+            None => {
+                kept.push(arg.clone());
+                continue;
+            }
+        };
+        let Some(def) = command.get_arguments().find(|a| {
+            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+        }) else {
+            kept.push(arg.clone());
+            continue;
+        };
+        let value = (def.get_action().takes_values() && !inline)
+            .then(|| rest.next().cloned())
+            .flatten();
+        if !MOVED.contains(&def.get_id().as_str()) {
+            kept.push(arg.clone());
+            kept.extend(value);
+        }
+    }
+    Ok(BlockArgs {
+        hosts: cli.helper.registry_hosts,
+        settings: HostFlags {
+            profile: cli.aws.profile,
+            region: cli.aws.region,
+            service: cli.helper.service,
+            registry_url: cli.helper.registry_url,
+            token_lifetime: cli.helper.expiration_window,
+        },
+        kept,
+    })
 }
 
 pub fn main() -> ExitCode {

@@ -8,16 +8,16 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use super::get_registry_token::read_block_args;
 use super::{Error, runtime};
 use crate::aws::AwsArgs;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
-use crate::registry::cliconfig::{self, CredentialsConfig, Plan};
 use crate::registry::doctor::{Checkup, FindingKind, Level, Source, diagnose};
 use crate::registry::install::{
-    HelperName, HelperSettings, InstallError, RcFile, helper_source, install_binary, is_our_helper,
-    plugin_dirs, rc_files,
+    ConfigEdit, HelperChange, HelperInstall, HelperName, InstallError, InstallRequest, Plan,
+    RcFile, UninstallRequest, helper_source, plugin_dirs, rc_files,
 };
 use crate::registry::layout::{Layout, LayoutEnv, Tool};
 use crate::registry::settings::{HostFlags, RegistrySettings};
@@ -109,62 +109,69 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         .clone()
         .unwrap_or_else(|| plugin_dirs(&home).remove(0));
     let helper_path = plugin_dir.join(cli.name.file_name());
+    let settings_path = RegistrySettings::path_in(&home);
+    // One install at a time: the lock is held from before anything is read until every
+    // file is written. A dry run changes nothing, so it neither waits nor creates ~/.cdk.
+    let lock = if cli.dry_run {
+        None
+    } else {
+        Some(RegistrySettings::lock(&settings_path)?)
+    };
     let files = rc_files(cli.rc_file.as_deref(), &home)
         .iter()
         .map(|f| RcFile::read(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let settings = RegistrySettings::load(&RegistrySettings::path_in(&home))?;
-    if cli.uninstall {
-        return uninstall(&cli, &helper_path, &files, &settings);
-    }
-    let source = helper_source()?;
-    let mut updated = with_legacy_hosts(settings.clone(), &files, &cli.name)?;
-    let given = HostFlags {
-        service: cli.service,
-        registry_url: cli.registry_url.clone(),
-        token_lifetime: cli.expiration_window,
-        ..HostFlags::from_aws(&cli.aws)
-    }
-    .to_settings();
-    for host in &cli.registry_hosts {
-        updated.set(host, &given);
-    }
-    let args = block_args(&updated);
-    let edits = plan_edits(&files, &cli.name, &args, cli.force)?;
-
+    let plan = if cli.uninstall {
+        let (settings, left_out) =
+            RegistrySettings::load_forgiving(&settings_path, &cli.registry_hosts)?;
+        Plan::uninstall(
+            settings,
+            files,
+            &UninstallRequest {
+                hosts: &cli.registry_hosts,
+                left_out: &left_out,
+                name: &cli.name,
+                helper: &helper_path,
+                read_args: read_block_args,
+            },
+        )?
+    } else {
+        let settings = RegistrySettings::load(&settings_path)?;
+        let given = HostFlags {
+            service: cli.service,
+            registry_url: cli.registry_url.clone(),
+            token_lifetime: cli.expiration_window,
+            ..HostFlags::from_aws(&cli.aws)
+        }
+        .to_settings();
+        Plan::install(
+            settings,
+            files,
+            &InstallRequest {
+                hosts: &cli.registry_hosts,
+                given: &given,
+                name: &cli.name,
+                force: cli.force,
+                helper: HelperInstall {
+                    source: helper_source()?,
+                    dest: helper_path.clone(),
+                    link: cli.link,
+                },
+                read_args: read_block_args,
+            },
+        )?
+    };
     if cli.dry_run {
-        let mut out = std::io::stdout().lock();
-        let how = if cli.link { "link to" } else { "copy of" };
-        writeln!(
-            out,
-            "would install {} ({how} {})",
-            helper_path.display(),
-            source.display()
-        )?;
-        print_plan(&mut out, &cli.name, &args, &edits, &settings, &updated)?;
+        print_plan(&mut std::io::stdout().lock(), &plan)?;
         return Ok(ExitStatus::Success);
     }
-
     let env = LayoutEnv::from_process();
     let tofu_before = Layout::of(Tool::OpenTofu, &home, &env);
-    install_binary(&source, &helper_path, cli.link)?;
-    note(format_args!("installed {}", helper_path.display()));
-    if updated != settings {
-        updated.save()?;
-        for host in &cli.registry_hosts {
-            note(format_args!(
-                "recorded the settings for {host} in {}",
-                updated.path().display()
-            ));
-        }
-    }
-    for (file, new, _) in &edits {
-        file.write(new)?;
-        note(format_args!(
-            "configured credentials_helper {:?} in {}",
-            cli.name.as_str(),
-            file.path.display()
-        ));
+    plan.apply()?;
+    drop(lock);
+    say_done(&cli, &plan);
+    if cli.uninstall {
+        return Ok(ExitStatus::Success);
     }
     for tool in Tool::ALL {
         let searched = Layout::of(tool, &home, &env).plugin_dirs;
@@ -181,111 +188,140 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     if cli.no_check {
         return Ok(ExitStatus::Success);
     }
-    check(&cli, &home, &env, &updated)
+    check(&cli, &home, &env, &plan.settings)
 }
 
-/// The hosts a block of ours written by an earlier version names, moved into the
-/// settings file with the settings that block gave them all.
-fn with_legacy_hosts(
-    mut settings: RegistrySettings,
-    files: &[RcFile],
-    name: &HelperName,
-) -> Result<RegistrySettings, Error> {
-    for file in files {
-        let json = file.path.extension().is_some_and(|e| e == "json");
-        let config = CredentialsConfig::parse(&file.text, json).map_err(|e| file.unreadable(e))?;
-        for block in config.helpers.iter().filter(|b| b.name == name.as_str()) {
-            let legacy = HelperSettings::parse(block.args.as_deref().unwrap_or_default());
-            let given = legacy.flags().to_settings();
-            for host in &legacy.hosts {
-                if settings.get(host).is_none() {
-                    settings.set(host, &given);
+/// What an applied plan did, one note each.
+fn say_done(cli: &Cli, plan: &Plan) {
+    for host in &plan.not_configured {
+        note(format_args!(
+            "{host} is not configured: nothing to remove for it"
+        ));
+    }
+    if let Some(path) = &plan.foreign_helper {
+        warn(format_args!(
+            "leaving {}: it was not installed by this tool",
+            path.display()
+        ));
+    }
+    match &plan.helper {
+        Some(HelperChange::Install(install)) => {
+            note(format_args!("installed {}", install.dest.display()));
+        }
+        Some(HelperChange::Remove(path)) => note(format_args!("removed {}", path.display())),
+        None if !cli.uninstall => note(format_args!(
+            "{} is already up to date",
+            plugin_dir_helper(cli, plan).display()
+        )),
+        None => {}
+    }
+    if plan.settings_changed() {
+        let path = plan.settings.path().display();
+        if plan.settings.is_empty() {
+            note(format_args!("removed {path}"));
+        } else if cli.uninstall {
+            for host in plan.settings_before.hosts().chain(&plan.settings_left_out) {
+                if plan.settings.get(host).is_none() {
+                    note(format_args!("removed {host} from {path}"));
                 }
+            }
+        } else {
+            for host in &cli.registry_hosts {
+                note(format_args!("recorded the settings for {host} in {path}"));
             }
         }
     }
-    Ok(settings)
-}
-
-/// The block's args: every host the helper serves (their settings are in the file).
-fn block_args(settings: &RegistrySettings) -> Vec<String> {
-    HelperSettings {
-        hosts: settings.hosts().cloned().collect(),
-        ..HelperSettings::default()
-    }
-    .args()
-}
-
-/// One CLI-config file's edit: the file, its new text, the blocks it removes.
-type Edit<'a> = (&'a RcFile, String, Vec<String>);
-
-/// Every edit to the CLI-config files, decided before anything changes.
-fn plan_edits<'a>(
-    files: &'a [RcFile],
-    name: &HelperName,
-    args: &[String],
-    force: bool,
-) -> Result<Vec<Edit<'a>>, Error> {
-    let mut edits = Vec::new();
-    for file in files {
-        match cliconfig::plan_install(&file.text, name.as_str(), args, force)
-            .map_err(|e| file.unreadable(e))?
-        {
-            Plan::Conflict { other } => {
-                return Err(InstallError::Conflict {
-                    path: file.path.clone(),
-                    other,
-                }
-                .into());
-            }
-            Plan::Unchanged => note(format_args!(
-                "{} is already up to date",
-                file.path.display()
+    for edit in &plan.configs {
+        let path = edit.file.path.display();
+        match (&edit.added, cli.uninstall) {
+            (Some(_), false) => note(format_args!(
+                "configured credentials_helper {:?} in {path}",
+                cli.name.as_str()
             )),
-            Plan::Rewrite { text, removed } => edits.push((file, text, removed)),
+            (Some(_), true) => note(format_args!(
+                "the credentials_helper block in {path} now serves {}",
+                hosts_list(&plan.settings)
+            )),
+            (None, _) => note(format_args!(
+                "removed the credentials_helper block from {path}"
+            )),
         }
     }
-    Ok(edits)
+    for path in &plan.up_to_date {
+        note(format_args!("{} is already up to date", path.display()));
+    }
+    if cli.uninstall && plan.changes_nothing() && plan.not_configured.is_empty() {
+        note("nothing to uninstall");
+    }
 }
 
-/// What `--dry-run` shows for a new block with `args`: each CLI-config file's edit,
-/// then the settings file's.
-fn print_plan(
-    out: &mut impl Write,
-    name: &HelperName,
-    args: &[String],
-    edits: &[Edit<'_>],
-    before: &RegistrySettings,
-    after: &RegistrySettings,
-) -> Result<(), Error> {
-    let added = cliconfig::helper_block(name.as_str(), args);
-    for (file, _, removed) in edits {
-        print_diff(out, &file.path, removed, &added)?;
+/// The helper's path in a plan that leaves it as it is.
+fn plugin_dir_helper(cli: &Cli, plan: &Plan) -> PathBuf {
+    match &plan.helper {
+        Some(HelperChange::Install(i)) => i.dest.clone(),
+        _ => cli
+            .plugin_directory
+            .clone()
+            .unwrap_or_else(|| plugin_dirs(&dirs::home_dir().unwrap_or_default()).remove(0))
+            .join(cli.name.file_name()),
     }
-    print_settings_diff(out, before, after)
 }
 
-/// What `--dry-run` shows for the settings file: its lines removed, then those added.
-fn print_settings_diff(
-    out: &mut impl Write,
-    before: &RegistrySettings,
-    after: &RegistrySettings,
-) -> Result<(), Error> {
-    if before == after {
-        return Ok(());
+fn hosts_list(settings: &RegistrySettings) -> String {
+    settings
+        .hosts()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What `--dry-run` shows: the helper, each CLI-config file's edit, the settings file's.
+fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<(), Error> {
+    for host in &plan.not_configured {
+        writeln!(out, "{host} is not configured: nothing to remove for it")?;
     }
-    let old = before.on_disk();
-    let new = if after.is_empty() {
-        String::new()
-    } else {
-        after.render()?
-    };
-    let path = after.path().display();
-    writeln!(out, "--- {path}\n+++ {path}")?;
-    for line in line_diff(&old, &new) {
-        writeln!(out, "{line}")?;
+    match &plan.helper {
+        Some(HelperChange::Install(install)) => {
+            let how = if install.link { "link to" } else { "copy of" };
+            writeln!(
+                out,
+                "would install {} ({how} {})",
+                install.dest.display(),
+                install.source.display()
+            )?;
+        }
+        Some(HelperChange::Remove(path)) => writeln!(out, "would remove {}", path.display())?,
+        None => {}
+    }
+    for edit in &plan.configs {
+        print_diff(out, edit)?;
+    }
+    if plan.settings_changed() {
+        let old = plan.settings_before.on_disk();
+        let new = if plan.settings.is_empty() {
+            String::new()
+        } else {
+            plan.settings.render()?
+        };
+        let path = plan.settings.path().display();
+        writeln!(out, "--- {path}\n+++ {path}")?;
+        for line in line_diff(&old, &new) {
+            writeln!(out, "{}", capped(&line))?;
+        }
+    }
+    if plan.changes_nothing() && plan.not_configured.is_empty() {
+        writeln!(out, "nothing would change")?;
     }
     Ok(())
+}
+
+/// One line of a diff, cut short when a value in it is huge.
+fn capped(line: &str) -> String {
+    const MAX: usize = 200;
+    match line.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}... ({} bytes)", &line[..end], line.len()),
+        None => line.to_owned(),
+    }
 }
 
 /// A line diff (longest common subsequence): ` ` kept, `-` removed, `+` added.
@@ -339,18 +375,26 @@ fn say_where_opentofu_moved(before: &Layout, after: &Layout) {
     }
 }
 
-/// What `--dry-run` shows for one file: the blocks removed, then the one added.
-fn print_diff(
-    out: &mut impl Write,
-    path: &Path,
-    removed: &[String],
-    added: &str,
-) -> std::io::Result<()> {
-    writeln!(out, "--- {}\n+++ {}", path.display(), path.display())?;
-    for line in removed.iter().flat_map(|b| b.lines()) {
-        writeln!(out, "-{line}")?;
+/// What `--dry-run` shows for one CLI-config file: the blocks removed, then the one
+/// added. A block another tool wrote is named, not shown: its arguments may be secrets.
+fn print_diff(out: &mut impl Write, edit: &ConfigEdit) -> std::io::Result<()> {
+    let path = edit.file.path.display();
+    writeln!(out, "--- {path}\n+++ {path}")?;
+    for block in &edit.removed {
+        if block.ours {
+            for line in block.text.lines() {
+                writeln!(out, "-{}", capped(line))?;
+            }
+        } else {
+            writeln!(
+                out,
+                "-credentials_helper {} {{ ... }}  ({} lines not shown: another tool wrote them)",
+                crate::registry::cliconfig::hcl_string(&block.label),
+                block.text.lines().count()
+            )?;
+        }
     }
-    for line in added.lines() {
+    for line in edit.added.iter().flat_map(|b| b.lines()) {
         writeln!(out, "+{line}")?;
     }
     Ok(())
@@ -384,6 +428,7 @@ fn check(
             registry_url: None,
             timeout,
             aws: None,
+            read_args: read_block_args,
         };
         let report = rt.block_on(diagnose(&checkup, crate::env::var));
         for f in report
@@ -429,127 +474,4 @@ fn check(
     } else {
         Err(InstallError::CheckFailed.into())
     }
-}
-
-/// Remove the hosts named (all, when none is): from the settings file and the block.
-/// The block and the helper go only when no host is left.
-fn uninstall(
-    cli: &Cli,
-    helper: &Path,
-    files: &[RcFile],
-    settings: &RegistrySettings,
-) -> Result<ExitStatus, Error> {
-    let mut remaining = with_legacy_hosts(settings.clone(), files, &cli.name)?;
-    let everything = cli.registry_hosts.is_empty();
-    let all: Vec<RegistryHost> = remaining.hosts().cloned().collect();
-    for host in if everything {
-        &all
-    } else {
-        &cli.registry_hosts
-    } {
-        if !remaining.remove(host) {
-            warn(format_args!(
-                "{host} is not configured: nothing to remove for it"
-            ));
-        }
-    }
-    if !remaining.is_empty() {
-        return keep_helper_for(cli, files, settings, &remaining);
-    }
-    let mut out = std::io::stdout().lock();
-    let mut changed = false;
-    if remaining != *settings {
-        changed = true;
-        if cli.dry_run {
-            print_settings_diff(&mut out, settings, &remaining)?;
-        } else {
-            remaining.save()?;
-            note(format_args!("removed {}", remaining.path().display()));
-        }
-    }
-    let present = helper.symlink_metadata().is_ok();
-    let remove_helper = present && is_our_helper(helper);
-    if present && !remove_helper {
-        warn(format_args!(
-            "leaving {}: it was not installed by this tool",
-            helper.display()
-        ));
-    }
-    // Decide every edit before changing anything.
-    let mut edits = Vec::new();
-    for file in files {
-        if let Some((new, removed)) =
-            cliconfig::plan_uninstall(&file.text).map_err(|e| file.unreadable(e))?
-        {
-            edits.push((file, new, removed));
-        }
-    }
-    for (file, new, removed) in &edits {
-        changed = true;
-        if cli.dry_run {
-            print_diff(&mut out, &file.path, removed, "")?;
-            continue;
-        }
-        if new.trim().is_empty() {
-            file.remove_or_empty()?;
-        } else {
-            file.write(new)?;
-        }
-        note(format_args!(
-            "removed the credentials_helper block from {}",
-            file.path.display()
-        ));
-    }
-    if remove_helper {
-        changed = true;
-        if cli.dry_run {
-            writeln!(out, "would remove {}", helper.display())?;
-        } else {
-            std::fs::remove_file(helper).map_err(|source| InstallError::Remove {
-                path: helper.to_owned(),
-                source,
-            })?;
-            note(format_args!("removed {}", helper.display()));
-        }
-    }
-    if !changed {
-        note("nothing to uninstall");
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// Some hosts are left: rewrite the block with them, keep the helper.
-fn keep_helper_for(
-    cli: &Cli,
-    files: &[RcFile],
-    before: &RegistrySettings,
-    remaining: &RegistrySettings,
-) -> Result<ExitStatus, Error> {
-    let args = block_args(remaining);
-    let edits = plan_edits(files, &cli.name, &args, false)?;
-    let mut out = std::io::stdout().lock();
-    if cli.dry_run {
-        print_plan(&mut out, &cli.name, &args, &edits, before, remaining)?;
-        return Ok(ExitStatus::Success);
-    }
-    remaining.save()?;
-    for host in &cli.registry_hosts {
-        note(format_args!(
-            "removed {host} from {}",
-            remaining.path().display()
-        ));
-    }
-    for (file, new, _) in &edits {
-        file.write(new)?;
-        note(format_args!(
-            "the credentials_helper block in {} now serves {}",
-            file.path.display(),
-            remaining
-                .hosts()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    Ok(ExitStatus::Success)
 }

@@ -180,17 +180,16 @@ impl Error {
                 | InstallError::NoSource { .. }
                 | InstallError::Install { .. }
                 | InstallError::Remove { .. } => UserError,
+                InstallError::NotRegular { .. }
+                | InstallError::TargetNotRegular { .. }
+                | InstallError::BlockArgs { .. } => UserError,
+                InstallError::Settings(e) => settings_status(e),
                 InstallError::Changed { .. }
                 | InstallError::Run { .. }
                 | InstallError::RunTimeout { .. }
                 | InstallError::CheckFailed => Failure,
             },
-            Error::Settings(e) => match e {
-                SettingsError::Malformed { .. }
-                | SettingsError::Unsafe { .. }
-                | SettingsError::Read { .. }
-                | SettingsError::Write { .. } => UserError,
-            },
+            Error::Settings(e) => settings_status(e),
             Error::ApiKey(e) => match e {
                 ApiKeyError::NoKey { .. }
                 | ApiKeyError::NoSecret { .. }
@@ -225,6 +224,7 @@ impl Error {
             },
             Error::Checkpoint(e) => match e {
                 CheckpointError::Malformed { .. }
+                | CheckpointError::WouldUnsign { .. }
                 | CheckpointError::BadPublicKey { .. }
                 | CheckpointError::KeySpec { .. }
                 | CheckpointError::NoParameter { .. } => UserError,
@@ -281,6 +281,15 @@ impl Error {
     /// registry, throttling, expired credentials -- as [`Error::status`] decides, once.
     pub(crate) fn is_retryable(&self) -> bool {
         self.status() == ExitStatus::ServiceError
+    }
+}
+
+fn settings_status(e: &SettingsError) -> ExitStatus {
+    match e {
+        SettingsError::Malformed { .. }
+        | SettingsError::Unsafe { .. }
+        | SettingsError::Read { .. }
+        | SettingsError::Write { .. } => ExitStatus::UserError,
     }
 }
 
@@ -387,6 +396,7 @@ pub(crate) fn run<C: clap::Parser>(
     binary: &str,
     body: impl FnOnce(C) -> Result<ExitStatus, Error>,
 ) -> ExitCode {
+    crate::env::forget_empty();
     let cli = match C::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(binary, &e),
@@ -419,9 +429,32 @@ fn usage_error(binary: &str, e: &clap::Error) -> ExitCode {
     }
 }
 
-/// clap's message without its usage block and tips, on one line.
+/// clap's message, on one line, for a caller that says where the arguments came from.
+fn clap_reason(e: &clap::Error) -> String {
+    let line = clap_one_line(e);
+    line.strip_suffix("; see --help")
+        .unwrap_or(&line)
+        .to_owned()
+}
+
+/// clap's message without its usage block and tips, on one line, with the values it
+/// quotes back cut short.
 fn clap_one_line(e: &clap::Error) -> String {
-    let text = e.render().to_string();
+    use clap::error::ContextValue;
+    let mut text = e.render().to_string();
+    for (_, value) in e.context() {
+        let values = match value {
+            ContextValue::String(v) => std::slice::from_ref(v),
+            ContextValue::Strings(vs) => vs.as_slice(),
+            _ => &[],
+        };
+        for v in values.iter().filter(|v| v.len() > 64) {
+            let short = crate::diag::Quoted(v).to_string();
+            text = text
+                .replace(&format!("'{v}'"), &short)
+                .replace(v.as_str(), &short);
+        }
+    }
     let message = text.split("\n\n").next().unwrap_or(&text);
     let message = message.strip_prefix("error: ").unwrap_or(message);
     let words: Vec<&str> = message.split_whitespace().collect();

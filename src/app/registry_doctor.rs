@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::get_registry_token::read_block_args;
 use super::{Error, runtime};
 use crate::aws::AwsArgs;
 use crate::exit::ExitStatus;
@@ -45,6 +46,7 @@ pub(super) fn run(
                 registry_url,
                 timeout,
                 aws: Some(aws),
+                read_args: read_block_args,
             };
             rt.block_on(diagnose(&checkup, crate::env::var))
         })
@@ -104,8 +106,8 @@ fn configured_hosts(
     let mut hosts: BTreeSet<RegistryHost> = settings.hosts().cloned().collect();
     let probe: RegistryHost = "doctor.invalid".parse()?;
     for &tool in tools {
-        let view = inspect(tool, home, env, &probe, false, |_| None);
-        if let Some(helper) = view.source.helper_settings() {
+        let view = inspect(tool, home, env, &probe, false, read_block_args, |_| None);
+        if let Some(helper) = view.source.helper_args(read_block_args) {
             hosts.extend(helper.hosts);
         }
     }

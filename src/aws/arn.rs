@@ -30,7 +30,7 @@ impl fmt::Display for RoleArn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid role ARN {input:?}: {why}; expected arn:aws:iam::123456789012:role/NAME")]
+#[error("invalid role ARN {}: {why}; expected arn:aws:iam::123456789012:role/NAME", crate::diag::Quoted(.input))]
 pub(crate) struct RoleArnError {
     input: String,
     why: String,
@@ -109,7 +109,10 @@ impl FromStr for RoleArn {
                     session: Some(input.to_owned()),
                 })
             }
-            other => Err(bad(&format!("service {other:?} is neither iam nor sts"))),
+            other => Err(bad(&format!(
+                "service {} is neither iam nor sts",
+                crate::diag::Quoted(other)
+            ))),
         }
     }
 }

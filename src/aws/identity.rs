@@ -55,8 +55,15 @@ pub(crate) fn fingerprint(args: &AwsArgs) -> String {
     let credentials_path = env::var(env::AWS_SHARED_CREDENTIALS_FILE)
         .map(PathBuf::from)
         .unwrap_or_else(|| home.join(".aws").join("credentials"));
-    let config = ini(&std::fs::read_to_string(&config_path).unwrap_or_default());
-    let credentials = ini(&std::fs::read_to_string(&credentials_path).unwrap_or_default());
+    let text = |path: &std::path::Path| {
+        crate::fsutil::read_regular(path, crate::fsutil::MAX_CONFIG_BYTES)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let config = ini(&text(&config_path));
+    let credentials = ini(&text(&credentials_path));
 
     let mut facts = vec![
         format!("profile={profile}"),

@@ -7,7 +7,7 @@ use std::str::FromStr;
 pub(crate) struct KmsKeyId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid KMS key {0:?}: name it as alias/NAME, an alias ARN, a key ARN or a key id")]
+#[error("invalid KMS key {}: name it as alias/NAME, an alias ARN, a key ARN or a key id", crate::diag::Quoted(.0))]
 pub(crate) struct KmsKeyIdError(String);
 
 impl FromStr for KmsKeyId {

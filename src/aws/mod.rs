@@ -702,7 +702,8 @@ pub(crate) fn ca_bundle() -> Result<Option<(String, Vec<u8>)>, AwsError> {
     let Some(path) = crate::env::var(crate::env::AWS_CA_BUNDLE) else {
         return Ok(None);
     };
-    std::fs::read(&path)
+    crate::fsutil::read_regular(std::path::Path::new(&path), crate::fsutil::MAX_CONFIG_BYTES)
+        .and_then(|bytes| bytes.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
         .map(|bytes| Some((path.clone(), bytes)))
         .map_err(|e| AwsError::CaBundle {
             var: crate::env::AWS_CA_BUNDLE,

@@ -23,7 +23,10 @@ macro_rules! text_setting {
                 if !s.is_empty() && s.len() <= 128 && valid(s) {
                     Ok(Self(s.to_owned()))
                 } else {
-                    Err(format!(concat!("{:?} is not ", $what), s))
+                    Err(format!(
+                        concat!("{} is not ", $what),
+                        crate::diag::Quoted(s)
+                    ))
                 }
             }
         }

@@ -56,7 +56,7 @@ pub(crate) enum ReferenceError {
         output: String,
         available: String,
     },
-    #[error("{reference} names {value:?}, which is not usable here: {reason}")]
+    #[error("{reference} names {}, which is not usable here: {reason}", crate::diag::Quoted(.value))]
     Invalid {
         reference: String,
         value: String,
@@ -85,7 +85,8 @@ impl Reference {
                 Ok(Some(Reference::Ssm(name.to_owned())))
             } else {
                 Err(format!(
-                    "{s:?} is not an SSM parameter reference: write ssm:/parameter/name"
+                    "{} is not an SSM parameter reference: write ssm:/parameter/name",
+                    crate::diag::Quoted(s)
                 ))
             };
         }
@@ -102,7 +103,8 @@ impl Reference {
                     }))
                 }
                 _ => Err(format!(
-                    "{s:?} is not a stack output reference: write stack:STACK/OUTPUT (the output key has letters and digits only)"
+                    "{} is not a stack output reference: write stack:STACK/OUTPUT (the output key has letters and digits only)",
+                    crate::diag::Quoted(s)
                 )),
             };
         }

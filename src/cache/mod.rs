@@ -18,9 +18,9 @@ mod document;
 
 pub(crate) use document::{Document, Entry, EntryMap, now_unix, parse_versioned, render_pretty};
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 
 use crate::diag::{note, warn_once};
@@ -55,6 +55,9 @@ pub(crate) enum CacheError {
     #[error("cannot set aside the unreadable cache file {}", path.display())]
     SetAside { path: PathBuf, source: io::Error },
 }
+
+/// The largest cache file read: a remembered head with the state of a million keys.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The cache folder.
 #[derive(Debug, Clone)]
@@ -183,14 +186,20 @@ impl CacheFile {
     /// followed; the folder is ours alone, so what was checked is what is read.
     fn read_trusted(&self) -> Result<Option<Vec<u8>>, String> {
         match fs::symlink_metadata(&self.path) {
-            Ok(meta) if !meta.is_file() => return Err("it is not a plain file".to_owned()),
-            Ok(_) => {}
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err("it is a symbolic link, not a regular file".to_owned());
+            }
+            Ok(meta) => {
+                if let Some(what) = crate::fsutil::not_regular(&meta) {
+                    return Err(format!("it is {what}, not a regular file"));
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read it: {e}")),
         }
-        let file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        let file = match crate::fsutil::open_regular(&self.path) {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(None),
             Err(e) => return Err(format!("cannot read it: {e}")),
         };
         let meta = file.metadata().map_err(|e| e.to_string())?;
@@ -202,8 +211,11 @@ impl CacheFile {
             // Ours, in our own 0700 folder: narrowing it loses nothing.
             let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
         }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(format!("it is larger than {MAX_FILE_BYTES} bytes"));
+        }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        io::Read::read_to_end(&mut &file, &mut bytes)
+        io::Read::read_to_end(&mut io::Read::take(&file, MAX_FILE_BYTES), &mut bytes)
             .map_err(|e| format!("cannot read it: {e}"))?;
         Ok(Some(bytes))
     }
@@ -267,19 +279,10 @@ impl CacheFile {
             path: self.dir.clone(),
         }
         .ensure()?;
-        let lock_path = self.dir.join(format!(".{}.lock", self.name));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|source| CacheError::Lock {
-                path: lock_path.clone(),
-                source,
-            })?;
-        Ok((file, lock_path))
+        crate::fsutil::lock_file_beside(&self.path).map_err(|source| CacheError::Lock {
+            path: self.dir.join(format!(".{}.lock", self.name)),
+            source,
+        })
     }
 
     /// [`CacheFile::update`] for a caller that already holds the lock.

@@ -154,6 +154,11 @@ pub(crate) enum CheckpointError {
         "another checkpoint was put at ssm:{name} at the same time as this one: run again to check against it"
     )]
     Raced { name: String },
+    #[error(
+        "ssm:{name} holds a signed checkpoint: this unsigned one would replace it, and `verify --signed-by` \
+         would then fail; pass --sign KEY, or --force to put it unsigned. Nothing was put"
+    )]
+    WouldUnsign { name: String },
     #[error("the store is empty: there is no head to checkpoint")]
     EmptyStore,
     #[error(transparent)]
@@ -509,7 +514,53 @@ pub(crate) fn public_key_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
     } else {
         text.split_whitespace().collect()
     };
-    aws_smithy_types::base64::decode(&b64).map_err(|_| "neither PEM, base64 nor DER".into())
+    let der = aws_smithy_types::base64::decode(&b64).map_err(|_| "neither PEM, base64 nor DER")?;
+    Ok(der)
+}
+
+/// The largest public key file read: an RSA-4096 key in PEM is under 1 KiB.
+pub(crate) const MAX_PUBLIC_KEY_BYTES: u64 = 64 * 1024;
+
+/// What kind of key DER `SubjectPublicKeyInfo` bytes hold: an EC or an RSA key, the
+/// kinds KMS signs checkpoints with; anything else (nothing, junk, another algorithm)
+/// says why it is not one.
+pub(crate) fn check_public_key(der: &[u8]) -> Result<(), String> {
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    if der.is_empty() {
+        return Err("it is empty".into());
+    }
+    // SEQUENCE { SEQUENCE { OBJECT IDENTIFIER algorithm, ... }, BIT STRING key }
+    let algorithm = der_inner(der, 0x30)
+        .and_then(|spki| der_inner(spki, 0x30))
+        .and_then(|id| der_inner(id, 0x06));
+    match algorithm {
+        Some(oid) if oid == EC || oid == RSA => Ok(()),
+        Some(_) => Err("a key of another algorithm than EC or RSA".into()),
+        None => Err("not a DER SubjectPublicKeyInfo".into()),
+    }
+}
+
+/// The contents of the DER element of type `tag` at the start of `der`.
+fn der_inner(der: &[u8], tag: u8) -> Option<&[u8]> {
+    let (&first, rest) = der.split_first()?;
+    if first != tag {
+        return None;
+    }
+    let (&len, rest) = rest.split_first()?;
+    let (len, rest) = if len < 0x80 {
+        (usize::from(len), rest)
+    } else {
+        let n = usize::from(len & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, &rest[n..])
+    };
+    rest.get(..len)
 }
 
 /// Puts of a checkpoint tried while SSM answers TooManyUpdates.

@@ -317,15 +317,35 @@ pub(crate) fn helper_block(name: &str, args: &[String]) -> String {
     )
 }
 
+/// A block an edit removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Removed {
+    /// Its label (the helper's name).
+    pub(crate) label: String,
+    /// Its text, whole lines.
+    pub(crate) text: String,
+    /// Whether this toolkit (or the helper of the same name) wrote it: only such a block
+    /// is ever shown; another tool's may hold secrets in its arguments.
+    pub(crate) ours: bool,
+}
+
 /// What installing into one file would do.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Plan {
+pub(crate) enum Edit {
     /// The file already says exactly this.
     Unchanged,
-    /// The new text, and the blocks it removes (as text, for `--dry-run`).
-    Rewrite { text: String, removed: Vec<String> },
+    /// The new text, and the blocks it removes (for `--dry-run`).
+    Rewrite { text: String, removed: Vec<Removed> },
     /// Another helper is configured; replacing it needs `--force`.
     Conflict { other: String },
+}
+
+fn removed(text: &str, b: &Block, name: &str) -> Removed {
+    Removed {
+        label: b.label.clone().unwrap_or_default(),
+        text: text[b.span.clone()].to_owned(),
+        ours: b.managed || b.label.as_deref() == Some(name),
+    }
 }
 
 /// Put exactly one `credentials_helper` block (ours) into `text`. Our previous blocks
@@ -336,7 +356,7 @@ pub(crate) fn plan_install(
     name: &str,
     args: &[String],
     force: bool,
-) -> Result<Plan, ConfigError> {
+) -> Result<Edit, ConfigError> {
     let block = helper_block(name, args);
     let helpers: Vec<Block> = blocks(text)?
         .into_iter()
@@ -345,12 +365,12 @@ pub(crate) fn plan_install(
     if let Some(other) = helpers.iter().find(|b| b.label.as_deref() != Some(name))
         && !force
     {
-        return Ok(Plan::Conflict {
+        return Ok(Edit::Conflict {
             other: other.label.clone().unwrap_or_default(),
         });
     }
     if helpers.len() == 1 && text[helpers[0].span.clone()] == block {
-        return Ok(Plan::Unchanged);
+        return Ok(Edit::Unchanged);
     }
     let mut out = String::with_capacity(text.len() + block.len());
     let mut removed = Vec::new();
@@ -358,7 +378,7 @@ pub(crate) fn plan_install(
     let mut inserted = false;
     for h in &helpers {
         out.push_str(&text[pos..h.span.start]);
-        removed.push(text[h.span.clone()].to_owned());
+        removed.push(self::removed(text, h, name));
         if !inserted {
             out.push_str(&block);
             inserted = true;
@@ -375,11 +395,11 @@ pub(crate) fn plan_install(
         }
         out.push_str(&block);
     }
-    Ok(Plan::Rewrite { text: out, removed })
+    Ok(Edit::Rewrite { text: out, removed })
 }
 
 /// Remove the blocks this toolkit wrote (and nothing else). `None` when there are none.
-pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<String>)>, ConfigError> {
+pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<Removed>)>, ConfigError> {
     let managed: Vec<Block> = blocks(text)?.into_iter().filter(|b| b.managed).collect();
     if managed.is_empty() {
         return Ok(None);
@@ -394,7 +414,7 @@ pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<String>)>
             start -= 1;
         }
         out.push_str(&text[pos..start.max(pos)]);
-        removed.push(text[b.span.clone()].to_owned());
+        removed.push(self::removed(text, b, ""));
         pos = b.span.end;
     }
     out.push_str(&text[pos..]);
@@ -611,7 +631,7 @@ mod tests {
     #[test]
     fn install_is_idempotent_and_replaces_old_python_blocks() {
         let original = format!("plugin_cache_dir = \"/tmp/x\" # keep {{\n{OLD_PYTHON}{OLD_PYTHON}");
-        let Ok(Plan::Rewrite { text, removed }) =
+        let Ok(Edit::Rewrite { text, removed }) =
             plan_install(&original, "aws-credstore", &args(), false)
         else {
             panic!("expected a rewrite")
@@ -621,7 +641,7 @@ mod tests {
         assert_eq!(helpers(&text), 1);
         assert_eq!(
             plan_install(&text, "aws-credstore", &args(), false),
-            Ok(Plan::Unchanged)
+            Ok(Edit::Unchanged)
         );
     }
 
@@ -630,20 +650,20 @@ mod tests {
         let text = "credentials_helper \"other\" {\n  args = []\n}\n";
         assert_eq!(
             plan_install(text, "aws-credstore", &args(), false),
-            Ok(Plan::Conflict {
+            Ok(Edit::Conflict {
                 other: "other".into()
             })
         );
         assert!(matches!(
             plan_install(text, "aws-credstore", &args(), true),
-            Ok(Plan::Rewrite { .. })
+            Ok(Edit::Rewrite { .. })
         ));
     }
 
     #[test]
     fn uninstall_removes_exactly_what_install_added() {
         let original = "credentials \"app.terraform.io\" {\n  token = \"x\" /* } */\n}\n";
-        let Ok(Plan::Rewrite { text, .. }) =
+        let Ok(Edit::Rewrite { text, .. }) =
             plan_install(original, "aws-credstore", &args(), false)
         else {
             panic!()
@@ -658,7 +678,7 @@ mod tests {
                 .credentials_for("app.terraform.io")
                 .is_some()
         );
-        let Ok(Plan::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false)
+        let Ok(Edit::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false)
         else {
             panic!()
         };

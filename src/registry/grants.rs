@@ -136,7 +136,7 @@ impl fmt::Display for Namespace {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid namespace {0:?}: use 1 to 64 letters, digits, dashes or underscores")]
+#[error("invalid namespace {}: use 1 to 64 letters, digits, dashes or underscores", crate::diag::Quoted(.0))]
 pub(crate) struct NamespaceError(String);
 
 impl FromStr for Namespace {

@@ -22,10 +22,10 @@ pub(crate) enum HostError {
     Scheme { scheme: String, bare: String },
     #[error("the registry host must not include a path: pass just the host, e.g. {bare}")]
     Path { bare: String },
-    #[error("invalid port in registry host {input:?}: use HOST or HOST:PORT")]
+    #[error("invalid port in registry host {}: use HOST or HOST:PORT", crate::diag::Quoted(.input))]
     Port { input: String },
     #[error(
-        "{input:?} is not a host name: use letters, digits, hyphens and dots (and :PORT), e.g. registry.example.com"
+        "{} is not a host name: use letters, digits, hyphens and dots (and :PORT), e.g. registry.example.com", crate::diag::Quoted(.input)
     )]
     Invalid { input: String },
     #[error(

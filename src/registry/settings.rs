@@ -21,9 +21,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -31,7 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::token::MAX_EXPIRATION_SECONDS;
 use super::{RegistryHost, Service};
 use crate::aws::names::{Profile, Region};
-use crate::fsutil::{Ownership, my_uid};
+use crate::fsutil::my_uid;
 use crate::http::BaseUrl;
 
 /// The file's name, in `~/.cdk`.
@@ -139,15 +139,13 @@ struct Document {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SettingsError {
-    #[error(
-        "{} line {line}: {reason}: fix the file (its format is in docs/registry.md) or remove that host with \
-         `install-registry-credentials-helper --uninstall --registry-host HOST`",
-        path.display()
-    )]
+    #[error("{} line {line}: {reason}: {}", path.display(), fix_for(.host))]
     Malformed {
         path: PathBuf,
         line: usize,
         reason: String,
+        /// The host whose entry is wrong, when that is what is wrong.
+        host: Option<RegistryHost>,
     },
     #[error(
         "{} can be written by others ({what}): it decides which AWS identity signs for each registry, so it is \
@@ -160,6 +158,22 @@ pub(crate) enum SettingsError {
     #[error("cannot write {}", path.display())]
     Write { path: PathBuf, source: io::Error },
 }
+
+/// What to do about a settings file that does not parse: a command that works.
+fn fix_for(host: &Option<RegistryHost>) -> String {
+    match host {
+        Some(host) => format!(
+            "fix that entry (the format is in docs/registry.md), or remove it with \
+             `install-registry-credentials-helper --uninstall --registry-host {host}`"
+        ),
+        None => "fix the file by hand (the format is in docs/registry.md), or remove it and run \
+                 install-registry-credentials-helper again for each host"
+            .to_owned(),
+    }
+}
+
+/// The largest settings file read.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The hosts and their settings, as read from (and written back to) the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,47 +188,83 @@ impl RegistrySettings {
         home.join(".cdk").join(FILE_NAME)
     }
 
-    /// Read the file at `path`; a missing file holds no hosts.
+    /// Read the file at `path` (a regular file, at most 1 MiB); a missing file holds no
+    /// hosts.
     pub(crate) fn load(path: &Path) -> Result<Self, SettingsError> {
-        let read_err = |source| SettingsError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(Self {
+        Ok(Self::load_forgiving(path, &[])?.0)
+    }
+
+    /// [`RegistrySettings::load`], where an entry of `forgiven` that does not parse is
+    /// left out rather than refused (a host whose entry is wrong can still be
+    /// uninstalled): the settings, and the hosts whose entries were left out.
+    pub(crate) fn load_forgiving(
+        path: &Path,
+        forgiven: &[RegistryHost],
+    ) -> Result<(Self, Vec<RegistryHost>), SettingsError> {
+        let bytes = match crate::fsutil::read_regular(path, MAX_FILE_BYTES) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Ok((
+                    Self {
+                        path: path.to_owned(),
+                        hosts: BTreeMap::new(),
+                    },
+                    Vec::new(),
+                ));
+            }
+            Err(source) => {
+                return Err(SettingsError::Read {
                     path: path.to_owned(),
-                    hosts: BTreeMap::new(),
+                    source,
                 });
             }
-            Err(e) => return Err(read_err(e)),
         };
         check_safe(path)?;
-        let malformed = |line: usize, reason: String| SettingsError::Malformed {
-            path: path.to_owned(),
-            line,
-            reason,
+        let malformed =
+            |line: usize, reason: String, host: Option<RegistryHost>| SettingsError::Malformed {
+                path: path.to_owned(),
+                line,
+                reason,
+                host,
+            };
+        let mut left_out = Vec::new();
+        let hosts = match serde_json::from_slice::<Document>(&bytes) {
+            Ok(doc) if doc.version != VERSION => {
+                return Err(malformed(
+                    1,
+                    format!("format version {} is not {VERSION}", doc.version),
+                    None,
+                ));
+            }
+            Ok(doc) => doc.registries,
+            Err(e) => {
+                // serde_json says where: the reason without its " at line L column C".
+                let reason = e.to_string();
+                let reason = reason
+                    .rsplit_once(" at line ")
+                    .map_or(reason.as_str(), |(r, _)| r)
+                    .to_owned();
+                let line = e.line().max(1);
+                match entries_apart(&bytes) {
+                    // Only forgiven hosts are wrong: the others stand.
+                    Some((good, bad))
+                        if !bad.is_empty() && bad.iter().all(|h| forgiven.contains(h)) =>
+                    {
+                        left_out = bad;
+                        good
+                    }
+                    Some((_, bad)) => return Err(malformed(line, reason, bad.into_iter().next())),
+                    None => return Err(malformed(line, reason, None)),
+                }
+            }
         };
-        let doc: Document = serde_json::from_slice(&bytes).map_err(|e| {
-            // serde_json says where: keep the reason without its " at line L column C".
-            let reason = e.to_string();
-            let reason = reason
-                .rsplit_once(" at line ")
-                .map_or(reason.as_str(), |(r, _)| r)
-                .to_owned();
-            malformed(e.line().max(1), reason)
-        })?;
-        if doc.version != VERSION {
-            return Err(malformed(
-                1,
-                format!("format version {} is not {VERSION}", doc.version),
-            ));
-        }
-        Ok(Self {
-            path: path.to_owned(),
-            hosts: doc.registries,
-        })
+        Ok((
+            Self {
+                path: path.to_owned(),
+                hosts,
+            },
+            left_out,
+        ))
     }
 
     /// The user's file, `~/.cdk/registries.json`, to read; without a home folder, no
@@ -282,40 +332,45 @@ impl RegistrySettings {
         fs::read_to_string(&self.path).unwrap_or_default()
     }
 
-    /// Write the file (0600, its folder 0700 when created), atomically, under a lock;
-    /// with no host left, remove it.
-    pub(crate) fn save(&self) -> Result<(), SettingsError> {
-        let write_err = |source| SettingsError::Write {
-            path: self.path.clone(),
+    /// Take the lock every change of the file at `path` is made under (its folder is
+    /// created, 0700, when missing): held from before the file is read until it is
+    /// written, it makes concurrent installs take turns.
+    pub(crate) fn lock(path: &Path) -> Result<crate::fsutil::FileLock, SettingsError> {
+        crate::fsutil::lock_beside(path).map_err(|source| SettingsError::Write {
+            path: path.to_owned(),
             source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(write_err)?;
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(dir.join(format!(".{FILE_NAME}.lock")))
-            .map_err(write_err)?;
-        lock.lock().map_err(write_err)?;
-        if self.hosts.is_empty() {
-            return match fs::remove_file(&self.path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(write_err(e)),
-                _ => Ok(()),
-            };
-        }
-        crate::fsutil::replace(
-            &self.path,
-            self.render()?.as_bytes(),
-            Ownership::mine(0o600),
-        )
-        .map_err(write_err)
+        })
     }
+}
+
+/// A file that does not parse, entry by entry: the entries that do, and the hosts whose
+/// entries do not; `None` when what is wrong is not one host's entry (the JSON itself,
+/// the version, a host name).
+fn entries_apart(
+    bytes: &[u8],
+) -> Option<(BTreeMap<RegistryHost, HostSettings>, Vec<RegistryHost>)> {
+    let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).ok()?;
+    let entries = match doc.remove("registries") {
+        Some(serde_json::Value::Object(entries)) => entries,
+        None => serde_json::Map::new(),
+        Some(_) => return None,
+    };
+    let version = doc.remove("version")?;
+    if version != serde_json::json!(VERSION) || !doc.is_empty() {
+        return None;
+    }
+    let mut good = BTreeMap::new();
+    let mut bad = Vec::new();
+    for (name, entry) in entries {
+        let host: RegistryHost = name.parse().ok()?;
+        match serde_json::from_value::<HostSettings>(entry) {
+            Ok(settings) => {
+                good.insert(host, settings);
+            }
+            Err(_) => bad.push(host),
+        }
+    }
+    Some((good, bad))
 }
 
 /// The file and its folder must be this user's and not writable by others.
@@ -523,9 +578,26 @@ mod tests {
         h.parse().unwrap()
     }
 
+    /// What an install's plan writes: the rendered file, or none without hosts.
+    fn save(settings: &RegistrySettings) {
+        if settings.is_empty() {
+            let _ = fs::remove_file(settings.path());
+            return;
+        }
+        fs::create_dir_all(settings.path().parent().unwrap()).unwrap();
+        crate::fsutil::replace(
+            settings.path(),
+            settings.render().unwrap().as_bytes(),
+            crate::fsutil::Ownership::mine(0o600),
+        )
+        .unwrap();
+    }
+
     fn write(dir: &Path, text: &str) -> PathBuf {
         let cdk = dir.join(".cdk");
-        fs::DirBuilder::new().mode(0o700).create(&cdk).ok();
+        std::os::unix::fs::DirBuilderExt::mode(&mut fs::DirBuilder::new(), 0o700)
+            .create(&cdk)
+            .ok();
         let path = cdk.join(FILE_NAME);
         fs::write(&path, text).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
@@ -554,7 +626,7 @@ mod tests {
                 ..HostSettings::default()
             },
         );
-        settings.save().unwrap();
+        save(&settings);
         let meta = fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         let text = fs::read_to_string(&path).unwrap();
@@ -577,7 +649,7 @@ mod tests {
         // The last host gone, the file goes.
         back.remove(&host("registry.dev.example.com"));
         back.remove(&host("modules.prod.example.com"));
-        back.save().unwrap();
+        save(&back);
         assert!(!path.exists());
     }
 

@@ -72,6 +72,21 @@ fn install(env: &TestEnv, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `install.sh` from `mirror`'s release into `prefix`.
+fn install_from(env: &TestEnv, mirror: &Server, prefix: &Path) -> Output {
+    install(
+        env,
+        &[
+            "--base-url",
+            &mirror.url(),
+            "--version",
+            VERSION,
+            "--prefix",
+            prefix.to_str().unwrap(),
+        ],
+    )
+}
+
 fn installed(prefix: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(prefix)
         .map(|d| {
@@ -371,4 +386,99 @@ fn an_unsupported_platform_is_refused() {
         err.contains("no release for SunOS sparc64") && err.contains("cargo install"),
         "{err}"
     );
+}
+
+/// The rule "https, or plain http to this machine" reads the URL's host, not its
+/// beginning: `http://localhost:x@HOST/` is HOST. A mirror that redirects to plain
+/// http is not followed.
+#[test]
+fn a_url_that_hides_its_host_or_redirects_to_http_is_refused() {
+    let mut env = TestEnv::new();
+    let prefix = env.path().join("bin");
+    let p = prefix.to_str().unwrap();
+    for url in [
+        "http://localhost:x@downloads.example.com/",
+        "http://127.0.0.1:80@downloads.example.com",
+        "http://localhost.downloads.example.com/",
+        "https://user:pass@downloads.example.com/",
+    ] {
+        let err = refused(
+            &env,
+            &["--base-url", url, "--version", VERSION, "--prefix", p],
+            &prefix,
+        );
+        assert!(err.contains("refusing to download from"), "{url}: {err}");
+    }
+    let (plain, _d) = mirror(|_| {});
+    let tls = tempfile::tempdir().unwrap();
+    let (ca, mut options) = crate::support::tls_files(tls.path());
+    options.extend(["--redirect-to".into(), plain.url().into()]);
+    let mut args: Vec<std::ffi::OsString> = vec![tls.path().into()];
+    args.extend(options);
+    let redirecting = Server::start("static_server.py", &args);
+    env.set("CURL_CA_BUNDLE", &ca);
+    let https = format!("https://localhost:{}", redirecting.port);
+    let err = refused(
+        &env,
+        &["--base-url", &https, "--version", VERSION, "--prefix", p],
+        &prefix,
+    );
+    assert!(err.contains("cannot download"), "{err}");
+}
+
+/// Where a binary goes there is a folder: refused before anything is written, the
+/// folder left as it was.
+#[test]
+fn a_folder_where_a_binary_goes_is_refused() {
+    let (server, _dir) = mirror(|_| {});
+    let env = TestEnv::new();
+    let prefix = env.path().join("bin");
+    fs::create_dir_all(prefix.join("immukv")).unwrap();
+    let out = install_from(&env, &server, &prefix);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is a folder") && err.contains("nothing was installed"),
+        "{err}"
+    );
+    assert_eq!(installed(&prefix), ["immukv"]);
+    assert_eq!(fs::read_dir(prefix.join("immukv")).unwrap().count(), 0);
+}
+
+/// One binary cannot be replaced (even root cannot replace an immutable file): the
+/// install fails with one line and every binary is the old one, not a mix.
+#[test]
+fn a_failure_part_way_leaves_the_old_binaries() {
+    let (server, _dir) = mirror(|_| {});
+    let env = TestEnv::new();
+    let prefix = env.path().join("bin");
+    fs::create_dir_all(&prefix).unwrap();
+    for bin in BINARIES {
+        fs::write(prefix.join(bin), format!("#!/bin/sh\necho old {bin}\n")).unwrap();
+    }
+    let last = prefix.join(BINARIES[BINARIES.len() - 1]);
+    let status = Command::new("chattr")
+        .arg("+i")
+        .arg(&last)
+        .status()
+        .unwrap();
+    assert!(status.success(), "chattr +i");
+    let out = install_from(&env, &server, &prefix);
+    let _ = Command::new("chattr").arg("-i").arg(&last).status();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for bin in BINARIES {
+        assert_eq!(
+            fs::read_to_string(prefix.join(bin)).unwrap(),
+            format!("#!/bin/sh\necho old {bin}\n"),
+            "{bin} is the old one"
+        );
+    }
+    let leftovers: Vec<String> = installed(&prefix)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

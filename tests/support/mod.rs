@@ -474,7 +474,7 @@ impl TokenEndpoint {
 
 /// A fresh test CA and a certificate it signed for localhost, in `dir`: the CA's path,
 /// and the endpoint's TLS options.
-fn tls_files(dir: &Path) -> (PathBuf, Vec<OsString>) {
+pub(crate) fn tls_files(dir: &Path) -> (PathBuf, Vec<OsString>) {
     let ca = dir.join("test-ca.pem");
     let cert = dir.join("endpoint-cert.pem");
     let key = dir.join("endpoint-key.pem");

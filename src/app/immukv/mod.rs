@@ -199,7 +199,8 @@ fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
     match text.parse::<f64>() {
         Ok(s) if (0.05..=86_400.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
         _ => Err(format!(
-            "{text:?} is not a number of seconds from 0.05 to 86400"
+            "{} is not a number of seconds from 0.05 to 86400",
+            crate::diag::Quoted(text)
         )),
     }
 }
@@ -347,6 +348,9 @@ enum Command {
         /// there: the parameter only moves forward along the same chain.
         #[arg(long, value_name = "ssm:/NAME", conflicts_with = "checkpoint")]
         put: Option<SsmParameter>,
+        /// Put an unsigned checkpoint over a signed one.
+        #[arg(long, requires = "put")]
+        force: bool,
     },
 }
 
@@ -379,7 +383,8 @@ impl FromStr for SsmParameter {
         match crate::aws::reference::Reference::parse(s) {
             Ok(Some(crate::aws::reference::Reference::Ssm(name))) => Ok(Self(name)),
             Ok(_) => Err(format!(
-                "{s:?} is not an SSM parameter: write ssm:/parameter/name"
+                "{} is not an SSM parameter: write ssm:/parameter/name",
+                crate::diag::Quoted(s)
             )),
             Err(e) => Err(e),
         }
@@ -399,12 +404,7 @@ struct AnchorArgs {
     checkpoint: Option<CheckpointSource>,
     /// The checkpoint must be signed by this key: its public half, as `aws kms
     /// get-public-key` returns it (PEM, base64 or DER). Offline.
-    #[arg(
-        long,
-        value_name = "PEM",
-        requires = "checkpoint",
-        conflicts_with = "signed_by"
-    )]
+    #[arg(long, value_name = "PEM", conflicts_with = "signed_by")]
     public_key: Option<PathBuf>,
     /// The checkpoint must be signed by this KMS key, checked with KMS Verify.
     #[arg(long, value_name = "KEY")]
@@ -416,6 +416,7 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    check_anchor_flags(&cli.command)?;
     let aws = Aws::new(cli.aws.clone());
     // An auditor's copy is verified with no bucket and, unless the checkpoint is kept
     // in SSM or checked by KMS, no credentials and no network.
@@ -570,15 +571,23 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         } => {
             verify::verify(&aws, &store, &id, &anchor, retention.log().as_ref()).await?;
         }
-        Command::Checkpoint { anchor, sign, put } => {
+        Command::Checkpoint {
+            anchor,
+            sign,
+            put,
+            force,
+        } => {
             let note = verify::checkpoint(
                 &aws,
                 &store,
                 &id,
                 &anchor,
                 retention.log().as_ref(),
-                sign.as_ref(),
-                put.as_ref().map(|p| p.0.as_str()),
+                verify::Keep {
+                    sign: sign.as_ref(),
+                    put: put.as_ref().map(|p| p.0.as_str()),
+                    force,
+                },
             )
             .await?;
             write!(out, "{note}")?;
@@ -586,6 +595,28 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// `--public-key` and `--signed-by` check a checkpoint's signature: there must be one
+/// (`--checkpoint`, or the parameter `checkpoint --put` verifies against).
+fn check_anchor_flags(command: &Command) -> Result<(), Error> {
+    let (anchor, put) = match command {
+        Command::Verify { anchor, .. } => (anchor, None),
+        Command::Checkpoint { anchor, put, .. } => (anchor, put.as_ref()),
+        _ => return Ok(()),
+    };
+    let flag = match (&anchor.public_key, &anchor.signed_by) {
+        (Some(_), _) => "--public-key",
+        (None, Some(_)) => "--signed-by",
+        (None, None) => return Ok(()),
+    };
+    if anchor.checkpoint.is_none() && put.is_none() {
+        return Err(Error::Usage(format!(
+            "{flag} checks the signature of a checkpoint, and there is none: pass --checkpoint FILE|ssm:/NAME \
+             (with `checkpoint`, the one in --put ssm:/NAME is checked)"
+        )));
+    }
+    Ok(())
 }
 
 /// `set`: the value from the argument, a file or stdin, then the write.

@@ -2,7 +2,7 @@
 //! checkpoint (a file or an SSM parameter, signed or not), online or offline, and the
 //! one line that says what was checked and what expired.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use futures_util::{StreamExt, TryStreamExt};
@@ -59,37 +59,38 @@ async fn load_parameter(aws: &Aws, name: &str) -> Result<Option<(Named, i64)>, E
     Ok(Some((Named { loaded, name }, parameter.version)))
 }
 
+/// A checkpoint file: a regular file, read without waiting, at most
+/// [`MAX_CHECKPOINT_BYTES`].
 fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
     let input = |source| Error::Input {
         what: path.display().to_string(),
         source,
     };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(input)?
-        .take(MAX_CHECKPOINT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(input)?;
-    if bytes.len() as u64 > MAX_CHECKPOINT_BYTES {
-        return Err(CheckpointError::Malformed {
+    match crate::fsutil::read_regular(path, MAX_CHECKPOINT_BYTES) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(input(std::io::ErrorKind::NotFound.into())),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Err(CheckpointError::Malformed {
             source_name: path.display().to_string(),
             reason: format!("larger than {MAX_CHECKPOINT_BYTES} bytes"),
         }
-        .into());
+        .into()),
+        Err(e) => Err(input(e)),
     }
-    Ok(bytes)
 }
 
 /// When asked (--public-key, --signed-by), the checkpoint's signature must verify.
 async fn check_signature(aws: &Aws, named: &Named, args: &AnchorArgs) -> Result<(), Error> {
     if let Some(path) = &args.public_key {
         let key_file = path.display().to_string();
-        let der = checkpoint::public_key_der(&read_capped(path)?).map_err(|reason| {
-            CheckpointError::BadPublicKey {
-                file: key_file.clone(),
-                reason,
-            }
-        })?;
+        let bad = |reason: String| CheckpointError::BadPublicKey {
+            file: key_file.clone(),
+            reason,
+        };
+        let bytes = crate::fsutil::read_regular(path, checkpoint::MAX_PUBLIC_KEY_BYTES)
+            .map_err(|e| bad(e.to_string()))?
+            .ok_or_else(|| bad("there is no such file".to_owned()))?;
+        let der = checkpoint::public_key_der(&bytes).map_err(&bad)?;
+        checkpoint::check_public_key(&der).map_err(bad)?;
         named.loaded.verify_offline(&named.name, &der, &key_file)?;
     }
     if let Some(key) = &args.signed_by {
@@ -232,18 +233,25 @@ pub(super) async fn verify(
     Ok(())
 }
 
+/// What becomes of a checkpoint made: signed with `sign`, kept in the SSM parameter
+/// `put` (over a signed one unsigned only with `force`).
+pub(super) struct Keep<'a> {
+    pub(super) sign: Option<&'a KmsKeyId>,
+    pub(super) put: Option<&'a str>,
+    pub(super) force: bool,
+}
+
 /// `checkpoint`: verify (against the checkpoint already in `put`'s parameter, when
-/// there is one), then the head as JSON or, signed with `sign`, as a note; kept in
-/// `put` too.
+/// there is one), then the head as JSON or, signed, as a note; kept in `put` too.
 pub(super) async fn checkpoint(
     aws: &Aws,
     store: &Store,
     id: &StoreId,
     args: &AnchorArgs,
     declared: Option<&Retention>,
-    sign: Option<&KmsKeyId>,
-    put: Option<&str>,
+    keep: Keep<'_>,
 ) -> Result<String, Error> {
+    let Keep { sign, put, force } = keep;
     let signer = match sign {
         Some(key) => Some(SigningKey::resolve(&aws.kms().await?, key).await?),
         None => None,
@@ -271,6 +279,14 @@ pub(super) async fn checkpoint(
         None => checkpoint.to_json().map_err(std::io::Error::other)? + "\n",
     };
     if let Some(name) = put {
+        // A signature is not dropped by accident.
+        let signed_there = named.as_ref().is_some_and(|n| n.loaded.signed.is_some());
+        if signed_there && signer.is_none() && !force {
+            return Err(CheckpointError::WouldUnsign {
+                name: name.to_owned(),
+            }
+            .into());
+        }
         checkpoint::put_parameter(aws, name, &text, &checkpoint, version).await?;
         note(format_args!(
             "kept the checkpoint at ssm:{name} (sequence {})",

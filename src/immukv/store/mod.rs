@@ -54,7 +54,7 @@ pub(crate) enum StoreError {
     LogUnstable(String),
     #[error("the store is opened with --read-only")]
     ReadOnlyMode,
-    #[error("key {0:?} not found")]
+    #[error("key {} not found", crate::diag::Quoted(.0))]
     KeyNotFound(String),
     #[error(
         "key {key:?} did not exist at {as_of}: its first entry is sequence {}, written {}",
@@ -91,7 +91,7 @@ pub(crate) enum StoreError {
     #[error("log version {0} not found")]
     VersionNotFound(String),
     #[error(
-        "the object key {0:?} is {1} bytes, longer than S3's {MAX_OBJECT_KEY}: use a shorter key or prefix"
+        "the object key {} is {} bytes, longer than S3's {MAX_OBJECT_KEY}: use a shorter key or prefix", crate::diag::Quoted(.0), .1
     )]
     KeyTooLong(String, usize),
     #[error(

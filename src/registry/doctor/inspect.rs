@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
 use crate::registry::cliconfig::{CredentialsConfig, HelperBlock};
-use crate::registry::install::{HELPER_PREFIX, HelperSettings, is_our_helper};
+use crate::registry::install::{HELPER_PREFIX, ReadArgs, is_our_helper};
 use crate::registry::layout::{Candidate, Layout, LayoutEnv, Tool, find_helper};
 use crate::secret::Secret;
 
@@ -45,6 +45,7 @@ pub(crate) fn inspect(
     env: &LayoutEnv,
     host: &RegistryHost,
     configured: bool,
+    read_args: ReadArgs,
     variable: impl Fn(&str) -> Option<String>,
 ) -> ToolView {
     let layout = Layout::of(tool, home, env);
@@ -55,9 +56,18 @@ pub(crate) fn inspect(
     let mut credentials: Option<(PathBuf, Option<Secret>)> = None;
     for path in layout.config_files() {
         let json = path.extension().is_some_and(|e| e == "json");
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        let read =
+            crate::fsutil::read_regular(&path, crate::fsutil::MAX_CONFIG_BYTES).and_then(|bytes| {
+                match bytes {
+                    Some(b) => String::from_utf8(b).map(Some).map_err(|_| {
+                        io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                    }),
+                    None => Ok(None),
+                }
+            });
+        let text = match read {
+            Ok(Some(text)) => text,
+            Ok(None) => {
                 files.push(ConfigFile {
                     path,
                     exists: false,
@@ -67,6 +77,12 @@ pub(crate) fn inspect(
                 continue;
             }
             Err(e) => {
+                files.push(ConfigFile {
+                    path: path.clone(),
+                    exists: true,
+                    helpers: Vec::new(),
+                    has_credentials: false,
+                });
                 findings.push(Finding::new(
                     Level::Problem,
                     FindingKind::Unreadable(path.clone()),
@@ -170,7 +186,7 @@ pub(crate) fn inspect(
                 file,
                 block,
             };
-            locate_helper(&found, host, shadowed, configured, &mut findings)
+            locate_helper(&found, host, shadowed, configured, read_args, &mut findings)
         }
         many => {
             let list: Vec<String> = many
@@ -199,7 +215,8 @@ pub(crate) fn inspect(
         [(_, block)] => block
             .args
             .as_ref()
-            .and_then(|args| HelperSettings::parse(args).registry_url),
+            .and_then(|args| read_args(args).ok())
+            .and_then(|read| read.settings.registry_url),
         _ => None,
     };
     let source = match (variable_token, credentials, helper) {
@@ -239,6 +256,7 @@ fn locate_helper(
     host: &RegistryHost,
     shadowed: bool,
     configured: bool,
+    read_args: ReadArgs,
     findings: &mut Vec<Finding>,
 ) -> Option<(String, PathBuf, Vec<String>)> {
     let Found {
@@ -328,11 +346,22 @@ fn locate_helper(
         return None;
     };
     if is_our_helper(&path) {
-        let served: Vec<String> = HelperSettings::parse(&args)
-            .hosts
-            .iter()
-            .map(RegistryHost::to_string)
-            .collect();
+        let served: Vec<String> = match read_args(&args) {
+            Ok(read) => read.hosts.iter().map(RegistryHost::to_string).collect(),
+            Err(reason) => {
+                findings.push(Finding::new(
+                    Level::Problem,
+                    FindingKind::HelperArgsUnreadable(file.to_owned()),
+                    tool,
+                    format!(
+                        "the helper refuses the args of the credentials_helper block in {} ({reason})",
+                        file.display()
+                    ),
+                    Some("fix them by hand, or re-run the installer".to_owned()),
+                ));
+                return None;
+            }
+        };
         if !served.is_empty() && !served.contains(&host.to_string()) && !configured {
             findings.push(Finding::new(
                 missing_level,
@@ -379,9 +408,34 @@ mod tests {
         path
     }
 
+    /// A stand-in for the helper's parser (in `app`): `--registry-host` pairs.
+    fn read_hosts(args: &[String]) -> Result<crate::registry::install::BlockArgs, String> {
+        let mut read = crate::registry::install::BlockArgs::default();
+        for pair in args.chunks(2) {
+            match pair {
+                [flag, host] if flag == "--registry-host" => {
+                    read.hosts.push(
+                        host.parse()
+                            .map_err(|e: crate::registry::host::HostError| e.to_string())?,
+                    );
+                }
+                other => read.kept.extend(other.iter().cloned()),
+            }
+        }
+        Ok(read)
+    }
+
     /// What `tool` reads for r.example.com in `home`, with `variable` as the environment.
     fn look(tool: Tool, home: &Path, variable: impl Fn(&str) -> Option<String>) -> ToolView {
-        inspect(tool, home, &LayoutEnv::default(), &host(), false, variable)
+        inspect(
+            tool,
+            home,
+            &LayoutEnv::default(),
+            &host(),
+            false,
+            read_hosts,
+            variable,
+        )
     }
 
     fn problems(view: &ToolView) -> Vec<String> {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::RegistryHost;
-use super::install::HelperSettings;
+use super::install::{BlockArgs, ReadArgs};
 use super::layout::{LayoutEnv, Tool};
 use super::settings::{HostConfig, HostFlags, HostSettings};
 use crate::aws::{Aws, AwsArgs, CallerIdentity};
@@ -136,10 +136,11 @@ impl Source {
         }
     }
 
-    /// The arguments the helper is configured with, read.
-    pub(crate) fn helper_settings(&self) -> Option<HelperSettings> {
+    /// The arguments the helper is configured with, read by `read` (`None` when the
+    /// helper would refuse them).
+    pub(crate) fn helper_args(&self, read: ReadArgs) -> Option<BlockArgs> {
         match self {
-            Source::Helper { args, .. } => Some(HelperSettings::parse(args)),
+            Source::Helper { args, .. } => read(args).ok(),
             _ => None,
         }
     }
@@ -158,6 +159,8 @@ pub(crate) struct Checkup<'a> {
     pub(crate) timeout: Duration,
     /// The AWS flags given; `None`: the identity is not looked up.
     pub(crate) aws: Option<&'a AwsArgs>,
+    /// Reads a helper block's `args` as the helper does.
+    pub(crate) read_args: ReadArgs,
 }
 
 /// Everything the doctor found for one host.
@@ -210,6 +213,7 @@ pub(crate) async fn diagnose(
                 checkup.env,
                 host,
                 checkup.settings.is_some(),
+                checkup.read_args,
                 variable,
             )
         })
@@ -217,9 +221,11 @@ pub(crate) async fn diagnose(
     let mut findings: Vec<Finding> = views.iter().flat_map(|v| v.findings.clone()).collect();
 
     // The helper's own arguments are flags for the host, over its settings.
-    let helper = views.iter().find_map(|v| v.source.helper_settings());
+    let helper = views
+        .iter()
+        .find_map(|v| v.source.helper_args(checkup.read_args));
     let flags = match (&helper, checkup.aws) {
-        (Some(h), _) => h.flags(),
+        (Some(h), _) => h.settings.clone(),
         (None, Some(aws)) => HostFlags::from_aws(aws),
         (None, None) => HostFlags::default(),
     };
