@@ -21,9 +21,9 @@ Register-ArgumentCompleter -Native -CommandName 'install-registry-credentials-he
 
     $completions = @(switch ($command) {
         'install-registry-credentials-helper' {
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host the helper serves (repeatable); the settings given with it (--profile, --region, --service, --registry-url, --expiration-window) are recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host the helper serves (repeatable); the settings given with it (--profile, --region, --service, --registry-url, --token-lifetime) are recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service the helper signs for, for these hosts [default: execute-api]')
-            [CompletionResult]::new('--expiration-window', '--expiration-window', [CompletionResultType]::ParameterName, 'Token lifetime the helper requests for these hosts, in seconds [default: the helper''s, 4 hours]')
+            [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Token lifetime the helper requests for these hosts, in seconds [default: the helper''s, 4 hours]')
             [CompletionResult]::new('--plugin-directory', '--plugin-directory', [CompletionResultType]::ParameterName, 'Where to put the helper [default: ~/.terraform.d/plugins]')
             [CompletionResult]::new('--rc-file', '--rc-file', [CompletionResultType]::ParameterName, 'The CLI-config file to edit [default: $TF_CLI_CONFIG_FILE, else ~/.terraformrc and ~/.tofurc if present]')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The helper''s name (terraform-credentials-NAME)')

@@ -53,7 +53,7 @@ _get__registry__token() {
 
     case "${cmd}" in
         get__registry__token)
-            opts="-r -T -h -V --registry-host --time --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help --version token config env json github forget credentials-helper exec doctor help"
+            opts="-r -T -h -V --registry-host --token-lifetime --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help --version token config env json github forget credentials-helper exec doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -67,7 +67,7 @@ _get__registry__token() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --time)
+                --token-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -115,7 +115,7 @@ _get__registry__token() {
             return 0
             ;;
         get__subcmd__registry__subcmd__token__subcmd__credentials__subcmd__helper)
-            opts="-h --service --expiration-window --min-remaining --registry-host --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help"
+            opts="-h --service --token-lifetime --min-remaining --registry-host --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +125,7 @@ _get__registry__token() {
                     COMPREPLY=($(compgen -W "execute-api lambda" -- "${cur}"))
                     return 0
                     ;;
-                --expiration-window)
+                --token-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -223,7 +223,7 @@ _get__registry__token() {
             return 0
             ;;
         get__subcmd__registry__subcmd__token__subcmd__exec)
-            opts="-r -T -h --registry-host --time --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help"
+            opts="-r -T -h --registry-host --token-lifetime --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,7 +237,7 @@ _get__registry__token() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --time)
+                --token-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

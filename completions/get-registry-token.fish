@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_get_registry_token_global_optspecs
-    string join \n r/registry-host= T/time= service= min-remaining= no-cache registry-url= timeout= profile= region= endpoint-url= aws-timeout= h/help V/version
+    string join \n r/registry-host= T/token-lifetime= service= min-remaining= no-cache registry-url= timeout= profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_get_registry_token_needs_command
@@ -25,10 +25,10 @@ function __fish_get_registry_token_using_subcommand
 end
 
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s r -l registry-host -d 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it' -r
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s T -l token-lifetime -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -52,7 +52,7 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand fo
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand forget" -s h -l help -d 'Print help'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l expiration-window -d 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run [default: the host\'s token_lifetime, else 14400]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l token-lifetime -d 'Lifetime to request for new tokens, in seconds; raised to twice --min-remaining, because Terraform keeps a token for its whole run [default: the host\'s token_lifetime, else 14400]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l min-remaining -d 'Hand out a cached token only while at least this many seconds are left' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-host -d 'A host this helper serves (repeatable), besides those in ~/.cdk/registries.json. Other hosts get `{}`. With none at all, every host but the public registries is served' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l registry-url -d 'Send token requests to this base URL instead of https://HOST [default: the host\'s registry_url]' -r
@@ -63,10 +63,10 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand cr
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s r -l registry-host -d 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l time -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l token-lifetime -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --time)' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r

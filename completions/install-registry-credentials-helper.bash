@@ -23,7 +23,7 @@ _install__registry__credentials__helper() {
 
     case "${cmd}" in
         install__registry__credentials__helper)
-            opts="-h -V --registry-host --service --expiration-window --plugin-directory --rc-file --name --link --force --dry-run --uninstall --no-check --check-timeout --registry-url --profile --region --endpoint-url --aws-timeout --help --version"
+            opts="-h -V --registry-host --service --token-lifetime --plugin-directory --rc-file --name --link --force --dry-run --uninstall --no-check --check-timeout --registry-url --profile --region --endpoint-url --aws-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -37,7 +37,7 @@ _install__registry__credentials__helper() {
                     COMPREPLY=($(compgen -W "execute-api lambda" -- "${cur}"))
                     return 0
                     ;;
-                --expiration-window)
+                --token-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

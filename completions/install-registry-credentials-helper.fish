@@ -1,7 +1,7 @@
-complete -c install-registry-credentials-helper -l registry-host -d 'A registry host the helper serves (repeatable); the settings given with it (--profile, --region, --service, --registry-url, --expiration-window) are recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove' -r
+complete -c install-registry-credentials-helper -l registry-host -d 'A registry host the helper serves (repeatable); the settings given with it (--profile, --region, --service, --registry-url, --token-lifetime) are recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove' -r
 complete -c install-registry-credentials-helper -l service -d 'The AWS service the helper signs for, for these hosts [default: execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
-complete -c install-registry-credentials-helper -l expiration-window -d 'Token lifetime the helper requests for these hosts, in seconds [default: the helper\'s, 4 hours]' -r
+complete -c install-registry-credentials-helper -l token-lifetime -d 'Token lifetime the helper requests for these hosts, in seconds [default: the helper\'s, 4 hours]' -r
 complete -c install-registry-credentials-helper -l plugin-directory -d 'Where to put the helper [default: ~/.terraform.d/plugins]' -r -F
 complete -c install-registry-credentials-helper -l rc-file -d 'The CLI-config file to edit [default: $TF_CLI_CONFIG_FILE, else ~/.terraformrc and ~/.tofurc if present]' -r -F
 complete -c install-registry-credentials-helper -l name -d 'The helper\'s name (terraform-credentials-NAME)' -r

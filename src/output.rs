@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use crate::secret::Secret;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How a secret is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SecretFormat {
     /// The bare value (several values: NAME=value lines).
     Text,

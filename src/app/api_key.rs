@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::aws_args::AwsArgs;
 use super::input::read_bytes;
+use super::values::SecretOutput;
 use super::{Error, runtime};
 use crate::apikey::cache::ApiKeyCache;
 use crate::apikey::call::{
@@ -18,8 +20,8 @@ use crate::apikey::iam::{self, IamOptions, InvokeCredentials, InvokeRole};
 use crate::apikey::stack::{self, CallTarget};
 use crate::apikey::store::{self, KeyOrigin, WhenMissing};
 use crate::apikey::{AccountId, ApiKeyError, KmsKeyId, StackName};
+use crate::aws::Aws;
 use crate::aws::arn::RoleArnError;
-use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::{ExitStatus, is_broken_pipe};
 use crate::output::{self, SecretFormat, Var};
@@ -103,7 +105,7 @@ struct KeyWrite {
     #[arg(long, value_name = "KEY")]
     kms_key_id: Option<KmsKeyId>,
     #[arg(long, value_enum, default_value = "text")]
-    output: SecretFormat,
+    output: SecretOutput,
 }
 
 #[derive(Debug, Args)]
@@ -159,7 +161,7 @@ enum Command {
         #[command(flatten)]
         stack: StackArgs,
         #[arg(long, value_enum, default_value = "text")]
-        output: SecretFormat,
+        output: SecretOutput,
     },
     /// Like get, but create the key as the construct does when it is missing.
     Ensure(KeyWrite),
@@ -228,7 +230,7 @@ enum Command {
 pub fn main() -> ExitCode {
     super::run(BINARY, |cli: Cli| {
         if !matches!(cli.command, Command::Forget { .. }) {
-            guard_credential_loop(&cli.aws.profile_name())?;
+            guard_credential_loop(&cli.aws.selection().profile_name())?;
         }
         runtime()?.block_on(run(cli))
     })
@@ -256,11 +258,11 @@ fn mark_resolving(profile: &str) {
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
-    let aws = Aws::new(cli.aws);
+    let aws = Aws::new(cli.aws.selection());
     match cli.command {
         Command::Get { stack, output } => {
             let key = resolve_key(&aws, &stack, WhenMissing::Fail).await?;
-            output::print(output, &[Var::secret("API_KEY", &key)])?;
+            output::print(output.into(), &[Var::secret("API_KEY", &key)])?;
         }
         Command::Ensure(KeyWrite {
             stack,
@@ -271,7 +273,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 kms_key_id: kms_key_id.as_ref(),
             };
             let key = resolve_key(&aws, &stack, when_missing).await?;
-            output::print(output, &[Var::secret("API_KEY", &key)])?;
+            output::print(output.into(), &[Var::secret("API_KEY", &key)])?;
         }
         Command::Rotate(KeyWrite {
             stack,
@@ -284,7 +286,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 "the API accepts the new key only after the stack is deployed again (cdk deploy {})",
                 stack.stack
             ));
-            output::print(output, &[Var::secret("API_KEY", &key)])?;
+            output::print(output.into(), &[Var::secret("API_KEY", &key)])?;
         }
         Command::Endpoint { stack, refresh } => {
             let base = stack::endpoint(&aws, &stack, refresh).await?;

@@ -6,30 +6,27 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::input::read_bytes;
+use super::aws_args::AwsArgs;
+use super::credentials_helper::{self, HelperArgs, HelperCli, deadline, token_lifetime};
+use super::values::ServiceArg;
 use super::{Error, runtime};
 use crate::aws::reference::Ref;
-use crate::aws::{Aws, AwsArgs};
-use crate::diag::{note, warn};
-use crate::exit::{ExitStatus, chain};
+use crate::aws::{Aws, AwsSelection};
+use crate::diag::note;
+use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
+use crate::registry::RegistryHost;
 use crate::registry::cliconfig::hcl_string;
-use crate::registry::install::{BlockArgs, HELPER_MARKER, HELPER_PREFIX};
+use crate::registry::install::HELPER_PREFIX;
 use crate::registry::layout::Tool;
-use crate::registry::settings::{HostConfig, HostFlags, RegistrySettings};
-use crate::registry::token::{MAX_EXPIRATION_SECONDS, stored_token};
-use crate::registry::token_cache::{
-    COMMAND_LIFETIME, COMMAND_MIN_LEFT, HELPER_LIFETIME, HELPER_MIN_LEFT, IssuedToken, Lifetime,
-    get_or_mint,
-};
-use crate::registry::{RegistryHost, Service, TokenCache, TokenKey, TokenRequest, fetch_token};
-use crate::secret::Secret;
+use crate::registry::settings::{HostFlags, RegistrySettings};
+use crate::registry::token_cache::{COMMAND_MIN_LEFT, IssuedToken, TokenCache};
+use crate::registry::tokens::{Asker, Policy, Tokens};
 
 const BINARY: &str = "get-registry-token";
 
@@ -79,28 +76,6 @@ enum Format {
     Github,
 }
 
-/// Seconds in 1..=60000, the registry's range.
-fn token_lifetime(s: &str) -> Result<u64, String> {
-    seconds_in(
-        s,
-        1,
-        MAX_EXPIRATION_SECONDS,
-        "the registry issues tokens for",
-    )
-}
-
-/// Seconds in 1..=3600 for a deadline.
-fn deadline(s: &str) -> Result<u64, String> {
-    seconds_in(s, 1, 3600, "allow")
-}
-
-fn seconds_in(s: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
-    match u64::from_str(s) {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{what} {min} to {max} seconds")),
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 struct TokenArgs {
     /// The registry host, without scheme or path (e.g. registry.example.com), or
@@ -117,13 +92,13 @@ struct TokenArgs {
 struct MintArgs {
     /// Lifetime to request for a new token, in seconds (the registry allows up to 60000)
     /// [default: the host's token_lifetime, else 3600].
-    #[arg(long, short = 'T', value_name = "SECONDS", value_parser = token_lifetime)]
-    time: Option<u64>,
+    #[arg(long, short = 'T', alias = "time", value_name = "SECONDS", value_parser = token_lifetime)]
+    token_lifetime: Option<u64>,
     /// The AWS service to sign for [default: the host's service, else execute-api].
     #[arg(long, value_enum)]
-    service: Option<Service>,
+    service: Option<ServiceArg>,
     /// Reuse a cached token only while at least this many seconds are left
-    /// (never more than half of --time).
+    /// (never more than half of --token-lifetime).
     #[arg(long, value_name = "SECONDS", default_value_t = COMMAND_MIN_LEFT)]
     min_remaining: u64,
     /// Always ask the registry; do not read or write the cache.
@@ -139,62 +114,25 @@ struct MintArgs {
 }
 
 impl MintArgs {
-    /// A token for `host`, with its settings (these flags and `aws`'s over its entry in
-    /// `settings`; `base` is `--registry-url` resolved), from the cache or minted once
-    /// for everyone asking.
-    fn obtain(
-        &self,
-        host: &RegistryHost,
-        base: Option<&BaseUrl>,
-        aws: &AwsArgs,
-        settings: &RegistrySettings,
-    ) -> Result<IssuedToken, Error> {
-        let flags = HostFlags {
-            service: self.service,
-            registry_url: base.cloned(),
-            token_lifetime: self.time,
+    /// These flags (with `registry_url`, --registry-url resolved) as settings for a
+    /// host, over its entry in the settings file.
+    fn flags(&self, registry_url: Option<&BaseUrl>, aws: &AwsSelection) -> HostFlags {
+        HostFlags {
+            service: self.service.map(Into::into),
+            registry_url: registry_url.cloned(),
+            token_lifetime: self.token_lifetime,
             ..HostFlags::from_aws(aws)
-        };
-        let ask = Ask {
-            lifetime: |configured| {
-                Lifetime::for_command(configured.unwrap_or(COMMAND_LIFETIME), self.min_remaining)
+        }
+    }
+
+    fn policy(&self) -> Policy {
+        Policy {
+            asker: Asker::Command {
+                min_remaining: self.min_remaining,
             },
             timeout: Duration::from_secs(self.timeout),
             use_cache: !self.no_cache,
-        };
-        ask.obtain(host, &flags, settings, aws)
-    }
-}
-
-/// How a command asks for a token: the lifetime it wants given the one configured for
-/// the host, its deadline, whether the cache may answer.
-struct Ask<L: FnOnce(Option<u64>) -> Lifetime> {
-    lifetime: L,
-    timeout: Duration,
-    use_cache: bool,
-}
-
-impl<L: FnOnce(Option<u64>) -> Lifetime> Ask<L> {
-    /// The token for `host`, its settings resolved (`flags` over its entry in
-    /// `settings` over the environment).
-    fn obtain(
-        self,
-        host: &RegistryHost,
-        flags: &HostFlags,
-        settings: &RegistrySettings,
-        aws: &AwsArgs,
-    ) -> Result<IssuedToken, Error> {
-        let config = HostConfig::resolve(flags, settings.get(host), crate::env::var);
-        let lifetime = (self.lifetime)(config.token_lifetime.value);
-        let request = TokenRequest {
-            host: host.clone(),
-            base_url: config.registry_url.value.clone(),
-            service: config.service.value,
-            expiration_seconds: lifetime.request,
-            timeout: self.timeout,
-        };
-        let aws = Aws::new(config.aws_args(aws));
-        obtain(&request, &aws, lifetime, self.use_cache)
+        }
     }
 }
 
@@ -295,135 +233,6 @@ enum DoctorOutput {
     Json,
 }
 
-/// The credentials-helper protocol's verbs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verb {
-    Get,
-    Store,
-    Forget,
-}
-
-impl FromStr for Verb {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Verb::Get),
-            "store" => Ok(Verb::Store),
-            "forget" => Ok(Verb::Forget),
-            other => Err(format!(
-                "unknown verb {}: the credentials helper answers get, store and forget",
-                crate::diag::Quoted(other)
-            )),
-        }
-    }
-}
-
-/// Terraform's credentials-helper protocol: `[flags] get|store|forget HOST`. Where a
-/// flag is not given, the host's entry in ~/.cdk/registries.json decides, then the
-/// defaults.
-#[derive(Debug, Clone, Args)]
-struct HelperArgs {
-    /// The AWS service to sign for [default: the host's service, else execute-api].
-    #[arg(long, value_enum)]
-    service: Option<Service>,
-    /// Lifetime to request for new tokens, in seconds; raised to twice --min-remaining,
-    /// because Terraform keeps a token for its whole run [default: the host's
-    /// token_lifetime, else 14400].
-    #[arg(long, value_name = "SECONDS", value_parser = token_lifetime)]
-    expiration_window: Option<u64>,
-    /// Hand out a cached token only while at least this many seconds are left.
-    #[arg(long, value_name = "SECONDS", default_value_t = HELPER_MIN_LEFT)]
-    min_remaining: u64,
-    /// A host this helper serves (repeatable), besides those in ~/.cdk/registries.json.
-    /// Other hosts get `{}`. With none at all, every host but the public registries is
-    /// served.
-    #[arg(long = "registry-host", value_name = "HOST")]
-    registry_hosts: Vec<RegistryHost>,
-    /// Send token requests to this base URL instead of https://HOST [default: the
-    /// host's registry_url].
-    #[arg(long, value_name = "URL")]
-    registry_url: Option<BaseUrl>,
-    /// Give up on the registry after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = deadline)]
-    timeout: u64,
-    /// get, store or forget.
-    #[arg(value_name = "VERB")]
-    verb: Verb,
-    /// The registry host Terraform asks about.
-    #[arg(value_name = "HOST")]
-    host: RegistryHost,
-}
-
-/// The credentials helper as its own program (`terraform-credentials-NAME`).
-#[derive(Debug, Parser)]
-#[command(name = "terraform-credentials-aws-credstore", version, long_version = super::LONG_VERSION, about = HELPER_MARKER)]
-struct HelperCli {
-    #[command(flatten)]
-    helper: HelperArgs,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-/// A `credentials_helper` block's `args`, read by the helper's own definition, the one
-/// parser of them: what the helper run by Terraform with them would see (Terraform
-/// adds the verb and the host; stand-ins take their place). Everything but the hosts
-/// and the per-host settings is kept verbatim, whatever this version makes of it.
-pub(crate) fn read_block_args(args: &[String]) -> Result<BlockArgs, String> {
-    use clap::CommandFactory;
-    let argv = std::iter::once("terraform-credentials-helper")
-        .chain(args.iter().map(String::as_str))
-        .chain(["get", "example.invalid"]);
-    let cli = HelperCli::try_parse_from(argv).map_err(|e| super::clap_reason(&e))?;
-    // The flags whose values live in the settings file now, by clap id.
-    const MOVED: &[&str] = &[
-        "registry_hosts",
-        "service",
-        "expiration_window",
-        "registry_url",
-        "profile",
-        "region",
-    ];
-    let command = HelperCli::command();
-    let mut kept = Vec::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let (name, inline) = match arg.strip_prefix("--") {
-            Some(flag) => flag
-                .split_once('=')
-                .map_or((flag, false), |(n, _)| (n, true)),
-            None => {
-                kept.push(arg.clone());
-                continue;
-            }
-        };
-        let Some(def) = command.get_arguments().find(|a| {
-            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
-        }) else {
-            kept.push(arg.clone());
-            continue;
-        };
-        let value = (def.get_action().takes_values() && !inline)
-            .then(|| rest.next().cloned())
-            .flatten();
-        if !MOVED.contains(&def.get_id().as_str()) {
-            kept.push(arg.clone());
-            kept.extend(value);
-        }
-    }
-    Ok(BlockArgs {
-        hosts: cli.helper.registry_hosts,
-        settings: HostFlags {
-            profile: cli.aws.profile,
-            region: cli.aws.region,
-            service: cli.helper.service,
-            registry_url: cli.helper.registry_url,
-            token_lifetime: cli.helper.expiration_window,
-        },
-        kept,
-    })
-}
-
 pub fn main() -> ExitCode {
     let argv0 = std::env::args_os().next().unwrap_or_default();
     let name = Path::new(&argv0)
@@ -431,7 +240,9 @@ pub fn main() -> ExitCode {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if name.starts_with(HELPER_PREFIX) {
-        return super::run(&name, |cli: HelperCli| helper(&cli.helper, &cli.aws));
+        return super::run(&name, |cli: HelperCli| {
+            credentials_helper::run(&cli.helper, &cli.aws)
+        });
     }
     super::run(BINARY, run)
 }
@@ -444,7 +255,9 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             note(format_args!("dropped {dropped} cached token(s)"));
             Ok(ExitStatus::Success)
         }
-        (Some(Command::CredentialsHelper { helper: args, aws }), _) => helper(&args, &aws),
+        (Some(Command::CredentialsHelper { helper, aws }), _) => {
+            credentials_helper::run(&helper, &aws)
+        }
         (
             Some(Command::Exec {
                 registry_hosts,
@@ -453,7 +266,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 command,
             }),
             _,
-        ) => exec(&registry_hosts, &mint, &aws, &command),
+        ) => exec(&registry_hosts, &mint, &aws.selection(), &command),
         (
             Some(Command::Doctor {
                 registry_host,
@@ -470,32 +283,65 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             &tool.list(),
             registry_url.as_ref(),
             Duration::from_secs(timeout),
-            &aws,
+            &aws.selection(),
         ),
         // Without a subcommand, clap requires a format and a host.
-        (None, format) => print_token(format.unwrap_or(Format::Token), &cli.token, &cli.aws),
+        (None, format) => print_token(
+            format.unwrap_or(Format::Token),
+            &cli.token,
+            &cli.aws.selection(),
+        ),
     }
 }
 
-fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
+/// The tokens of `hosts` (each resolved, with --registry-url), issued with `mint`'s
+/// flags over each host's settings: one runtime, one settings file read. With
+/// `as_variables`, every host's `TF_TOKEN_` name is checked before any token is asked.
+fn issue_all(
+    hosts: &[Ref<RegistryHost>],
+    mint: &MintArgs,
+    aws: &AwsSelection,
+    as_variables: bool,
+) -> Result<Vec<(RegistryHost, IssuedToken)>, Error> {
+    let settings = RegistrySettings::load_users()?;
+    let tokens = Tokens {
+        settings: &settings,
+        aws,
+    };
+    let resolver = Aws::new(aws.clone());
+    runtime()?.block_on(async {
+        let registry_url = match &mint.registry_url {
+            Some(u) => Some(u.resolve(&resolver).await?),
+            None => None,
+        };
+        let mut resolved = Vec::with_capacity(hosts.len());
+        for h in hosts {
+            resolved.push(h.resolve(&resolver).await?);
+        }
+        if as_variables {
+            for host in &resolved {
+                host.tf_token_var()?;
+            }
+        }
+        let flags = mint.flags(registry_url.as_ref(), aws);
+        let mut issued = Vec::with_capacity(resolved.len());
+        for host in resolved {
+            let token = tokens.issue(&host, &flags, mint.policy()).await?;
+            issued.push((host, token));
+        }
+        Ok(issued)
+    })
+}
+
+fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<ExitStatus, Error> {
     let Some(host) = args.registry_host.clone() else {
         unreachable!("clap requires --registry-host without a subcommand");
     };
-    let settings = RegistrySettings::load_users()?;
-    let resolver = Aws::new(aws.clone());
-    let (host, base) = runtime()?.block_on(async {
-        let host = host.resolve(&resolver).await?;
-        Ok::<_, Error>((
-            host,
-            resolve_url(args.mint.registry_url.as_ref(), &resolver).await?,
-        ))
-    })?;
-    // Check what needs no token before asking for one.
-    let var_name = match format {
-        Format::Env | Format::Github => Some(host.tf_token_var()?),
-        Format::Token | Format::Config | Format::Json => None,
+    let as_variable = matches!(format, Format::Env | Format::Github);
+    let mut issued = issue_all(std::slice::from_ref(&host), &args.mint, aws, as_variable)?;
+    let Some((host, issued)) = issued.pop() else {
+        unreachable!("one token for one host");
     };
-    let issued = args.mint.obtain(&host, base.as_ref(), aws, &settings)?;
     let token = &issued.token;
     match format {
         Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
@@ -515,7 +361,7 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitSt
             )?
         }
         Format::Env | Format::Github => {
-            let name = var_name.unwrap_or_default();
+            let name = host.tf_token_var()?;
             let fmt = if format == Format::Env {
                 SecretFormat::Env
             } else {
@@ -537,53 +383,12 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsArgs) -> Result<ExitSt
     Ok(ExitStatus::Success)
 }
 
-/// A token with enough life left: from the cache (no credentials, no network), else
-/// minted once for everyone asking at the same time, then cached.
-fn obtain(
-    request: &TokenRequest,
-    aws: &Aws,
-    lifetime: Lifetime,
-    use_cache: bool,
-) -> Result<IssuedToken, Error> {
-    let key = TokenKey::from_env(request.host.clone(), request.service, aws.args());
-    let cache = if use_cache {
-        match TokenCache::open() {
-            Ok(c) => Some(c),
-            Err(e) => {
-                warn(format_args!("not caching: {}", chain(&e)));
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let mint = || async {
-        let credentials = aws.credentials().await?;
-        let region = aws.region().await?;
-        Ok::<Secret, Error>(fetch_token(request, &credentials, &region).await?)
-    };
-    runtime()?.block_on(get_or_mint(
-        cache.as_ref(),
-        &key,
-        lifetime,
-        request.timeout,
-        mint,
-    ))
-}
-
-async fn resolve_url(url: Option<&Ref<BaseUrl>>, aws: &Aws) -> Result<Option<BaseUrl>, Error> {
-    match url {
-        Some(u) => Ok(Some(u.resolve(aws).await?)),
-        None => Ok(None),
-    }
-}
-
 /// Run `command` with a token for each host in its environment, replacing this process;
 /// each host's token is minted with that host's settings.
 fn exec(
     hosts: &[Ref<RegistryHost>],
     mint: &MintArgs,
-    aws: &AwsArgs,
+    aws: &AwsSelection,
     command: &[OsString],
 ) -> Result<ExitStatus, Error> {
     if hosts.len() > 1 && mint.registry_url.is_some() {
@@ -591,91 +396,14 @@ fn exec(
             "--registry-url names one registry: pass it with a single --registry-host (each host's own is in ~/.cdk/registries.json)".into(),
         ));
     }
-    let settings = RegistrySettings::load_users()?;
-    let resolver = Aws::new(aws.clone());
-    let (hosts, base) = runtime()?.block_on(async {
-        let mut resolved = Vec::with_capacity(hosts.len());
-        for h in hosts {
-            resolved.push(h.resolve(&resolver).await?);
-        }
-        Ok::<_, Error>((
-            resolved,
-            resolve_url(mint.registry_url.as_ref(), &resolver).await?,
-        ))
-    })?;
-    // Every variable name is checked before any token is asked for.
-    let names = hosts
-        .iter()
-        .map(RegistryHost::tf_token_var)
-        .collect::<Result<Vec<_>, _>>()?;
+    let issued = issue_all(hosts, mint, aws, true)?;
     let mut child = std::process::Command::new(&command[0]);
     child.args(&command[1..]);
-    for (host, name) in hosts.iter().zip(&names) {
-        let token = mint.obtain(host, base.as_ref(), aws, &settings)?.token;
-        if hosts.len() == 1 {
-            child.env(TERRAGRUNT_TOKEN_VAR, token.expose());
+    for (host, token) in &issued {
+        if issued.len() == 1 {
+            child.env(TERRAGRUNT_TOKEN_VAR, token.token.expose());
         }
-        child.env(name, token.expose());
+        child.env(host.tf_token_var()?, token.token.expose());
     }
     super::exec(child, &command[0])
-}
-
-/// Whether the helper serves `host`: one named in its arguments or in the settings
-/// file; with neither naming any, every host but the public registries.
-fn serves(args: &HelperArgs, settings: &RegistrySettings, host: &RegistryHost) -> bool {
-    if args.registry_hosts.is_empty() && settings.is_empty() {
-        return !host.is_public();
-    }
-    args.registry_hosts.contains(host) || settings.get(host).is_some()
-}
-
-/// Terraform's credentials-helper protocol.
-fn helper(args: &HelperArgs, aws: &AwsArgs) -> Result<ExitStatus, Error> {
-    let host = &args.host;
-    match args.verb {
-        Verb::Get => {
-            let settings = RegistrySettings::load_users()?;
-            let mut out = std::io::stdout().lock();
-            if !serves(args, &settings, host) {
-                out.write_all(b"{}\n")?;
-                out.flush()?;
-                return Ok(ExitStatus::Success);
-            }
-            let stored = TokenCache::open().ok().and_then(|c| c.get_stored(host));
-            let token = match stored {
-                Some(stored) => stored.token,
-                None => {
-                    let flags = HostFlags {
-                        service: args.service,
-                        registry_url: args.registry_url.clone(),
-                        token_lifetime: args.expiration_window,
-                        ..HostFlags::from_aws(aws)
-                    };
-                    let ask = Ask {
-                        lifetime: |configured: Option<u64>| {
-                            Lifetime::for_helper(
-                                configured.unwrap_or(HELPER_LIFETIME),
-                                args.min_remaining,
-                            )
-                        },
-                        timeout: Duration::from_secs(args.timeout),
-                        use_cache: true,
-                    };
-                    ask.obtain(host, &flags, &settings, aws)?.token
-                }
-            };
-            let body = serde_json::json!({ "token": token.expose() }).to_string();
-            out.write_all(body.as_bytes())?;
-            out.write_all(b"\n")?;
-            out.flush()?;
-        }
-        Verb::Store => {
-            let input = read_bytes(None, "the token on stdin")?;
-            TokenCache::open()?.store(host, &stored_token(&input)?)?;
-        }
-        Verb::Forget => {
-            TokenCache::open()?.forget(Some(host))?;
-        }
-    }
-    Ok(ExitStatus::Success)
 }

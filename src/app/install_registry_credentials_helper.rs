@@ -8,12 +8,15 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use super::get_registry_token::read_block_args;
+use super::aws_args::AwsArgs;
+use super::credentials_helper::read_block_args;
+use super::credentials_helper::token_lifetime;
+use super::values::ServiceArg;
 use super::{Error, runtime};
-use crate::aws::AwsArgs;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
+use crate::registry::RegistryHost;
 use crate::registry::doctor::{Checkup, FindingKind, Level, Source, diagnose};
 use crate::registry::install::{
     ConfigEdit, HelperChange, HelperInstall, HelperName, InstallError, InstallRequest, Plan,
@@ -21,8 +24,6 @@ use crate::registry::install::{
 };
 use crate::registry::layout::{Layout, LayoutEnv, Tool};
 use crate::registry::settings::{HostFlags, RegistrySettings};
-use crate::registry::token::MAX_EXPIRATION_SECONDS;
-use crate::registry::{RegistryHost, Service};
 
 const BINARY: &str = "install-registry-credentials-helper";
 
@@ -47,7 +48,7 @@ const BINARY: &str = "install-registry-credentials-helper";
 )]
 pub(crate) struct Cli {
     /// A registry host the helper serves (repeatable); the settings given with it
-    /// (--profile, --region, --service, --registry-url, --expiration-window) are
+    /// (--profile, --region, --service, --registry-url, --token-lifetime) are
     /// recorded for it in ~/.cdk/registries.json. With --uninstall: the host to remove.
     #[arg(
         long = "registry-host",
@@ -57,11 +58,11 @@ pub(crate) struct Cli {
     registry_hosts: Vec<RegistryHost>,
     /// The AWS service the helper signs for, for these hosts [default: execute-api].
     #[arg(long, value_enum)]
-    service: Option<Service>,
+    service: Option<ServiceArg>,
     /// Token lifetime the helper requests for these hosts, in seconds [default: the
     /// helper's, 4 hours].
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=MAX_EXPIRATION_SECONDS))]
-    expiration_window: Option<u64>,
+    #[arg(long, alias = "expiration-window", value_name = "SECONDS", value_parser = token_lifetime)]
+    token_lifetime: Option<u64>,
     /// Where to put the helper [default: ~/.terraform.d/plugins].
     #[arg(long, value_name = "DIR")]
     plugin_directory: Option<PathBuf>,
@@ -138,10 +139,10 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     } else {
         let settings = RegistrySettings::load(&settings_path)?;
         let given = HostFlags {
-            service: cli.service,
+            service: cli.service.map(Into::into),
             registry_url: cli.registry_url.clone(),
-            token_lifetime: cli.expiration_window,
-            ..HostFlags::from_aws(&cli.aws)
+            token_lifetime: cli.token_lifetime,
+            ..HostFlags::from_aws(&cli.aws.selection())
         }
         .to_settings();
         Plan::install(
@@ -424,7 +425,7 @@ fn check(
             tools: &[Tool::Terraform],
             home,
             env,
-            settings: settings.get(host),
+            settings,
             registry_url: None,
             timeout,
             aws: None,

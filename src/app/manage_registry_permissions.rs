@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::aws_args::AwsArgs;
 use super::{Error, runtime};
+use crate::aws::Aws;
 use crate::aws::arn::RoleArn;
 use crate::aws::reference::Ref;
-use crate::aws::{Aws, AwsArgs};
 use crate::diag::note;
 use crate::exit::ExitStatus;
 use crate::registry::grants::{
@@ -143,7 +144,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 .unwrap_or_default()
         ));
     }
-    let aws = Aws::new(cli.aws.clone());
+    let aws = Aws::new(cli.aws.selection());
     let table_name = cli.table.resolve(&aws).await?;
     match &cli.command {
         Command::Create(flags) => {

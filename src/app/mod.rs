@@ -6,6 +6,8 @@
 //! so a new error variant anywhere does not compile until someone chooses its status.
 
 pub mod api_key;
+mod aws_args;
+mod credentials_helper;
 pub mod get_registry_token;
 pub mod immukv;
 mod input;
@@ -13,6 +15,7 @@ pub mod install_registry_credentials_helper;
 pub mod manage_registry_permissions;
 mod progress;
 mod registry_doctor;
+mod values;
 
 use std::io;
 use std::process::ExitCode;
@@ -46,10 +49,12 @@ use crate::immukv::verify::ChainError;
 use crate::immukv::watch::WatchError;
 use crate::output::OutputError;
 use crate::registry::grants::GrantError;
+use crate::registry::helper::HelperError;
 use crate::registry::host::HostError;
 use crate::registry::install::InstallError;
 use crate::registry::settings::SettingsError;
 use crate::registry::token::{StoreInputError, TokenError};
+use crate::registry::tokens::IssueError;
 
 /// Every way a command can fail.
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +128,25 @@ pub(crate) enum Error {
     /// Writing the answer failed (a closed stdout exits 0, see [`run`]).
     #[error("cannot write the output")]
     Write(#[from] io::Error),
+}
+
+impl From<IssueError> for Error {
+    fn from(e: IssueError) -> Self {
+        match e {
+            IssueError::Aws(e) => Error::Aws(e),
+            IssueError::Token(e) => Error::Token(e),
+        }
+    }
+}
+
+impl From<HelperError> for Error {
+    fn from(e: HelperError) -> Self {
+        match e {
+            HelperError::Issue(e) => e.into(),
+            HelperError::StoreInput(e) => Error::StoreInput(e),
+            HelperError::Cache(e) => Error::Cache(e),
+        }
+    }
 }
 
 impl Error {

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::get_registry_token::read_block_args;
+use super::credentials_helper::read_block_args;
 use super::{Error, runtime};
-use crate::aws::AwsArgs;
+use crate::aws::AwsSelection;
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
@@ -24,7 +24,7 @@ pub(super) fn run(
     tools: &[Tool],
     registry_url: Option<&BaseUrl>,
     timeout: Duration,
-    aws: &AwsArgs,
+    aws: &AwsSelection,
 ) -> Result<ExitStatus, Error> {
     let home = dirs::home_dir().ok_or(InstallError::NoHome)?;
     let env = LayoutEnv::from_process();
@@ -42,7 +42,7 @@ pub(super) fn run(
                 tools,
                 home: &home,
                 env: &env,
-                settings: settings.get(host),
+                settings: &settings,
                 registry_url,
                 timeout,
                 aws: Some(aws),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use super::AwsArgs;
+use super::AwsSelection;
 use crate::env;
 
 /// Profile settings that decide which identity signs (never a secret).
@@ -46,7 +46,7 @@ const IDENTITY_VARIABLES: &[&str] = &[
 
 /// `profile=NAME[;access_key_id=ID];sha256=DIGEST`: readable where it can be, a digest
 /// of everything else.
-pub(crate) fn fingerprint(args: &AwsArgs) -> String {
+pub(crate) fn fingerprint(args: &AwsSelection) -> String {
     let profile = args.profile_name();
     let home = dirs::home_dir().unwrap_or_default();
     let config_path = env::var(env::AWS_CONFIG_FILE)

@@ -1,7 +1,7 @@
 //! AWS configuration, credentials and clients, loaded lazily.
 //!
-//! `--profile`, `--region`, `--endpoint-url` and `--aws-timeout` come from one flattened
-//! [`AwsArgs`]; everything else (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>],
+//! `--profile`, `--region`, `--endpoint-url` and `--aws-timeout` come as one
+//! [`AwsSelection`] (made from the command's flags in `app`); everything else (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>],
 //! SSO, credential_process, web identity) is aws-config's job. Added here: the CA bundle
 //! of AWS_CA_BUNDLE (the Rust SDK does not load it), a transport that refuses plain HTTP
 //! to anything but loopback (see [`transport`]), and deadlines on every call.
@@ -10,237 +10,25 @@
 //! resolves no credentials and makes no network call.
 
 pub(crate) mod arn;
+mod error;
 pub(crate) mod identity;
 pub(crate) mod kms;
 pub(crate) mod names;
 pub(crate) mod reference;
+mod selection;
 pub(crate) mod sign;
 mod transport;
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
-use aws_sdk_sts::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
 use tokio::sync::OnceCell;
 
-pub(crate) use transport::InsecureEndpoint;
-
-/// Default seconds an AWS call may take (`--aws-timeout`).
-pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 30;
-
-/// The AWS selection flags every AWS-facing command takes.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct AwsArgs {
-    /// Named profile from the AWS config files [default: $AWS_PROFILE, then "default"].
-    #[arg(long, global = true, value_name = "NAME", value_parser = names::profile_flag, help_heading = "AWS")]
-    pub(crate) profile: Option<String>,
-    /// AWS region [default: $AWS_REGION, then the profile's region].
-    #[arg(long, global = true, value_name = "REGION", value_parser = names::region_flag, help_heading = "AWS")]
-    pub(crate) region: Option<String>,
-    /// Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to
-    /// loopback [default: $AWS_ENDPOINT_URL].
-    #[arg(long, global = true, value_name = "URL", help_heading = "AWS")]
-    pub(crate) endpoint_url: Option<SdkEndpoint>,
-    /// Give up on an AWS call (all its retries included) after this many seconds.
-    #[arg(
-        long,
-        global = true,
-        value_name = "SECONDS",
-        env = crate::env::CDK_AWS_TIMEOUT,
-        default_value_t = DEFAULT_TIMEOUT_SECS,
-        value_parser = clap::value_parser!(u64).range(1..=3600),
-        help_heading = "AWS"
-    )]
-    pub(crate) aws_timeout: u64,
-}
-
-impl Default for AwsArgs {
-    fn default() -> Self {
-        Self {
-            profile: None,
-            region: None,
-            endpoint_url: None,
-            aws_timeout: DEFAULT_TIMEOUT_SECS,
-        }
-    }
-}
-
-impl AwsArgs {
-    /// The profile that names the caller's identity, without loading anything.
-    pub(crate) fn profile_name(&self) -> String {
-        self.profile
-            .clone()
-            .or_else(|| crate::env::var(crate::env::AWS_PROFILE))
-            .unwrap_or_else(|| "default".to_owned())
-    }
-
-    /// The region from the flag or the environment, without reading profiles.
-    pub(crate) fn region_hint(&self) -> Option<String> {
-        self.region
-            .clone()
-            .or_else(|| crate::env::var(crate::env::AWS_REGION))
-            .or_else(|| crate::env::var(crate::env::AWS_DEFAULT_REGION))
-    }
-}
-
-/// An endpoint for AWS API calls: https, or plain http to a loopback address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SdkEndpoint(url::Url);
-
-impl FromStr for SdkEndpoint {
-    type Err = crate::http::UrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        crate::http::SecureUrl::from_str(s).map(|u| Self(u.into_url()))
-    }
-}
-
-impl fmt::Display for SdkEndpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.as_str())
-    }
-}
-
-/// How an AWS service refused a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// 404: the thing asked for does not exist.
-    NotFound,
-    /// 403: these credentials may not do it.
-    AccessDenied,
-    /// Throttling: asked too often; trying later works.
-    Throttled,
-    /// The credentials have expired; logging in again works.
-    ExpiredCredentials,
-    /// Any other 4xx: the request itself was wrong.
-    BadRequest,
-    /// 5xx: the service failed.
-    ServerError,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum AwsError {
-    #[error(
-        "no AWS credentials found for profile {profile:?} (tried environment variables, the AWS config \
-         and credentials files, web identity, the container endpoint and instance metadata): \
-         run `aws sso login` or `aws configure`, set AWS_PROFILE, or pass --profile"
-    )]
-    NoCredentials { profile: String },
-    #[error(
-        "no AWS credentials found for profile {profile:?} in the AWS config and credentials files: check \
-         the profile's name, or run `aws configure --profile {profile}` (`aws sso login --profile {profile}` \
-         for SSO)"
-    )]
-    NoProfileCredentials { profile: String },
-    #[error("AWS credentials could not be loaded: {reason}")]
-    CredentialsFailed { reason: String },
-    #[error(
-        "loading AWS credentials did not finish {}: check the profile's credential source, \
-         or allow more time with --aws-timeout SECONDS (or {})",
-        within(*seconds), crate::env::CDK_AWS_TIMEOUT
-    )]
-    CredentialsTimeout { seconds: Option<f64> },
-    #[error(
-        "no AWS region configured: pass --region, set AWS_REGION, or set region in the profile"
-    )]
-    NoRegion,
-    #[error("cannot use the CA bundle {path} named by {var}: {reason}")]
-    CaBundle {
-        var: &'static str,
-        path: String,
-        reason: String,
-    },
-    #[error(transparent)]
-    Insecure(#[from] InsecureEndpoint),
-    #[error("{operation} failed: {code}{message} (HTTP {http_status})")]
-    Service {
-        operation: &'static str,
-        code: String,
-        /// `: message` or empty.
-        message: String,
-        http_status: u16,
-        refusal: Refusal,
-    },
-    #[error(
-        "{operation} did not finish {}: the endpoint did not answer; \
-         allow more time with --aws-timeout SECONDS (or {})",
-        within(*seconds), crate::env::CDK_AWS_TIMEOUT
-    )]
-    Timeout {
-        operation: &'static str,
-        /// The deadline it ran into, when the SDK said.
-        seconds: Option<f64>,
-    },
-    #[error("{operation} failed: cannot reach AWS: {reason}")]
-    Unreachable {
-        operation: &'static str,
-        reason: String,
-    },
-    #[error("{operation} failed: {reason}")]
-    Unexpected {
-        operation: &'static str,
-        reason: String,
-    },
-}
-
-/// `within 2 s`, or what is known when the deadline is not.
-fn within(seconds: Option<f64>) -> String {
-    match seconds {
-        Some(s) => format!("within {s} s"),
-        None => "in the time allowed".to_owned(),
-    }
-}
-
-/// The deadline a timed-out call ran into, as the SDK's own error says it
-/// ("operation timeout (all attempts including retries) occurred after 2s"): each
-/// command sets its own, so no process-wide value could tell.
-fn deadline_of(err: &(dyn std::error::Error + 'static)) -> Option<f64> {
-    let mut cur = Some(err);
-    while let Some(e) = cur {
-        let text = e.to_string();
-        if let Some((_, after)) = text.rsplit_once(" occurred after ") {
-            let after = after.trim();
-            let seconds = if let Some(ms) = after.strip_suffix("ms") {
-                ms.parse::<f64>().ok().map(|ms| ms / 1000.0)
-            } else {
-                after.strip_suffix('s').and_then(|s| s.parse::<f64>().ok())
-            };
-            if seconds.is_some() {
-                return seconds;
-            }
-        }
-        cur = e.source();
-    }
-    None
-}
-
-/// A credentials failure, with the profile it was for: one process may sign with
-/// several (a registry host each), so the message names the one that failed.
-#[derive(Debug)]
-struct ForProfile {
-    profile: String,
-    /// Named by the command (only it was looked at), rather than the default chain's.
-    explicit: bool,
-    source: CredentialsError,
-}
-
-impl fmt::Display for ForProfile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "credentials for profile {:?}", self.profile)
-    }
-}
-
-impl std::error::Error for ForProfile {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
+pub(crate) use error::{AwsError, Refusal, sdk_error};
+use error::{ForProfile, credentials_error};
+pub(crate) use selection::{AwsSelection, DEFAULT_TIMEOUT_SECS, SdkEndpoint};
 
 /// The credentials of one [`Aws`], whose failures say which profile they were for.
 #[derive(Debug)]
@@ -282,133 +70,6 @@ impl ProvideCredentials for NamedCredentials {
     }
 }
 
-/// Error codes AWS services use for throttling (as the SDKs' retry classifiers list them).
-const THROTTLING_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-];
-
-/// Error codes for credentials that were valid once and have expired.
-const EXPIRED_CODES: &[&str] = &[
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestExpired",
-    "TokenRefreshRequired",
-];
-
-/// Turn an SDK error into one typed error that says which call failed and why.
-pub(crate) fn sdk_error<E>(operation: &'static str, err: SdkError<E, Response>) -> AwsError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    if let Some(e) = find_in_chain::<InsecureEndpoint>(&err) {
-        return AwsError::Insecure(e.clone());
-    }
-    if let Some(e) = find_in_chain::<CredentialsError>(&err) {
-        return credentials_error(e);
-    }
-    let seconds = deadline_of(&err);
-    match &err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("error").to_owned();
-            let message = e.message().map(|m| format!(": {m}")).unwrap_or_default();
-            let http_status = service.raw().status().as_u16();
-            let refusal = if THROTTLING_CODES.contains(&code.as_str()) {
-                Refusal::Throttled
-            } else if EXPIRED_CODES.contains(&code.as_str()) {
-                Refusal::ExpiredCredentials
-            } else {
-                match http_status {
-                    404 => Refusal::NotFound,
-                    403 => Refusal::AccessDenied,
-                    429 => Refusal::Throttled,
-                    400..=499 => Refusal::BadRequest,
-                    _ => Refusal::ServerError,
-                }
-            };
-            AwsError::Service {
-                operation,
-                code,
-                message,
-                http_status,
-                refusal,
-            }
-        }
-        SdkError::TimeoutError(_) => AwsError::Timeout { operation, seconds },
-        SdkError::DispatchFailure(d) if d.is_timeout() => AwsError::Timeout { operation, seconds },
-        SdkError::DispatchFailure(d) if d.is_io() => AwsError::Unreachable {
-            operation,
-            reason: crate::exit::chain(&err).to_string(),
-        },
-        _ => AwsError::Unexpected {
-            operation,
-            reason: crate::exit::chain(&err).to_string(),
-        },
-    }
-}
-
-fn find_in_chain<'a, T: std::error::Error + 'static>(
-    err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut cur = Some(err);
-    while let Some(e) = cur {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        cur = e.source();
-    }
-    None
-}
-
-/// What a failure to load credentials means, naming the profile it was for.
-fn credentials_error(e: &CredentialsError) -> AwsError {
-    let reason = crate::exit::chain(e).to_string();
-    let named = find_in_chain::<ForProfile>(e);
-    let none_found = || match named {
-        Some(ForProfile {
-            profile,
-            explicit: true,
-            ..
-        }) => AwsError::NoProfileCredentials {
-            profile: profile.clone(),
-        },
-        Some(ForProfile { profile, .. }) => AwsError::NoCredentials {
-            profile: profile.clone(),
-        },
-        None => AwsError::NoCredentials {
-            profile: AwsArgs::default().profile_name(),
-        },
-    };
-    match e {
-        // Every source of the default chain was tried and none was configured; or the
-        // last one, instance metadata, answered that there is nothing for this machine
-        // (off EC2, or with IMDS turned off): either way nothing was found.
-        CredentialsError::CredentialsNotLoaded(_) => none_found(),
-        CredentialsError::ProviderError(_)
-            if find_in_chain::<aws_config::imds::client::error::ImdsError>(e).is_some() =>
-        {
-            none_found()
-        }
-        CredentialsError::ProviderTimedOut(t) => AwsError::CredentialsTimeout {
-            seconds: Some(t.timeout_duration().as_secs_f64()),
-        },
-        _ => AwsError::CredentialsFailed { reason },
-    }
-}
-
 /// Who the credentials belong to (STS GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CallerIdentity {
@@ -433,20 +94,16 @@ pub(crate) struct Parameter {
 /// The lazily loaded AWS environment of one command.
 #[derive(Debug)]
 pub(crate) struct Aws {
-    args: AwsArgs,
+    args: AwsSelection,
     config: OnceCell<SdkConfig>,
 }
 
 impl Aws {
-    pub(crate) fn new(args: AwsArgs) -> Self {
+    pub(crate) fn new(args: AwsSelection) -> Self {
         Self {
             args,
             config: OnceCell::new(),
         }
-    }
-
-    pub(crate) fn args(&self) -> &AwsArgs {
-        &self.args
     }
 
     fn timeout(&self) -> Duration {
@@ -631,7 +288,7 @@ impl Aws {
     }
 }
 
-async fn load(args: &AwsArgs, timeout: Duration) -> Result<SdkConfig, AwsError> {
+async fn load(args: &AwsSelection, timeout: Duration) -> Result<SdkConfig, AwsError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);

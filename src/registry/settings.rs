@@ -449,7 +449,7 @@ pub(crate) struct HostFlags {
 
 impl HostFlags {
     /// The profile and region `aws` names, nothing else set.
-    pub(crate) fn from_aws(aws: &crate::aws::AwsArgs) -> Self {
+    pub(crate) fn from_aws(aws: &crate::aws::AwsSelection) -> Self {
         Self {
             profile: aws.profile.clone(),
             region: aws.region.clone(),
@@ -556,13 +556,13 @@ impl HostConfig {
 
     /// `aws` with this host's profile and region where the flags or the file set them
     /// (the environment is the SDK's to read).
-    pub(crate) fn aws_args(&self, aws: &crate::aws::AwsArgs) -> crate::aws::AwsArgs {
+    pub(crate) fn aws_selection(&self, aws: &crate::aws::AwsSelection) -> crate::aws::AwsSelection {
         let chosen = |r: &Resolved<Option<String>>| {
             matches!(r.origin, Origin::Flag | Origin::File)
                 .then(|| r.value.clone())
                 .flatten()
         };
-        crate::aws::AwsArgs {
+        crate::aws::AwsSelection {
             profile: chosen(&self.profile),
             region: chosen(&self.region),
             ..aws.clone()
@@ -745,7 +745,7 @@ mod tests {
         assert_eq!(c.profile.value.as_deref(), Some("cli"));
         assert_eq!(c.profile.origin, Origin::Flag);
         // Only flags and the file are handed to the SDK; the environment is its own.
-        let aws = c.aws_args(&crate::aws::AwsArgs {
+        let aws = c.aws_selection(&crate::aws::AwsSelection {
             profile: None,
             region: None,
             endpoint_url: None,

@@ -18,9 +18,7 @@ const MAX_TOKEN_LEN: usize = 16 * 1024;
 pub(crate) const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 /// Which AWS service the signature is for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Service {
     /// The registry sits behind API Gateway.
@@ -105,28 +103,29 @@ pub(crate) fn stored_token(input: &[u8]) -> Result<Secret, StoreInputError> {
 pub(crate) struct TokenRequest {
     pub(crate) host: RegistryHost,
     /// Where to send the request instead of `https://HOST/` (tunnels, private endpoints, tests).
-    pub(crate) base_url: Option<BaseUrl>,
+    pub(crate) registry_url: Option<BaseUrl>,
     pub(crate) service: Service,
-    pub(crate) expiration_seconds: u64,
+    /// Seconds the token should live (the registry's `expiration_seconds`).
+    pub(crate) token_lifetime: u64,
     pub(crate) timeout: Duration,
 }
 
-/// Where a registry is reached: the base URL given, else `https://HOST/`.
-pub(crate) fn registry_base(
+/// Where a registry is reached: its registry URL when one is set, else `https://HOST/`.
+pub(crate) fn registry_url(
     host: &RegistryHost,
-    base_url: Option<&BaseUrl>,
+    registry_url: Option<&BaseUrl>,
 ) -> Result<BaseUrl, UrlError> {
-    match base_url {
-        Some(base) => Ok(base.clone()),
+    match registry_url {
+        Some(url) => Ok(url.clone()),
         None => format!("https://{host}/").parse(),
     }
 }
 
 impl TokenRequest {
     pub(crate) fn url(&self) -> Result<reqwest::Url, UrlError> {
-        let mut url = registry_base(&self.host, self.base_url.as_ref())?.join("token");
+        let mut url = registry_url(&self.host, self.registry_url.as_ref())?.join("token");
         url.query_pairs_mut()
-            .append_pair("expiration_seconds", &self.expiration_seconds.to_string());
+            .append_pair("expiration_seconds", &self.token_lifetime.to_string());
         Ok(url)
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{RegistryHost, Service};
-use crate::aws::AwsArgs;
+use crate::aws::AwsSelection;
 use crate::cache::{CacheDir, CacheError, CacheFile, CacheLock, Entry, EntryMap, now_unix};
 use crate::diag::warn;
 use crate::exit::chain;
@@ -20,11 +20,39 @@ use crate::secret::Secret;
 
 const FILE_NAME: &str = "registry_tokens.json";
 
+/// Where a cached token came from: minted by signing for a service, or handed over by
+/// Terraform through the helper's `store`. Kept in the file as `execute-api`,
+/// `lambda` or `stored`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Minted {
+    For(Service),
+    Stored,
+}
+
+impl Serialize for Minted {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Minted::For(service) => service.serialize(s),
+            Minted::Stored => s.serialize_str("stored"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Minted {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "stored" {
+            return Ok(Minted::Stored);
+        }
+        Service::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&text))
+            .map(Minted::For)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TokenRecord {
     host: String,
-    /// `execute-api` / `lambda`, or `stored` for a token Terraform handed to `store`.
-    service: String,
+    service: Minted,
     region: String,
     identity: String,
     #[serde(serialize_with = "crate::secret::serialize_exposed")]
@@ -45,7 +73,7 @@ pub(crate) struct TokenKey {
 impl TokenKey {
     /// The key for this command's environment, computed without resolving credentials
     /// or making any network call.
-    pub(crate) fn from_env(host: RegistryHost, service: Service, aws: &AwsArgs) -> Self {
+    pub(crate) fn from_env(host: RegistryHost, service: Service, aws: &AwsSelection) -> Self {
         Self {
             host,
             service,
@@ -154,7 +182,7 @@ impl TokenCache {
     ) -> Result<(), CacheError> {
         let record = TokenRecord {
             host: key.host.to_string(),
-            service: key.service.signing_name().to_owned(),
+            service: Minted::For(key.service),
             region: key.region.clone(),
             identity: key.identity.clone(),
             token: token.clone(),
@@ -177,7 +205,7 @@ impl TokenCache {
         let now = now_unix();
         let record = TokenRecord {
             host: host.to_string(),
-            service: "stored".to_owned(),
+            service: Minted::Stored,
             region: String::new(),
             identity: String::new(),
             token: token.clone(),
@@ -291,6 +319,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The file keeps the words other versions wrote and read.
+    #[test]
+    fn where_a_token_came_from_reads_and_writes_as_before() {
+        for (minted, text) in [
+            (Minted::For(Service::ExecuteApi), "\"execute-api\""),
+            (Minted::For(Service::Lambda), "\"lambda\""),
+            (Minted::Stored, "\"stored\""),
+        ] {
+            assert_eq!(serde_json::to_string(&minted).unwrap(), text);
+            assert_eq!(serde_json::from_str::<Minted>(text).unwrap(), minted);
+        }
+        assert!(serde_json::from_str::<Minted>("\"other\"").is_err());
+    }
 
     #[test]
     fn lifetimes_for_commands_and_for_the_helper() {

@@ -18,9 +18,10 @@ use futures_util::{StreamExt, TryStreamExt};
 use super::input::read_input;
 use super::progress::Progress;
 use super::{Error, runtime};
+use crate::app::aws_args::AwsArgs;
+use crate::aws::Aws;
 use crate::aws::kms::KmsKeyId;
 use crate::aws::reference::Ref;
-use crate::aws::{Aws, AwsArgs};
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::immukv::audit::StoreId;
@@ -417,7 +418,7 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     check_anchor_flags(&cli.command)?;
-    let aws = Aws::new(cli.aws.clone());
+    let aws = Aws::new(cli.aws.selection());
     // An auditor's copy is verified with no bucket and, unless the checkpoint is kept
     // in SSM or checked by KMS, no credentials and no network.
     if let Command::Verify {

@@ -6,7 +6,7 @@ use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
 use crate::registry::install::{InstallError, run_helper};
 use crate::registry::layout::Tool;
-use crate::registry::token::{TokenVerdict, check_token, registry_base};
+use crate::registry::token::{TokenVerdict, check_token, registry_url};
 
 use super::{Finding, FindingKind, Level, Source};
 
@@ -89,7 +89,7 @@ pub(crate) async fn check_source(
             },
         },
     };
-    let base = match registry_base(host, base) {
+    let base = match registry_url(host, base) {
         Ok(base) => base,
         Err(e) => return fail(e.to_string(), None),
     };

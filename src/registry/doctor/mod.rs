@@ -12,8 +12,9 @@ use std::time::Duration;
 use super::RegistryHost;
 use super::install::{BlockArgs, ReadArgs};
 use super::layout::{LayoutEnv, Tool};
-use super::settings::{HostConfig, HostFlags, HostSettings};
-use crate::aws::{Aws, AwsArgs, CallerIdentity};
+use super::settings::{HostConfig, HostFlags, RegistrySettings};
+use super::tokens::Tokens;
+use crate::aws::{Aws, AwsSelection, CallerIdentity};
 use crate::http::BaseUrl;
 use crate::secret::Secret;
 
@@ -152,13 +153,13 @@ pub(crate) struct Checkup<'a> {
     pub(crate) tools: &'a [Tool],
     pub(crate) home: &'a Path,
     pub(crate) env: &'a LayoutEnv,
-    /// The host's entry in the settings file.
-    pub(crate) settings: Option<&'a HostSettings>,
+    /// The settings file.
+    pub(crate) settings: &'a RegistrySettings,
     /// Checks tokens against this base URL instead of the helper's.
     pub(crate) registry_url: Option<&'a BaseUrl>,
     pub(crate) timeout: Duration,
     /// The AWS flags given; `None`: the identity is not looked up.
-    pub(crate) aws: Option<&'a AwsArgs>,
+    pub(crate) aws: Option<&'a AwsSelection>,
     /// Reads a helper block's `args` as the helper does.
     pub(crate) read_args: ReadArgs,
 }
@@ -212,7 +213,7 @@ pub(crate) async fn diagnose(
                 checkup.home,
                 checkup.env,
                 host,
-                checkup.settings.is_some(),
+                checkup.settings.get(host).is_some(),
                 checkup.read_args,
                 variable,
             )
@@ -229,10 +230,15 @@ pub(crate) async fn diagnose(
         (None, Some(aws)) => HostFlags::from_aws(aws),
         (None, None) => HostFlags::default(),
     };
-    let config = HostConfig::resolve(&flags, checkup.settings, variable);
+    // Resolved as a token for the host is issued.
+    let no_flags = AwsSelection::default();
+    let tokens = Tokens {
+        settings: checkup.settings,
+        aws: checkup.aws.unwrap_or(&no_flags),
+    };
+    let (config, signing) = tokens.resolve(host, &flags);
     let mut identity = None;
-    if let Some(aws) = checkup.aws {
-        let signing = config.aws_args(aws);
+    if checkup.aws.is_some() {
         let profile = signing.profile_name();
         match Aws::new(signing).caller_identity(None).await {
             Ok(id) => {
