@@ -4,111 +4,23 @@
 //! still have been rolled back or rewritten as a whole by whoever may delete object
 //! versions, and the remembered head catches that.
 //!
-//! A store's remembered head lives in the cache folder, one file per store (endpoint,
-//! bucket, prefix), with the ETag and sequence of every key object it checked; a
-//! checkpoint is the head alone, as a JSON file a CI job keeps as an artifact.
+//! The remembered head lives in the cache folder ([`super::head`]); a checkpoint is
+//! the head alone, as a JSON file a CI job keeps as an artifact.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::Tally;
 use super::checkpoint::Checkpoint;
 use super::entry::LogEntry;
-use super::retention::{Expired, ExpiredBy, Retention, Unexpired, judge_start};
+use super::head::{Head, HeadCache, KeyState, StoreId};
+use super::retention::{Expired, Retention, Unexpired};
 use super::store::{Store, StoreError, check_hash};
 use super::verify::{ChainCheck, ChainError, ChainSummary, Start, start_of};
-use crate::cache::{CacheDir, CacheError, CacheFile, Document};
-
-/// The flag that declares the log's retention when the bucket's rules cannot be read.
-pub(crate) const LOG_RETENTION_FLAG: &str = "--log-version-retention";
-
-/// Which store: the S3 endpoint (empty for AWS's own), the bucket and the prefix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct StoreId {
-    pub(crate) endpoint: String,
-    pub(crate) bucket: String,
-    pub(crate) prefix: String,
-}
-
-impl fmt::Display for StoreId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "s3://{}/{}", self.bucket, self.prefix)?;
-        if !self.endpoint.is_empty() {
-            write!(f, " at {}", self.endpoint)?;
-        }
-        Ok(())
-    }
-}
-
-impl StoreId {
-    /// Whether `other` names the same store: the same bucket and prefix, through
-    /// whatever endpoint (a VPC endpoint, a FIPS or dual-stack name, a proxy). Whether a
-    /// head belongs to its chain is for its hash to decide.
-    pub(crate) fn same_store(&self, other: &StoreId) -> bool {
-        self.bucket == other.bucket && self.prefix == other.prefix
-    }
-
-    /// The cache file that remembers this store's head.
-    fn file_name(&self) -> String {
-        self.cache_name("head")
-    }
-
-    /// The name of this store's cache file of kind `what`.
-    pub(crate) fn cache_name(&self, what: &str) -> String {
-        let mut digest = Sha256::new();
-        for part in [&self.endpoint, &self.bucket, &self.prefix] {
-            digest.update(part.as_bytes());
-            digest.update([0]);
-        }
-        format!(
-            "immukv-{what}-{}.json",
-            hex::encode(&digest.finalize()[..12])
-        )
-    }
-}
-
-/// A verified head: the newest entry a verify checked, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Head {
-    pub(crate) sequence: i64,
-    pub(crate) log_version_id: String,
-    pub(crate) hash: String,
-    /// RFC 3339, UTC.
-    pub(crate) verified_at: String,
-}
-
-/// What was checked of one key object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct KeyState {
-    etag: Option<String>,
-    sequence: i64,
-}
-
-/// The cache file of one store.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Remembered {
-    version: u32,
-    store: Option<StoreId>,
-    head: Option<Head>,
-    #[serde(default)]
-    keys: BTreeMap<String, KeyState>,
-}
-
-impl Document for Remembered {
-    fn parse(bytes: &[u8]) -> Result<Self, String> {
-        crate::cache::parse_versioned(bytes, |d: &Self| d.version, 1)
-    }
-
-    fn render(&self) -> Result<Vec<u8>, String> {
-        crate::cache::render_pretty(self)
-    }
-}
+use crate::cache::CacheError;
 
 /// What the verify is measured against.
 #[derive(Debug, Clone, Default)]
@@ -170,6 +82,13 @@ impl From<Unexpired> for AuditError {
     }
 }
 
+impl Audited {
+    /// Remember this verify's head and key objects in `heads`.
+    pub(crate) fn remember_in(&self, heads: &HeadCache) -> Result<(), CacheError> {
+        heads.remember(self.head.as_ref(), &self.keys)
+    }
+}
+
 /// What a verify found.
 #[derive(Debug)]
 pub(crate) struct Audited {
@@ -205,46 +124,19 @@ pub(crate) struct AuditOptions<'a> {
     pub(crate) now_ms: i64,
 }
 
-/// The remembered heads in the cache folder.
-pub(crate) struct HeadCache {
-    file: CacheFile,
-    store: StoreId,
-}
-
-impl HeadCache {
-    pub(crate) fn open(store: &StoreId) -> Result<Self, CacheError> {
-        Ok(Self {
-            file: CacheDir::open()?.file(&store.file_name()),
-            store: store.clone(),
-        })
-    }
-
-    /// The head verified last time, with its key objects; none when another store's
-    /// state were found under this name.
-    pub(crate) fn anchor(&self) -> Anchor {
-        match self.file.read::<Remembered>() {
-            Some(r) if r.store.as_ref() == Some(&self.store) => Anchor {
-                head: r.head,
-                keys: r.keys,
+impl Anchor {
+    /// The head remembered in the cache folder (none: nothing remembered).
+    pub(crate) fn remembered(heads: &HeadCache) -> Self {
+        match heads.remembered() {
+            Some((head, keys)) => Self {
+                head: Some(head),
+                keys,
                 from_checkpoint: false,
             },
-            _ => Anchor::default(),
+            None => Self::default(),
         }
     }
 
-    /// Remember what a verify found.
-    pub(crate) fn remember(&self, audited: &Audited) -> Result<(), CacheError> {
-        let store = self.store.clone();
-        self.file.update(|r: &mut Remembered| {
-            r.version = 1;
-            r.store = Some(store);
-            r.head = audited.head.clone();
-            r.keys = audited.keys.clone();
-        })
-    }
-}
-
-impl Anchor {
     /// A checkpoint as the anchor: it must be this store's.
     pub(crate) fn from_checkpoint(
         checkpoint: Checkpoint,
@@ -360,33 +252,28 @@ async fn judge_oldest(
     if start_of(oldest)? == Start::Genesis {
         return Ok(None);
     }
-    if let Some(head) = anchored {
-        return Ok(Some(Expired {
-            through: oldest.sequence - 1,
-            by: ExpiredBy::Anchor {
-                sequence: head.sequence,
-            },
-        }));
-    }
-    let log = store.log_key();
-    let rules = store.retention_rules(&log, options.declared).await?;
     // Every version walked but the newest is noncurrent.
     let noncurrent = walked as i64 - 1;
-    Ok(judge_start(
-        &log,
-        oldest,
-        noncurrent,
-        &rules,
-        LOG_RETENTION_FLAG,
-        options.now_ms,
-    )?)
+    let judged = store
+        .judge_log_gap(
+            oldest,
+            noncurrent,
+            anchored.map(|h| h.sequence),
+            options.declared,
+            options.now_ms,
+        )
+        .await??;
+    Ok(Some(judged))
 }
 
 /// Verify `store` against `anchor`: the entries added since its head (all of them with
 /// `full`, or without an anchor) must chain down to it (or to the log's oldest entry,
 /// which starts at genesis or after a part that retention explains), the anchor's
 /// entry must still be there unchanged, and every key object must match the log.
-/// `tick` is called once per entry and key object checked.
+/// `tally` counts each entry and key object checked.
+///
+/// Three phases: the chain ([`walk_chain`]), where the walk ended against the anchor
+/// ([`judge_ends`]), the key objects ([`check_key_objects`]).
 pub(crate) async fn audit(
     store: &Store,
     anchor: &Anchor,
@@ -394,13 +281,7 @@ pub(crate) async fn audit(
     tally: &dyn Tally,
 ) -> Result<Audited, AuditError> {
     let newest = store.newest_log_entry().await?;
-    let mut since = anchor.head.clone();
-    let rolled_back = |now: String, head: &Head| AuditError::RolledBack {
-        since: head.verified_at.clone(),
-        sequence: head.sequence,
-        version: head.log_version_id.clone(),
-        now,
-    };
+    let since = anchor.head.clone();
     let Some(newest) = newest else {
         return match &since {
             Some(head) => Err(rolled_back("nothing: the log is empty".into(), head)),
@@ -423,38 +304,106 @@ pub(crate) async fn audit(
     {
         return Err(rolled_back(format!("sequence {}", newest.sequence), head));
     }
+    let mut walked = walk_chain(store, &newest, since.as_ref(), options.full, tally).await?;
+    let ends = judge_ends(store, anchor, &newest, &walked, options).await?;
+    let first_sequence = walked.check.oldest().map(|e| e.sequence);
+    let bottom = walked.to_the_end.then_some(first_sequence).flatten();
+    let newest_by_key = std::mem::take(&mut walked.newest_by_key);
+    let keys = check_key_objects(
+        store,
+        anchor,
+        &Walk {
+            newest: &newest,
+            entries: &walked.entries,
+            newest_by_key: &newest_by_key,
+            bottom,
+        },
+        options,
+        tally,
+    )
+    .await?;
+    Ok(Audited {
+        chain: walked.check.finish(),
+        head: Some(head_of(&newest)),
+        since: ends.since,
+        first_sequence,
+        expired: ends.expired,
+        outlived: ends.outlived,
+        keys_checked: keys.checked,
+        keys_unchanged: keys.unchanged,
+        keys_expired: keys.expired,
+        keys: keys.states,
+    })
+}
 
-    // The chain, newest first, down to the anchor (or the oldest entry).
-    let unchanged = since.as_ref().is_some_and(|h| {
-        !options.full
+/// The log rolled back below `head` (verified before): it now ends at `now`.
+fn rolled_back(now: String, head: &Head) -> AuditError {
+    AuditError::RolledBack {
+        since: head.verified_at.clone(),
+        sequence: head.sequence,
+        version: head.log_version_id.clone(),
+        now,
+    }
+}
+
+/// The chain phase: newest first from `newest` down to `since`'s entry (nothing to
+/// walk when the log's head is still that entry), else to the oldest entry there is.
+async fn walk_chain(
+    store: &Store,
+    newest: &LogEntry,
+    since: Option<&Head>,
+    full: bool,
+    tally: &dyn Tally,
+) -> Result<Walked, AuditError> {
+    let unchanged = since.is_some_and(|h| {
+        !full
             && h.log_version_id.as_str() == newest.version_id.as_deref().unwrap_or("")
             && h.hash == newest.hash
     });
-    let mut walked = if unchanged {
-        Walked {
+    if unchanged {
+        return Ok(Walked {
             check: ChainCheck::default(),
             entries: HashMap::new(),
             newest_by_key: HashMap::new(),
             reached_anchor: true,
             to_the_end: false,
-        }
-    } else {
-        // At most every entry down to the anchor (or genesis); known better once walked.
-        let below = match (&since, options.full) {
-            (Some(head), false) => head.sequence,
-            _ => -1,
-        };
-        tally.total((newest.sequence - below).unsigned_abs());
-        walk(store, &newest, since.as_ref(), options.full, tally).await?
+        });
+    }
+    // At most every entry down to the anchor (or genesis); known better once walked.
+    let below = match (since, full) {
+        (Some(head), false) => head.sequence,
+        _ => -1,
     };
+    tally.total((newest.sequence - below).unsigned_abs());
+    walk(store, newest, since, full, tally).await
+}
+
+/// How the walk ended, judged: the anchor it measured against (`None` when retention
+/// overtook a remembered head), that head when it was outlived, and why the log may
+/// start above genesis.
+struct Ends {
+    since: Option<Head>,
+    outlived: Option<Head>,
+    expired: Option<Expired>,
+}
+
+/// The anchor phase: a walk that did not meet the anchor's entry either went down to
+/// the log's oldest entry above it (a checkpoint expired; a remembered head outlived,
+/// the whole log then judged as if nothing had been remembered), or the log was rolled
+/// back. A walk down to the oldest entry is judged for what is missing below it.
+async fn judge_ends(
+    store: &Store,
+    anchor: &Anchor,
+    newest: &LogEntry,
+    walked: &Walked,
+    options: AuditOptions<'_>,
+) -> Result<Ends, AuditError> {
+    let mut since = anchor.head.clone();
     let mut outlived = None;
     if let Some(head) = &since
         && !walked.reached_anchor
     {
-        let oldest = walked.check.oldest().map(|e| e.sequence);
-        match oldest {
-            // The walk went down to the oldest entry there is, above the anchor's:
-            // the anchor's entry is gone from the oldest end.
+        match walked.check.oldest().map(|e| e.sequence) {
             Some(oldest) if walked.to_the_end && oldest > head.sequence => {
                 if anchor.from_checkpoint {
                     return Err(AuditError::CheckpointExpired {
@@ -462,9 +411,6 @@ pub(crate) async fn audit(
                         oldest,
                     });
                 }
-                // A head remembered in the cache that retention has overtaken: the
-                // walk covered the whole log, which is judged as if nothing had been
-                // remembered.
                 outlived = since.take();
             }
             // The listing ended above the remembered sequence: that version is gone.
@@ -479,7 +425,6 @@ pub(crate) async fn audit(
             }
         }
     }
-    let first_sequence = walked.check.oldest().map(|e| e.sequence);
     let expired = match walked.check.oldest() {
         Some(oldest) if walked.to_the_end => {
             let anchored = since.as_ref().filter(|_| walked.reached_anchor);
@@ -487,44 +432,73 @@ pub(crate) async fn audit(
         }
         _ => None,
     };
-    let bottom = walked.to_the_end.then_some(first_sequence).flatten();
-    let newest_by_key = std::mem::take(&mut walked.newest_by_key);
-    let chain = walked.check.finish();
+    Ok(Ends {
+        since,
+        outlived,
+        expired,
+    })
+}
 
-    // What `get` returns: every key object's newest version against the log.
-    let head_version = newest.version_id.clone().unwrap_or_default();
+/// What the chain phase saw, as the key-object phase checks against it.
+struct Walk<'a> {
+    newest: &'a LogEntry,
+    /// Every entry walked, by version id.
+    entries: &'a HashMap<String, LogEntry>,
+    newest_by_key: &'a NewestByKey,
+    /// The oldest sequence in the log, when the walk went down to it.
+    bottom: Option<i64>,
+}
+
+/// What the key-object phase found.
+struct KeysChecked {
+    states: BTreeMap<String, KeyState>,
+    checked: usize,
+    unchanged: usize,
+    expired: usize,
+}
+
+/// The key-object phase, what `get` returns: every key object's newest version
+/// against the log (one unchanged since the anchor's verify, of a key with no new
+/// entry, is taken as it was), and no key with entries in the log left without one.
+async fn check_key_objects(
+    store: &Store,
+    anchor: &Anchor,
+    walk: &Walk<'_>,
+    options: AuditOptions<'_>,
+    tally: &dyn Tally,
+) -> Result<KeysChecked, AuditError> {
+    let head_version = walk.newest.version_id.clone().unwrap_or_default();
     let listed: Vec<(String, Option<String>)> = store.key_objects("", None).try_collect().await?;
-    let listed_keys: std::collections::HashSet<&str> =
-        listed.iter().map(|(k, _)| k.as_str()).collect();
-    let mut keys = BTreeMap::new();
-    let mut keys_unchanged = 0;
+    let mut found = KeysChecked {
+        states: BTreeMap::new(),
+        checked: 0,
+        unchanged: 0,
+        expired: 0,
+    };
     let mut to_check = Vec::new();
     for (key, etag) in &listed {
-        let remembered = anchor.keys.get(key);
-        if !options.full
-            && !newest_by_key.contains_key(key)
-            && remembered.is_some_and(|r| &r.etag == etag)
-        {
-            keys_unchanged += 1;
-            if let Some(r) = remembered {
-                keys.insert(key.clone(), r.clone());
+        match anchor.keys.get(key) {
+            Some(r)
+                if !options.full && !walk.newest_by_key.contains_key(key) && &r.etag == etag =>
+            {
+                found.unchanged += 1;
+                found.states.insert(key.clone(), r.clone());
             }
-        } else {
-            to_check.push((key.clone(), etag.clone()));
+            _ => to_check.push((key.clone(), etag.clone())),
         }
     }
-    tally.total((walked.entries.len() + to_check.len()) as u64);
+    tally.total((walk.entries.len() + to_check.len()) as u64);
     let oldest_left = tokio::sync::OnceCell::new();
     let keys_expired = AtomicUsize::new(0);
     let checks = futures_util::stream::iter(to_check.into_iter().map(|(key, etag)| {
         let ctx = KeyCheck {
             store,
-            walked: &walked.entries,
-            newest_by_key: &newest_by_key,
-            head_sequence: newest.sequence,
+            walked: walk.entries,
+            newest_by_key: walk.newest_by_key,
+            head_sequence: walk.newest.sequence,
             head_version: &head_version,
             remembered: anchor.keys.get(&key).map(|r| r.sequence),
-            bottom,
+            bottom: walk.bottom,
             oldest_left: &oldest_left,
             expired: &keys_expired,
         };
@@ -535,17 +509,19 @@ pub(crate) async fn audit(
     }))
     .buffered(options.concurrency.max(1));
     let mut checks = Box::pin(checks);
-    let mut keys_checked = 0;
     while let Some((key, state)) = checks.try_next().await? {
         if let Some(state) = state {
-            keys.insert(key, state);
+            found.states.insert(key, state);
         }
-        keys_checked += 1;
+        found.checked += 1;
         tally.done(1);
     }
     drop(checks);
+    found.expired = keys_expired.load(Ordering::Relaxed);
     // A key with entries in the log but no key object at all (its object deleted).
-    for (key, (sequence, version)) in &newest_by_key {
+    let listed_keys: std::collections::HashSet<&str> =
+        listed.iter().map(|(k, _)| k.as_str()).collect();
+    for (key, (sequence, version)) in walk.newest_by_key {
         if !listed_keys.contains(key.as_str()) && *version != head_version {
             let settled = store.key_object(key).await?;
             if settled.is_none() {
@@ -559,18 +535,7 @@ pub(crate) async fn audit(
             }
         }
     }
-    Ok(Audited {
-        chain,
-        head: Some(head_of(&newest)),
-        since,
-        first_sequence,
-        expired,
-        outlived,
-        keys_checked,
-        keys_unchanged,
-        keys_expired: keys_expired.load(Ordering::Relaxed),
-        keys,
-    })
+    Ok(found)
 }
 
 /// What checking one key object needs.

@@ -30,7 +30,7 @@ use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeySpec, MessageType, SigningAlgorithmSpec};
 use serde::{Deserialize, Serialize};
 
-use super::audit::{Head, StoreId};
+use super::head::{Head, StoreId};
 use crate::aws::kms::KmsKeyId;
 use crate::aws::{AwsError, sdk_error};
 

@@ -15,9 +15,9 @@ use std::path::Path;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::Tally;
-use super::audit::{Head, LOG_RETENTION_FLAG};
 use super::entry::LogEntry;
-use super::retention::{Expired, ExpiredBy, Retention, Rules, Unexpired, judge_start};
+use super::head::Head;
+use super::retention::{Expired, Retention, Rules, Unexpired, judge_gap};
 use super::store::{ListedVersion, MAX_OBJECT_BYTES, Store, StoreError};
 use super::verify::{ChainError, ChainSummary, ForwardCheck, Start};
 
@@ -268,13 +268,13 @@ pub(crate) async fn export(
     }
     let expired = match (check.start(), &oldest) {
         (Some(Start::After), Some(oldest)) => {
-            let rules = store.retention_rules(&log, declared).await?;
-            judge_start(&log, oldest, total - 1, &rules, LOG_RETENTION_FLAG, now_ms).map_err(
-                |source| DumpError::ExportedUnexpired {
-                    count,
-                    source: Box::new(source),
-                },
-            )?
+            let judged = store
+                .judge_log_gap(oldest, total - 1, None, declared, now_ms)
+                .await?;
+            Some(judged.map_err(|source| DumpError::ExportedUnexpired {
+                count,
+                source: Box::new(source),
+            })?)
         }
         _ => None,
     };
@@ -395,24 +395,22 @@ pub(crate) fn verify_dump(
         });
     }
     let expired = match (check.start(), &first) {
-        (Some(Start::After), Some(oldest)) if seen_checkpoint => checkpoint.map(|head| Expired {
-            through: oldest.sequence - 1,
-            by: ExpiredBy::Anchor {
-                sequence: head.sequence,
-            },
-        }),
-        (Some(Start::After), Some(oldest)) => judge_start(
-            &name,
-            oldest,
-            lines - 1,
-            &Rules::offline(declared),
-            LOG_RETENTION_FLAG,
-            now_ms,
-        )
-        .map_err(|source| DumpError::Unexpired {
-            file: name.clone(),
-            source: Box::new(source),
-        })?,
+        (Some(Start::After), Some(oldest)) => Some(
+            judge_gap(
+                &name,
+                oldest,
+                lines - 1,
+                checkpoint
+                    .filter(|_| seen_checkpoint)
+                    .map(|head| head.sequence),
+                &Rules::offline(declared),
+                now_ms,
+            )
+            .map_err(|source| DumpError::Unexpired {
+                file: name.clone(),
+                source: Box::new(source),
+            })?,
+        ),
         _ => None,
     };
     Ok(DumpVerified {
@@ -482,10 +480,9 @@ mod tests {
         let lines = dump(8);
         let tail = &lines[3..];
         // Nothing says why sequences 0-2 are gone.
-        let e = verify(tail, None).unwrap_err().to_string();
+        let e = verify(tail, None).unwrap_err();
         assert!(
-            e.contains("sequences 0-2 are missing from dump.jsonl")
-                && e.contains("pass --log-version-retention DAYS"),
+            matches!(&e, DumpError::Unexpired { source, .. } if source.oldest == 3),
             "{e}"
         );
         // A checkpoint within the dump anchors it, no rule needed.
@@ -509,12 +506,12 @@ mod tests {
         let rule = Retention {
             days: 1,
             keep: 0,
-            source: crate::immukv::retention::Source::Flag("--log-version-retention"),
+            source: crate::immukv::retention::Source::Flag("--declared-retention"),
         };
         let ok = verify_at(tail, None, Some(&rule), STORED + 5 * DAY).unwrap();
         assert_eq!(
             ok.expired.unwrap().to_string(),
-            "sequences 0-2 expired under --log-version-retention 1 (noncurrent for 1 days)"
+            "sequences 0-2 expired under --declared-retention 1 (noncurrent for 1 days)"
         );
         let e = verify_at(tail, None, Some(&rule), STORED + 4 * DAY)
             .unwrap_err()

@@ -27,8 +27,8 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 
 use super::Tally;
-use super::audit::StoreId;
 use super::entry::LogEntry;
+use super::head::StoreId;
 use super::store::{Appended, Expect, KeyObject, Lag, Store, StoreError, Tip};
 use crate::cache::{CacheDir, CacheError, CacheFile, Document};
 use crate::pyjson::{self, Json};

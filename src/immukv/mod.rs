@@ -18,6 +18,7 @@ pub(crate) mod audit;
 pub(crate) mod checkpoint;
 pub(crate) mod dump;
 pub(crate) mod entry;
+pub(crate) mod head;
 pub(crate) mod import;
 pub(crate) mod repair;
 pub(crate) mod retention;

@@ -284,63 +284,46 @@ impl fmt::Display for Expired {
     }
 }
 
-/// A log whose oldest entries are missing, and no retention explains it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{} missing from {object}: its oldest entry is sequence {oldest} (version {version}), and {}",
-    sequences_are(0, *oldest - 1),
-    self.why()
-)]
+/// A log whose oldest entries are missing, and no retention explains it. Its message
+/// names the flag that declares the log's retention, so it is the app's to render
+/// (`app/immukv/render.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Unexpired {
     pub(crate) object: String,
     pub(crate) oldest: i64,
     pub(crate) version: String,
     pub(crate) reason: Box<Unexplained>,
     pub(crate) lookup: Lookup,
-    /// The flag that declares this object's retention.
-    pub(crate) flag: &'static str,
 }
 
-impl Unexpired {
-    fn why(&self) -> String {
-        let flag = self.flag;
-        match (self.reason.as_ref(), self.lookup) {
-            (Unexplained::NoRule, Lookup::Denied) => format!(
-                "these credentials may not read the bucket's lifecycle rules (s3:GetLifecycleConfiguration): \
-                 if the store expires old versions (the construct's retention props), pass {flag} DAYS"
-            ),
-            (Unexplained::NoRule, Lookup::Read) => format!(
-                "no enabled lifecycle rule of the bucket expires its noncurrent versions: they were deleted; \
-                 if a rule these credentials cannot see expires them, pass {flag} DAYS"
-            ),
-            (Unexplained::NoRule, Lookup::Offline) => format!(
-                "nothing says why: pass {flag} DAYS (the store's retention), or --checkpoint with a checkpoint \
-                 at or above its oldest entry"
-            ),
-            (reason, _) => format!("they were deleted, not expired: {reason}"),
-        }
-    }
-}
+impl std::error::Error for Unexpired {}
 
-/// Judge a log whose walk reached its oldest entry `oldest` (S3 time `stored_ms`),
-/// with `noncurrent` noncurrent versions left: `Ok(None)` when it starts at genesis,
-/// `Ok(Some(..))` when a rule explains the gap below it.
-pub(crate) fn judge_start(
+/// Below a log's oldest entry `oldest`, which is not genesis, with `noncurrent`
+/// noncurrent versions left, entries are missing: the one verdict on why. A verified
+/// head at or above it (`anchored`, its sequence) anchors the chain; else a rule
+/// (`rules`: the bucket's or the retention declared, `None` when there was no need to
+/// read them) must explain them by S3's own times and version counts.
+pub(crate) fn judge_gap(
     object: &str,
     oldest: &LogEntry,
     noncurrent: i64,
+    anchored: Option<i64>,
     rules: &Rules,
-    flag: &'static str,
     now_ms: i64,
-) -> Result<Option<Expired>, Unexpired> {
+) -> Result<Expired, Unexpired> {
     let through = oldest.sequence - 1;
+    if let Some(sequence) = anchored {
+        return Ok(Expired {
+            through,
+            by: ExpiredBy::Anchor { sequence },
+        });
+    }
     let unexpired = |reason| Unexpired {
         object: object.to_owned(),
         oldest: oldest.sequence,
         version: oldest.version_id.clone().unwrap_or_default(),
         reason: Box::new(reason),
         lookup: rules.lookup,
-        flag,
     };
     let Some(stored_ms) = oldest.stored_ms else {
         return Err(unexpired(Unexplained::NoRule));
@@ -350,10 +333,10 @@ pub(crate) fn judge_start(
         noncurrent,
     };
     match explain(&rules.rules, remaining, now_ms) {
-        Ok(rule) => Ok(Some(Expired {
+        Ok(rule) => Ok(Expired {
             through,
             by: ExpiredBy::Rule(rule.clone()),
-        })),
+        }),
         Err(reason) => Err(unexpired(reason)),
     }
 }

@@ -9,14 +9,12 @@ use crate::app::Error;
 use crate::app::progress::Progress;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
-use crate::immukv::audit::StoreId;
 use crate::immukv::import::{self, ImportError, ImportJournal};
 use crate::immukv::store::Store;
 
 /// `import`: read and check every line first (bad input writes nothing), then append.
 pub(super) async fn import(
     store: Arc<Store>,
-    id: &StoreId,
     file: Option<&std::path::Path>,
     resume: bool,
 ) -> Result<ExitStatus, Error> {
@@ -35,7 +33,7 @@ pub(super) async fn import(
                 source,
             })?;
     }
-    let journal = ImportJournal::open(id)?;
+    let journal = ImportJournal::open(store.id())?;
     if !resume && let Some(n) = journal.unfinished() {
         warn(format_args!(
             "an earlier import of {n} lines into this store did not finish; this starts a new one \

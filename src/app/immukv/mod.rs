@@ -24,8 +24,8 @@ use crate::aws::kms::KmsKeyId;
 use crate::aws::reference::Ref;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
-use crate::immukv::audit::StoreId;
 use crate::immukv::entry::LogEntry;
+use crate::immukv::head::StoreId;
 use crate::immukv::retention::{Retention, Source};
 use crate::immukv::store::{AsOf, Held, KeyRetention, KeyStart, Store, StoreError};
 use crate::pyjson::{self, Json};
@@ -161,7 +161,7 @@ impl RetentionArgs {
         Self::declared(
             self.log_version_retention,
             self.log_versions_to_retain,
-            crate::immukv::audit::LOG_RETENTION_FLAG,
+            render::LOG_RETENTION_FLAG,
         )
     }
 
@@ -435,13 +435,12 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let bucket = bucket.resolve(&aws).await?;
     let id = StoreId {
         endpoint: aws.s3_endpoint().await?.unwrap_or_default(),
-        bucket: bucket.clone(),
+        bucket,
         prefix: cli.store.prefix.clone(),
     };
     let store = Arc::new(Store::new(
         aws.s3(cli.store.path_style).await?,
-        bucket,
-        cli.store.prefix.clone(),
+        id,
         cli.store.read_only,
         usize::from(cli.store.concurrency),
     ));
@@ -478,7 +477,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let e = match as_of {
                 None => {
                     store
-                        .get_entry(&key, || verify::remembered_version(&id))
+                        .get_entry(&key, || verify::remembered_version(store.id()))
                         .await?
                 }
                 Some(as_of) => entry_as_of(&store, &key, as_of, retention.keys().as_ref()).await?,
@@ -563,14 +562,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Repair => repair(&store, &mut out).await?,
         Command::Export => verify::export(&store, retention.log().as_ref(), &mut out).await?,
         Command::Import { file, resume } => {
-            return import::import(store, &id, file.as_deref(), resume).await;
+            return import::import(store, file.as_deref(), resume).await;
         }
         Command::Verify {
             limit: None,
             file: None,
             anchor,
         } => {
-            verify::verify(&aws, &store, &id, &anchor, retention.log().as_ref()).await?;
+            verify::verify(&aws, &store, &anchor, retention.log().as_ref()).await?;
         }
         Command::Checkpoint {
             anchor,
@@ -581,7 +580,6 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let note = verify::checkpoint(
                 &aws,
                 &store,
-                &id,
                 &anchor,
                 retention.log().as_ref(),
                 verify::Keep {

@@ -9,6 +9,7 @@ use super::{ListFormat, Paging};
 use crate::app::Error;
 use crate::app::progress::Progress;
 use crate::immukv::entry::LogEntry;
+use crate::immukv::retention::{Lookup, Unexpired, Unexplained, sequences_are};
 use crate::immukv::store::StoreError;
 
 /// Text for a terminal: control characters (C0, DEL, C1) become JSON `\uXXXX`
@@ -105,4 +106,41 @@ where
     }
     progress.finish();
     Ok(ran_out)
+}
+
+/// The flag that declares the log's retention when the bucket's rules cannot be read.
+pub(super) const LOG_RETENTION_FLAG: &str = "--log-version-retention";
+
+/// A log's missing oldest entries that nothing explains, and what to do: the message
+/// names the flag, which is the app's.
+impl std::fmt::Display for Unexpired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let flag = LOG_RETENTION_FLAG;
+        write!(
+            f,
+            "{} missing from {}: its oldest entry is sequence {} (version {}), and ",
+            sequences_are(0, self.oldest - 1),
+            self.object,
+            self.oldest,
+            self.version
+        )?;
+        match (self.reason.as_ref(), self.lookup) {
+            (Unexplained::NoRule, Lookup::Denied) => write!(
+                f,
+                "these credentials may not read the bucket's lifecycle rules (s3:GetLifecycleConfiguration): \
+                 if the store expires old versions (the construct's retention props), pass {flag} DAYS"
+            ),
+            (Unexplained::NoRule, Lookup::Read) => write!(
+                f,
+                "no enabled lifecycle rule of the bucket expires its noncurrent versions: they were deleted; \
+                 if a rule these credentials cannot see expires them, pass {flag} DAYS"
+            ),
+            (Unexplained::NoRule, Lookup::Offline) => write!(
+                f,
+                "nothing says why: pass {flag} DAYS (the store's retention), or --checkpoint with a checkpoint \
+                 at or above its oldest entry"
+            ),
+            (reason, _) => write!(f, "they were deleted, not expired: {reason}"),
+        }
+    }
 }

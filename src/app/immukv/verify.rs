@@ -14,12 +14,13 @@ use crate::aws::Aws;
 use crate::aws::kms::KmsKeyId;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
-use crate::immukv::audit::{self, Anchor, AuditError, AuditOptions, Audited, HeadCache, StoreId};
+use crate::immukv::audit::{self, Anchor, AuditError, AuditOptions, Audited};
 use crate::immukv::checkpoint::{
     self, Checkpoint, CheckpointError, Loaded, MAX_CHECKPOINT_BYTES, SigningKey,
 };
 use crate::immukv::dump;
-use crate::immukv::retention::{Retention, judge_start, sequences};
+use crate::immukv::head::{HeadCache, StoreId};
+use crate::immukv::retention::{Retention, sequences};
 use crate::immukv::store::Store;
 use crate::immukv::verify::{ChainCheck, Start, start_of};
 
@@ -105,7 +106,7 @@ async fn check_signature(aws: &Aws, named: &Named, args: &AnchorArgs) -> Result<
 /// The log version of the head remembered in the cache folder (quietly none when the
 /// cache cannot be used: it only bounds a search).
 pub(super) fn remembered_version(id: &StoreId) -> Option<String> {
-    let head = HeadCache::open(id).ok()?.anchor().head?;
+    let (head, _) = HeadCache::open(id).ok()?.remembered()?;
     Some(head.log_version_id)
 }
 
@@ -128,15 +129,15 @@ fn head_cache(id: &StoreId) -> Option<HeadCache> {
 /// trusted). A failure against a signed checkpoint prints both heads as evidence.
 async fn audit(
     store: &Store,
-    id: &StoreId,
     checkpoint: Option<&Named>,
     full: bool,
     declared: Option<&Retention>,
 ) -> Result<Audited, Error> {
+    let id = store.id();
     let heads = head_cache(id);
     let anchor = match checkpoint {
         Some(named) => Anchor::from_checkpoint(named.loaded.checkpoint.clone(), id)?,
-        None => heads.as_ref().map(HeadCache::anchor).unwrap_or_default(),
+        None => heads.as_ref().map(Anchor::remembered).unwrap_or_default(),
     };
     let progress = Progress::new("entries and key objects verified");
     let options = AuditOptions {
@@ -165,7 +166,7 @@ async fn audit(
             head.verified_at, head.sequence
         ));
     }
-    if let Some(Err(e)) = heads.map(|h| h.remember(&audited)) {
+    if let Some(Err(e)) = heads.map(|h| audited.remember_in(&h)) {
         warn(format_args!(
             "could not remember the verified head: {}",
             crate::exit::chain(&e)
@@ -217,7 +218,6 @@ async fn evidence(store: &Store, named: &Named) {
 pub(super) async fn verify(
     aws: &Aws,
     store: &Store,
-    id: &StoreId,
     args: &AnchorArgs,
     declared: Option<&Retention>,
 ) -> Result<(), Error> {
@@ -228,7 +228,7 @@ pub(super) async fn verify(
     if let Some(named) = &named {
         check_signature(aws, named, args).await?;
     }
-    let audited = audit(store, id, named.as_ref(), args.full, declared).await?;
+    let audited = audit(store, named.as_ref(), args.full, declared).await?;
     note(describe_audit(&audited));
     Ok(())
 }
@@ -246,7 +246,6 @@ pub(super) struct Keep<'a> {
 pub(super) async fn checkpoint(
     aws: &Aws,
     store: &Store,
-    id: &StoreId,
     args: &AnchorArgs,
     declared: Option<&Retention>,
     keep: Keep<'_>,
@@ -267,11 +266,11 @@ pub(super) async fn checkpoint(
     if let Some(named) = &named {
         check_signature(aws, named, args).await?;
     }
-    let audited = audit(store, id, named.as_ref(), args.full, declared).await?;
+    let audited = audit(store, named.as_ref(), args.full, declared).await?;
     note(describe_audit(&audited));
     let head = audited.head.ok_or(CheckpointError::EmptyStore)?;
     let checkpoint = Checkpoint {
-        store: id.clone(),
+        store: store.id().clone(),
         head,
     };
     let text = match &signer {
@@ -354,19 +353,17 @@ pub(super) async fn verify_newest(
         && let Some(oldest) = check.oldest()
         && start_of(oldest)? == Start::After
     {
-        let rules = store.retention_rules(&log, declared).await?;
-        let judged = judge_start(
-            &log,
-            oldest,
-            count as i64 - 1,
-            &rules,
-            audit::LOG_RETENTION_FLAG,
-            crate::time::now_ms(),
-        )
-        .map_err(AuditError::from)?;
-        if let Some(e) = judged {
-            expired = format!("; {e}");
-        }
+        let judged = store
+            .judge_log_gap(
+                oldest,
+                count as i64 - 1,
+                None,
+                declared,
+                crate::time::now_ms(),
+            )
+            .await?
+            .map_err(AuditError::from)?;
+        expired = format!("; {judged}");
     }
     let summary = check.finish();
     note(format_args!(

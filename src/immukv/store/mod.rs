@@ -11,6 +11,7 @@ mod write;
 use aws_sdk_s3::Client;
 
 use super::entry::LogEntry;
+use super::head::StoreId;
 use super::retention::Retention;
 use crate::aws::AwsError;
 use crate::pyjson::Json;
@@ -280,8 +281,8 @@ fn describe(object: &str, version: Option<&str>) -> String {
 
 pub(crate) struct Store {
     client: Client,
-    bucket: String,
-    prefix: String,
+    /// Which store: its endpoint, bucket and prefix.
+    id: StoreId,
     read_only: bool,
     concurrency: usize,
 }
@@ -302,24 +303,22 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn new(
-        client: Client,
-        bucket: String,
-        prefix: String,
-        read_only: bool,
-        concurrency: usize,
-    ) -> Self {
+    pub(crate) fn new(client: Client, id: StoreId, read_only: bool, concurrency: usize) -> Self {
         Self {
             client,
-            bucket,
-            prefix,
+            id,
             read_only,
             concurrency: concurrency.max(1),
         }
     }
 
+    /// Which store this is.
+    pub(crate) fn id(&self) -> &StoreId {
+        &self.id
+    }
+
     pub(crate) fn bucket(&self) -> &str {
-        &self.bucket
+        &self.id.bucket
     }
 
     /// Refused when the store was opened read-only.
@@ -336,12 +335,12 @@ impl Store {
     }
 
     pub(crate) fn log_key(&self) -> String {
-        format!("{}_log.json", self.prefix)
+        format!("{}_log.json", self.id.prefix)
     }
 
     /// The object key of `key`, refused when S3 could not store it.
     pub(crate) fn key_path(&self, key: &str) -> Result<String, StoreError> {
-        let path = format!("{}keys/{key}.json", self.prefix);
+        let path = format!("{}keys/{key}.json", self.id.prefix);
         if path.len() > MAX_OBJECT_KEY {
             return Err(StoreError::KeyTooLong(
                 key.chars().take(40).collect::<String>() + "...",

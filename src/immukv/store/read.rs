@@ -7,7 +7,9 @@ use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use super::s3::{LogState, S3Failure};
 use super::{AsOf, KeyRetention, KeyStart, Polled, Store, StoreError, Tip, check_hash, describe};
 use crate::immukv::entry::LogEntry;
-use crate::immukv::retention::{Remaining, explain};
+use crate::immukv::retention::{
+    Expired, Remaining, Retention, Rules, Unexpired, explain, judge_gap,
+};
 
 /// Reads of a log that another writer is creating at that very moment.
 const MAX_LOG_READS: u32 = 3;
@@ -49,7 +51,7 @@ impl Store {
             let failure = match self.get(&log, None).await? {
                 Ok(f) => {
                     if f.version_id.as_deref().is_none_or(|v| v == "null") {
-                        return Err(StoreError::NotVersioned(self.bucket.clone()));
+                        return Err(StoreError::NotVersioned(self.id.bucket.clone()));
                     }
                     let entry = self.parse(&log, &f)?;
                     return Ok(Tip {
@@ -371,6 +373,26 @@ impl Store {
             Err(_) if had_older => KeyStart::Deleted,
             Err(_) => KeyStart::First,
         })
+    }
+
+    /// [`judge_gap`] for this store's log: the bucket's lifecycle rules are read only
+    /// when no verified head anchors the chain.
+    pub(crate) async fn judge_log_gap(
+        &self,
+        oldest: &LogEntry,
+        noncurrent: i64,
+        anchored: Option<i64>,
+        declared: Option<&Retention>,
+        now_ms: i64,
+    ) -> Result<Result<Expired, Unexpired>, StoreError> {
+        let log = self.log_key();
+        let rules = match anchored {
+            Some(_) => Rules::offline(None),
+            None => self.retention_rules(&log, declared).await?,
+        };
+        Ok(judge_gap(
+            &log, oldest, noncurrent, anchored, &rules, now_ms,
+        ))
     }
 
     /// What `key`'s key object holds now.

@@ -107,7 +107,7 @@ impl Store {
         f: S3Failure,
     ) -> StoreError {
         match f {
-            S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.bucket.clone()),
+            S3Failure::NoSuchBucket => StoreError::NoSuchBucket(self.id.bucket.clone()),
             S3Failure::Other(e) => StoreError::Aws(e),
             S3Failure::Denied => StoreError::AccessDenied(what.to_owned()),
             S3Failure::NotFound
@@ -141,7 +141,7 @@ impl Store {
         let result = self
             .client
             .get_object()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .key(object)
             .set_version_id(version.map(str::to_owned))
             .set_if_none_match(unless.map(str::to_owned))
@@ -200,7 +200,7 @@ impl Store {
         let mut req = self
             .client
             .put_object()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .key(object)
             .content_type("application/json")
             .body(ByteStream::from(body.into_bytes()));
@@ -221,7 +221,7 @@ impl Store {
         match self
             .client
             .head_object()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .key(object)
             .send()
             .await
@@ -241,7 +241,7 @@ impl Store {
         match self
             .client
             .get_bucket_versioning()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .send()
             .await
         {
@@ -249,7 +249,7 @@ impl Store {
                 out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled),
             )),
             Err(e) => match classify("S3 GetBucketVersioning", e) {
-                S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.bucket.clone())),
+                S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.id.bucket.clone())),
                 _ => Ok(None),
             },
         }
@@ -260,7 +260,7 @@ impl Store {
         let out = self
             .client
             .list_object_versions()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .prefix(log)
             .encoding_type(EncodingType::Url)
             .send()
@@ -318,7 +318,7 @@ impl Store {
             let out = self
                 .client
                 .list_object_versions()
-                .bucket(&self.bucket)
+                .bucket(&self.id.bucket)
                 .prefix(object)
                 .set_key_marker(page.key_marker)
                 .set_version_id_marker(page.version_marker)
@@ -380,7 +380,7 @@ impl Store {
         let out = match self
             .client
             .get_bucket_lifecycle_configuration()
-            .bucket(&self.bucket)
+            .bucket(&self.id.bucket)
             .send()
             .await
         {
@@ -412,7 +412,7 @@ impl Store {
         key_prefix: &'a str,
         after: Option<String>,
     ) -> impl Stream<Item = Result<(String, Option<String>), StoreError>> + 'a {
-        let base = format!("{}keys/", self.prefix);
+        let base = format!("{}keys/", self.id.prefix);
         let list_prefix = format!("{base}{key_prefix}");
         let start_after = after.map(|a| format!("{base}{a}.json"));
         stream::try_unfold(
@@ -427,7 +427,7 @@ impl Store {
                     let out = self
                         .client
                         .list_objects_v2()
-                        .bucket(&self.bucket)
+                        .bucket(&self.id.bucket)
                         .prefix(&list_prefix)
                         .set_continuation_token(token)
                         .set_start_after(start_after.clone())

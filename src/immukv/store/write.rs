@@ -111,7 +111,7 @@ impl Store {
             };
             match after_failure(&failure) {
                 AfterFailure::NoBucket => {
-                    return Err(StoreError::NoSuchBucket(self.bucket.clone()));
+                    return Err(StoreError::NoSuchBucket(self.id.bucket.clone()));
                 }
                 AfterFailure::Denied => return Ok(KeyObject::Lagging(Box::new(Lag::Denied))),
                 AfterFailure::ReadBack => why = Lag::ConcurrentWrite,
@@ -216,7 +216,7 @@ impl Store {
                     }
                 });
             if versioning? == Some(false) {
-                return Err(StoreError::NotVersioned(self.bucket.clone()));
+                return Err(StoreError::NotVersioned(self.id.bucket.clone()));
             }
             let head = head?;
             if let Some((i, version)) = self
@@ -296,9 +296,9 @@ impl Store {
                 }
                 // Never take it back: a DELETE would put a delete marker on the log.
                 Ok(_) => return Err(self.written_unversioned()),
-                Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.bucket.clone())),
+                Err(S3Failure::Denied) => return Err(StoreError::ReadOnly(self.id.bucket.clone())),
                 Err(S3Failure::NoSuchBucket) => {
-                    return Err(StoreError::NoSuchBucket(self.bucket.clone()));
+                    return Err(StoreError::NoSuchBucket(self.id.bucket.clone()));
                 }
                 // Someone else won (412), a conflicting write was in flight (409), or
                 // ours went through and its answer was lost: read the head again, and
@@ -370,7 +370,7 @@ impl Store {
 
     pub(super) fn written_unversioned(&self) -> StoreError {
         StoreError::WrittenUnversioned {
-            bucket: self.bucket.clone(),
+            bucket: self.id.bucket.clone(),
             object: self.log_key(),
         }
     }
@@ -418,8 +418,8 @@ impl Store {
                 Ok(Appended::Committed(entry, etag))
             }
             Ok(_) => Err(self.written_unversioned()),
-            Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.bucket.clone())),
-            Err(S3Failure::NoSuchBucket) => Err(StoreError::NoSuchBucket(self.bucket.clone())),
+            Err(S3Failure::Denied) => Err(StoreError::ReadOnly(self.id.bucket.clone())),
+            Err(S3Failure::NoSuchBucket) => Err(StoreError::NoSuchBucket(self.id.bucket.clone())),
             Err(_) => Ok(Appended::Unsure(entry)),
         }
     }
