@@ -294,6 +294,124 @@ pub(crate) fn lock_file_beside(path: &Path) -> io::Result<(File, PathBuf)> {
 #[derive(Debug)]
 pub(crate) struct FileLock(#[allow(dead_code)] File);
 
+/// Whether a file or folder others could write into may still be trusted when the
+/// group that may write is this user's own (user-private groups, umask 002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupWrite {
+    /// Any write by a group or others is refused.
+    Refused,
+    /// Write by this user's own group is tolerated.
+    OwnGroup,
+}
+
+/// What makes `meta` (a file or a folder) untrusted: another owner, or others (or a
+/// group, as `group` says) that may write it. `what` names it in the reason.
+pub(crate) fn untrusted(meta: &fs::Metadata, what: &str, group: GroupWrite) -> Option<String> {
+    if meta.uid() != my_uid() {
+        return Some(format!("{what} belongs to user {}", meta.uid()));
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    let group_may_write =
+        mode & 0o020 != 0 && (group == GroupWrite::Refused || meta.gid() != my_gid());
+    (mode & 0o002 != 0 || group_may_write).then(|| format!("{what} has mode {:o}", mode & 0o777))
+}
+
+/// Why a [`PrivateFile`] is not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refusal {
+    /// It cannot be read as a regular file (a device, a FIFO, a link, too large...).
+    #[error("{0}")]
+    Unreadable(String),
+    /// Someone else owns it or its folder, or could have written them.
+    #[error("{0}")]
+    Untrusted(String),
+}
+
+/// A file only this user may have written (a secret cache file, `registries.json`):
+/// one place for what makes it trusted (a regular file, not a link, this user's, that
+/// others may not write, in a folder likewise), its sidecar lock and its atomic 0600
+/// writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrivateFile {
+    path: PathBuf,
+}
+
+impl PrivateFile {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    /// Its bytes, at most `cap` of them, when it is a regular file of this user that
+    /// others may not write (nor its folder, as `group` says); `Ok(None)` when missing.
+    /// A link is never followed, and a FIFO never waited on. Group and others' read
+    /// bits of a file of ours are removed on the way: narrowing it loses nothing.
+    pub(crate) fn read(&self, cap: u64, group: GroupWrite) -> Result<Option<Vec<u8>>, Refusal> {
+        use io::Read;
+        let unreadable = |e: io::Error| Refusal::Unreadable(e.to_string());
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Refusal::Unreadable(
+                    "it is a symbolic link, not a regular file".to_owned(),
+                ));
+            }
+            Ok(meta) => {
+                if let Some(what) = not_regular(&meta) {
+                    return Err(unreadable(not_regular_error(what)));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(unreadable(e)),
+        }
+        let Some(file) = open_regular(&self.path).map_err(unreadable)? else {
+            return Ok(None);
+        };
+        let meta = file.metadata().map_err(unreadable)?;
+        let folder = fs::metadata(folder_of(&self.path)).map_err(unreadable)?;
+        for (m, what) in [(&meta, "the file"), (&folder, "its folder")] {
+            if let Some(why) = untrusted(m, what, group) {
+                return Err(Refusal::Untrusted(why));
+            }
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
+            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+        if meta.len() > cap {
+            return Err(Refusal::Unreadable(format!(
+                "it is larger than {cap} bytes"
+            )));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(cap).read_to_end(&mut bytes).map_err(unreadable)?;
+        Ok(Some(bytes))
+    }
+
+    /// Its sidecar lock, waited for (its folder created, 0700, when missing).
+    pub(crate) fn lock(&self) -> io::Result<FileLock> {
+        lock_beside(&self.path)
+    }
+
+    /// Its sidecar lock when nobody else holds it, `None` when someone does. Its
+    /// folder must exist.
+    pub(crate) fn try_lock(&self) -> io::Result<Option<FileLock>> {
+        let (file, _) = lock_file_beside(&self.path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FileLock(file))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+
+    /// `bytes`, staged beside it (0600) for a change of several files.
+    pub(crate) fn stage(&self, bytes: &[u8]) -> io::Result<Staged> {
+        Staged::file(&self.path, bytes, Ownership::mine(0o600))
+    }
+
+    /// Replace it with `bytes` (0600), atomically.
+    pub(crate) fn write(&self, bytes: &[u8]) -> io::Result<()> {
+        self.stage(bytes)?.commit()
+    }
+}
+
 /// The file a user's path names once symbolic links are followed (dotfile managers
 /// link `~/.terraformrc` into a repository): edits go to the target, in the target's
 /// folder, and the link stays. A path that does not exist yet is itself.

@@ -4,6 +4,14 @@
 
 use std::ffi::OsStr;
 
+/// Set `name` to `value` in this process's environment; sound only before other
+/// threads exist, as [`remove_env_var_before_threads`].
+pub(crate) fn set_env_var_before_threads(name: &str, value: &str) {
+    // SAFETY: called only from `api-key`'s start, on the process's one thread, before
+    // the async runtime or any other thread is started.
+    unsafe { std::env::set_var(name, value) }
+}
+
 /// Remove `name` from this process's environment. Sound only while no other thread
 /// may read or write the environment: [`crate::env::forget_empty`] calls it first
 /// thing in `main`, before any thread (the async runtime's included) exists.

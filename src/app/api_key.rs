@@ -190,32 +190,7 @@ enum Command {
         command: Vec<OsString>,
     },
     /// Send one HTTP request to the API with the key or a SigV4 signature.
-    Call {
-        #[command(flatten)]
-        who: Caller,
-        /// HTTP method.
-        #[arg(long, short = 'X', value_name = "METHOD", default_value = "GET")]
-        request: HttpMethod,
-        /// Extra header, 'Name: value' (repeatable).
-        #[arg(long, short = 'H', value_name = "HEADER")]
-        header: Vec<HttpHeader>,
-        /// Request body: TEXT, @FILE, or @- for stdin.
-        #[arg(long, short = 'd', value_name = "DATA")]
-        data: Option<String>,
-        /// Give up after this many seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-        timeout: u64,
-        /// Refuse a response body larger than this many bytes.
-        #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
-        max_response_bytes: u64,
-        /// Look the stack's endpoint up again instead of using the cached one.
-        #[arg(long)]
-        refresh: bool,
-        /// What to call: a path such as /items?x=1 under the stack's APIEndpoint output,
-        /// a full URL (https, or http to loopback), or ssm:/PARAMETER or stack:STACK/OUTPUT.
-        #[arg(value_name = "URL")]
-        url: CallTarget,
-    },
+    Call(CallArgs),
     /// Print the API's base URL from the stack's APIEndpoint output (cached).
     Endpoint {
         /// The CloudFormation stack the API belongs to.
@@ -225,6 +200,35 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+}
+
+/// `call`'s arguments.
+#[derive(Debug, Args)]
+struct CallArgs {
+    #[command(flatten)]
+    who: Caller,
+    /// HTTP method.
+    #[arg(long, short = 'X', value_name = "METHOD", default_value = "GET")]
+    request: HttpMethod,
+    /// Extra header, 'Name: value' (repeatable).
+    #[arg(long, short = 'H', value_name = "HEADER")]
+    header: Vec<HttpHeader>,
+    /// Request body: TEXT, @FILE, or @- for stdin.
+    #[arg(long, short = 'd', value_name = "DATA")]
+    data: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+    /// Refuse a response body larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
+    max_response_bytes: u64,
+    /// Look the stack's endpoint up again instead of using the cached one.
+    #[arg(long)]
+    refresh: bool,
+    /// What to call: a path such as /items?x=1 under the stack's APIEndpoint output,
+    /// a full URL (https, or http to loopback), or ssm:/PARAMETER or stack:STACK/OUTPUT.
+    #[arg(value_name = "URL")]
+    url: CallTarget,
 }
 
 pub fn main() -> ExitCode {
@@ -250,11 +254,10 @@ fn guard_credential_loop(profile: &str) -> Result<(), Error> {
     Ok(())
 }
 
-#[allow(unsafe_code)]
+/// Say, to the processes this one starts, which profile it resolves through (this runs
+/// before any other thread exists).
 fn mark_resolving(profile: &str) {
-    // SAFETY: this runs on the main thread before the runtime or any other thread is
-    // started, so nothing reads the environment while it changes.
-    unsafe { std::env::set_var(crate::env::CDK_API_KEY_RESOLVING_PROFILE, profile) };
+    crate::sys::set_env_var_before_threads(crate::env::CDK_API_KEY_RESOLVING_PROFILE, profile);
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
@@ -308,77 +311,86 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                     .await?;
             print_credentials(output, &creds)?;
         }
-        Command::Exec { who, command } => {
-            let mut child = std::process::Command::new(&command[0]);
-            child.args(&command[1..]);
-            // The child is not part of this process's credential resolution.
-            child.env_remove(crate::env::CDK_API_KEY_RESOLVING_PROFILE);
-            match who.proof(&aws).await? {
-                Proof::Iam(creds) => creds.apply_to(&mut child),
-                Proof::ApiKey(key) => {
-                    child.env("API_KEY", key.expose());
-                }
-            }
-            return super::exec(child, &command[0]);
-        }
-        Command::Call {
-            who,
-            request,
-            header,
-            data,
-            timeout,
-            max_response_bytes,
-            refresh,
-            url,
-        } => {
-            let url = url.resolve(&aws, &who.stack.stack, refresh).await?;
-            let body = match data.as_deref() {
-                None => None,
-                Some("@-") => Some(read_bytes(None, "the request body on stdin")?),
-                Some(d) if d.starts_with('@') => Some(read_bytes(
-                    Some(std::path::Path::new(&d[1..])),
-                    "the request body",
-                )?),
-                Some(d) => Some(d.as_bytes().to_vec()),
-            };
-            let auth = match who.proof(&aws).await? {
-                Proof::ApiKey(key) => CallAuth::ApiKey(key),
-                Proof::Iam(credentials) => CallAuth::Iam {
-                    credentials,
-                    region: match call::region_from_url(&url) {
-                        Some(r) => r,
-                        None => aws.region().await?,
-                    },
-                },
-            };
-            let request = CallRequest {
-                method: request,
-                url,
-                headers: header,
-                body,
-                timeout: Duration::from_secs(timeout),
-                max_response_bytes,
-            };
-            let response = call::call(&request, &auth).await?;
-            let printed = {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&response.body).and_then(|()| out.flush())
-            };
-            if !response.status.is_success() {
-                // The API's answer decides the status, whether or not stdout is still open.
-                return Err(ApiKeyError::Status {
-                    url: request.url.to_string(),
-                    status: response.status.as_u16(),
-                }
-                .into());
-            }
-            match printed {
-                Err(e) if !is_broken_pipe(&e) => return Err(e.into()),
-                _ => {}
-            }
-        }
+        Command::Exec { who, command } => return exec(&aws, &who, &command).await,
+        Command::Call(args) => call_api(&aws, args).await?,
     }
     Ok(ExitStatus::Success)
+}
+
+/// `exec`: the command with the caller's key or IAM credentials in its environment,
+/// in place of this process.
+async fn exec(aws: &Aws, who: &Caller, command: &[OsString]) -> Result<ExitStatus, Error> {
+    let mut child = std::process::Command::new(&command[0]);
+    child.args(&command[1..]);
+    // The child is not part of this process's credential resolution.
+    child.env_remove(crate::env::CDK_API_KEY_RESOLVING_PROFILE);
+    match who.proof(aws).await? {
+        Proof::Iam(creds) => creds.apply_to(&mut child),
+        Proof::ApiKey(key) => {
+            child.env("API_KEY", key.expose());
+        }
+    }
+    super::exec(child, &command[0])
+}
+
+/// `call`: one request to the API, authenticated as the caller; the answer on stdout,
+/// its status deciding the exit status.
+async fn call_api(aws: &Aws, args: CallArgs) -> Result<(), Error> {
+    let CallArgs {
+        who,
+        request,
+        header,
+        data,
+        timeout,
+        max_response_bytes,
+        refresh,
+        url,
+    } = args;
+    let url = url.resolve(aws, &who.stack.stack, refresh).await?;
+    let body = match data.as_deref() {
+        None => None,
+        Some("@-") => Some(read_bytes(None, "the request body on stdin")?),
+        Some(d) if d.starts_with('@') => Some(read_bytes(
+            Some(std::path::Path::new(&d[1..])),
+            "the request body",
+        )?),
+        Some(d) => Some(d.as_bytes().to_vec()),
+    };
+    let auth = match who.proof(aws).await? {
+        Proof::ApiKey(key) => CallAuth::ApiKey(key),
+        Proof::Iam(credentials) => CallAuth::Iam {
+            credentials,
+            region: match call::region_from_url(&url) {
+                Some(r) => r,
+                None => aws.region().await?,
+            },
+        },
+    };
+    let request = CallRequest {
+        method: request,
+        url,
+        headers: header,
+        body,
+        timeout: Duration::from_secs(timeout),
+        max_response_bytes,
+    };
+    let response = call::call(&request, &auth).await?;
+    let printed = {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&response.body).and_then(|()| out.flush())
+    };
+    if !response.status.is_success() {
+        // The API's answer decides the status, whether or not stdout is still open.
+        return Err(ApiKeyError::Status {
+            url: request.url.to_string(),
+            status: response.status.as_u16(),
+        }
+        .into());
+    }
+    match printed {
+        Err(e) if !is_broken_pipe(&e) => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 async fn account(aws: &Aws, stack: &StackArgs) -> Result<AccountId, Error> {

@@ -1,13 +1,17 @@
 //! One module per binary: its clap definition, dispatch and printing. The same
-//! definitions generate `--help`, the man pages and the shell completions.
+//! definitions generate `--help`, the man pages and the shell completions
+//! ([`docs`]).
 //!
-//! This module owns the one error type of the binaries and the one decision of which
-//! status each failure exits with ([`Error::status`]): every match below is exhaustive,
-//! so a new error variant anywhere does not compile until someone chooses its status.
+//! This module owns the exit policy: the one error type of the binaries and the one
+//! decision of which status each failure exits with ([`Error::status`]): every match
+//! below is exhaustive, so a new error variant anywhere does not compile until someone
+//! chooses its status.
 
 pub mod api_key;
 mod aws_args;
 mod credentials_helper;
+mod docs;
+pub use docs::generated_files;
 pub mod get_registry_token;
 pub mod immukv;
 mod input;
@@ -30,8 +34,6 @@ pub(crate) const LONG_VERSION: &str = concat!(
     env!("CDK_TOOLKIT_TARGET"),
     ")"
 );
-
-use clap::CommandFactory;
 
 use crate::apikey::ApiKeyError;
 use crate::aws::reference::ReferenceError;
@@ -504,58 +506,10 @@ fn exec(mut child: std::process::Command, program: &std::ffi::OsStr) -> Result<E
     })
 }
 
-/// Every binary's command definition.
-fn commands() -> Vec<clap::Command> {
-    vec![
-        get_registry_token::Cli::command(),
-        install_registry_credentials_helper::Cli::command(),
-        manage_registry_permissions::Cli::command(),
-        immukv::Cli::command(),
-        api_key::Cli::command(),
-    ]
-}
-
-/// The committed generated files (`completions/`, `man/`), as (relative path, bytes).
-pub fn generated_files() -> Vec<(String, Vec<u8>)> {
-    use clap_complete::Shell;
-    let mut files = Vec::new();
-    for cmd in commands() {
-        // Generated files are committed: the build's commit and target stay out of them.
-        let mut cmd = cmd.long_version(None::<&'static str>);
-        let name = cmd.get_name().to_owned();
-        for (shell, file) in [
-            (Shell::Bash, format!("completions/{name}.bash")),
-            (Shell::Zsh, format!("completions/_{name}")),
-            (Shell::Fish, format!("completions/{name}.fish")),
-            (Shell::PowerShell, format!("completions/_{name}.ps1")),
-        ] {
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, name.clone(), &mut buf);
-            files.push((file, buf));
-        }
-        cmd.build();
-        man_pages(&cmd, &name, &mut files);
-    }
-    files
-}
-
-fn man_pages(cmd: &clap::Command, page: &str, files: &mut Vec<(String, Vec<u8>)>) {
-    let mut buf = Vec::new();
-    let cmd = cmd.clone().name(page.to_owned());
-    // Writing into a Vec cannot fail.
-    let _ = clap_mangen::Man::new(cmd.clone()).render(&mut buf);
-    files.push((format!("man/{page}.1"), buf));
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
-        man_pages(sub, &format!("{page}-{}", sub.get_name()), files);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     /// Representative failures of each kind and the status the documented policy gives
     /// them (the exhaustive match is what makes every other variant a decision).

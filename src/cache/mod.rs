@@ -18,13 +18,13 @@ mod document;
 
 pub(crate) use document::{Document, Entry, EntryMap, now_unix, parse_versioned, render_pretty};
 
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 
 use crate::diag::{note, warn_once};
-use crate::fsutil::{Ownership, my_gid, my_uid};
+use crate::fsutil::{FileLock, GroupWrite, PrivateFile, my_uid, untrusted};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CacheError {
@@ -90,6 +90,7 @@ impl CacheDir {
         CacheFile {
             dir: self.path.clone(),
             path: self.path.join(name),
+            file: PrivateFile::new(self.path.join(name)),
             name: name.to_owned(),
         }
     }
@@ -115,8 +116,7 @@ impl CacheDir {
             });
         }
         let mode = meta.permissions().mode() & 0o7777;
-        let writable_by_others = mode & 0o002 != 0 || (mode & 0o020 != 0 && meta.gid() != my_gid());
-        if writable_by_others {
+        if untrusted(&meta, "", GroupWrite::OwnGroup).is_some() {
             return Err(CacheError::WritableByOthers {
                 path: self.path.clone(),
                 mode,
@@ -169,6 +169,7 @@ enum ReadOutcome<D> {
 pub(crate) struct CacheFile {
     dir: PathBuf,
     path: PathBuf,
+    file: PrivateFile,
     name: String,
 }
 
@@ -182,42 +183,11 @@ impl CacheFile {
         fs::symlink_metadata(&self.path).is_ok()
     }
 
-    /// The file's bytes, when it is a plain file of this user. A link is never
-    /// followed; the folder is ours alone, so what was checked is what is read.
+    /// The file's bytes, when it is a plain file of this user (see [`PrivateFile`]).
     fn read_trusted(&self) -> Result<Option<Vec<u8>>, String> {
-        match fs::symlink_metadata(&self.path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err("it is a symbolic link, not a regular file".to_owned());
-            }
-            Ok(meta) => {
-                if let Some(what) = crate::fsutil::not_regular(&meta) {
-                    return Err(format!("it is {what}, not a regular file"));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read it: {e}")),
-        }
-        let file = match crate::fsutil::open_regular(&self.path) {
-            Ok(Some(f)) => f,
-            Ok(None) => return Ok(None),
-            Err(e) => return Err(format!("cannot read it: {e}")),
-        };
-        let meta = file.metadata().map_err(|e| e.to_string())?;
-        let me = my_uid();
-        if meta.uid() != me {
-            return Err(format!("it belongs to user {}, not to you", meta.uid()));
-        }
-        if meta.permissions().mode() & 0o077 != 0 {
-            // Ours, in our own 0700 folder: narrowing it loses nothing.
-            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(format!("it is larger than {MAX_FILE_BYTES} bytes"));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        io::Read::read_to_end(&mut io::Read::take(&file, MAX_FILE_BYTES), &mut bytes)
-            .map_err(|e| format!("cannot read it: {e}"))?;
-        Ok(Some(bytes))
+        self.file
+            .read(MAX_FILE_BYTES, GroupWrite::OwnGroup)
+            .map_err(|e| e.to_string())
     }
 
     fn read_raw<D: Document>(&self) -> ReadOutcome<D> {
@@ -258,31 +228,34 @@ impl CacheFile {
     /// Take the file's exclusive lock, waiting for it: for a read, a slow step such as a
     /// network call, and a write that must happen as one. Released when dropped.
     pub(crate) fn lock(&self) -> Result<CacheLock, CacheError> {
-        let (file, path) = self.lock_file()?;
-        file.lock()
-            .map_err(|source| CacheError::Lock { path, source })?;
-        Ok(CacheLock(file))
+        self.ensure_dir()?;
+        self.file
+            .lock()
+            .map(CacheLock)
+            .map_err(|e| self.lock_error(e))
     }
 
     /// The lock when nobody else holds it, `None` when someone does.
     pub(crate) fn try_lock(&self) -> Result<Option<CacheLock>, CacheError> {
-        let (file, path) = self.lock_file()?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(CacheLock(file))),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(source)) => Err(CacheError::Lock { path, source }),
+        self.ensure_dir()?;
+        match self.file.try_lock() {
+            Ok(lock) => Ok(lock.map(CacheLock)),
+            Err(e) => Err(self.lock_error(e)),
         }
     }
 
-    fn lock_file(&self) -> Result<(File, PathBuf), CacheError> {
+    fn ensure_dir(&self) -> Result<(), CacheError> {
         CacheDir {
             path: self.dir.clone(),
         }
-        .ensure()?;
-        crate::fsutil::lock_file_beside(&self.path).map_err(|source| CacheError::Lock {
+        .ensure()
+    }
+
+    fn lock_error(&self, source: io::Error) -> CacheError {
+        CacheError::Lock {
             path: self.dir.join(format!(".{}.lock", self.name)),
             source,
-        })
+        }
     }
 
     /// [`CacheFile::update`] for a caller that already holds the lock.
@@ -340,18 +313,16 @@ impl CacheFile {
     }
 
     fn write_atomic(&self, bytes: &[u8]) -> Result<(), CacheError> {
-        crate::fsutil::replace(&self.path, bytes, Ownership::mine(0o600)).map_err(|source| {
-            CacheError::Write {
-                path: self.path.clone(),
-                source,
-            }
+        self.file.write(bytes).map_err(|source| CacheError::Write {
+            path: self.path.clone(),
+            source,
         })
     }
 }
 
 /// An exclusive lock on one cache file, released when dropped.
 #[derive(Debug)]
-pub(crate) struct CacheLock(#[allow(dead_code)] File);
+pub(crate) struct CacheLock(#[allow(dead_code)] FileLock);
 
 #[cfg(test)]
 mod tests {

@@ -284,6 +284,52 @@ pub(crate) async fn export(
     })
 }
 
+/// The entries of a dump, one per line (blank lines passed over), each at most an
+/// entry's size: a line that is not an exported entry is an error naming it.
+struct DumpLines<'a> {
+    input: &'a mut dyn BufRead,
+    name: &'a str,
+    /// The number of the line read last.
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl DumpLines<'_> {
+    fn next_entry(&mut self) -> Result<Option<LogEntry>, DumpError> {
+        let limit = MAX_OBJECT_BYTES + 4096;
+        loop {
+            self.buf.clear();
+            let n = (&mut *self.input)
+                .take(limit + 1)
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|source| DumpError::Read {
+                    file: self.name.to_owned(),
+                    source,
+                })?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            let malformed = |reason: String| DumpError::Malformed {
+                file: self.name.to_owned(),
+                line: self.line,
+                reason,
+            };
+            if n as u64 > limit {
+                return Err(malformed(format!("longer than {limit} bytes")));
+            }
+            let text = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return LogEntry::parse_exported(text)
+                .map(Some)
+                .map_err(|e| malformed(e.0));
+        }
+    }
+}
+
 /// What an offline verify found.
 #[derive(Debug)]
 pub(crate) struct DumpVerified {
@@ -311,39 +357,17 @@ pub(crate) fn verify_dump(
 ) -> Result<DumpVerified, DumpError> {
     let name = file.display().to_string();
     let mut check = ForwardCheck::default();
-    let mut line_no = 0;
     let mut seen_checkpoint = false;
     let mut first = None;
     let mut lines: i64 = 0;
-    let mut buf = Vec::new();
-    let limit = MAX_OBJECT_BYTES + 4096;
-    loop {
-        buf.clear();
-        let n = input
-            .take(limit + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| DumpError::Read {
-                file: name.clone(),
-                source,
-            })?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let malformed = |reason: String| DumpError::Malformed {
-            file: name.clone(),
-            line: line_no,
-            reason,
-        };
-        if n as u64 > limit {
-            return Err(malformed(format!("longer than {limit} bytes")));
-        }
-        let text = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let entry = LogEntry::parse_exported(text).map_err(|e| malformed(e.0))?;
+    let mut reader = DumpLines {
+        input,
+        name: &name,
+        line: 0,
+        buf: Vec::new(),
+    };
+    while let Some(entry) = reader.next_entry()? {
+        let line_no = reader.line;
         if let Some(head) = checkpoint
             && entry.sequence == head.sequence
         {

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -31,7 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::token::MAX_EXPIRATION_SECONDS;
 use super::{RegistryHost, Service};
 use crate::aws::names::{Profile, Region};
-use crate::fsutil::my_uid;
+use crate::fsutil::{GroupWrite, PrivateFile, Refusal};
 use crate::http::BaseUrl;
 
 /// The file's name, in `~/.cdk`.
@@ -201,7 +201,8 @@ impl RegistrySettings {
         path: &Path,
         forgiven: &[RegistryHost],
     ) -> Result<(Self, Vec<RegistryHost>), SettingsError> {
-        let bytes = match crate::fsutil::read_regular(path, MAX_FILE_BYTES) {
+        let file = PrivateFile::new(path.to_owned());
+        let bytes = match file.read(MAX_FILE_BYTES, GroupWrite::Refused) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => {
                 return Ok((
@@ -212,14 +213,19 @@ impl RegistrySettings {
                     Vec::new(),
                 ));
             }
-            Err(source) => {
+            Err(Refusal::Unreadable(reason)) => {
                 return Err(SettingsError::Read {
                     path: path.to_owned(),
-                    source,
+                    source: io::Error::other(reason),
+                });
+            }
+            Err(Refusal::Untrusted(what)) => {
+                return Err(SettingsError::Unsafe {
+                    path: path.to_owned(),
+                    what,
                 });
             }
         };
-        check_safe(path)?;
         let malformed =
             |line: usize, reason: String, host: Option<RegistryHost>| SettingsError::Malformed {
                 path: path.to_owned(),
@@ -336,10 +342,17 @@ impl RegistrySettings {
     /// created, 0700, when missing): held from before the file is read until it is
     /// written, it makes concurrent installs take turns.
     pub(crate) fn lock(path: &Path) -> Result<crate::fsutil::FileLock, SettingsError> {
-        crate::fsutil::lock_beside(path).map_err(|source| SettingsError::Write {
-            path: path.to_owned(),
-            source,
-        })
+        PrivateFile::new(path.to_owned())
+            .lock()
+            .map_err(|source| SettingsError::Write {
+                path: path.to_owned(),
+                source,
+            })
+    }
+
+    /// The file, to stage its new text (0600) beside it.
+    pub(crate) fn file(&self) -> PrivateFile {
+        PrivateFile::new(self.path.clone())
     }
 }
 
@@ -371,39 +384,6 @@ fn entries_apart(
         }
     }
     Some((good, bad))
-}
-
-/// The file and its folder must be this user's and not writable by others.
-fn check_safe(path: &Path) -> Result<(), SettingsError> {
-    let unsafe_because = |what: String| SettingsError::Unsafe {
-        path: path.to_owned(),
-        what,
-    };
-    let read_err = |source| SettingsError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let meta = fs::symlink_metadata(path).map_err(read_err)?;
-    if meta.file_type().is_symlink() || !meta.is_file() {
-        return Err(unsafe_because("it is not a plain file".into()));
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let dir_meta = fs::metadata(dir).map_err(read_err)?;
-    for (what, m) in [("the file", &meta), ("its folder", &dir_meta)] {
-        if m.uid() != my_uid() {
-            return Err(unsafe_because(format!(
-                "{what} belongs to user {}",
-                m.uid()
-            )));
-        }
-        if m.permissions().mode() & 0o022 != 0 {
-            return Err(unsafe_because(format!(
-                "{what} has mode {:o}",
-                m.permissions().mode() & 0o777
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Where a setting that applies came from.
@@ -573,6 +553,7 @@ impl HostConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn host(h: &str) -> RegistryHost {
         h.parse().unwrap()

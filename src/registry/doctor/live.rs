@@ -7,6 +7,7 @@ use crate::registry::RegistryHost;
 use crate::registry::install::{InstallError, run_helper};
 use crate::registry::layout::Tool;
 use crate::registry::token::{TokenVerdict, check_token, registry_url};
+use crate::secret::Secret;
 
 use super::{Finding, FindingKind, Level, Source};
 
@@ -18,6 +19,9 @@ pub(crate) struct LiveCheck {
     pub(crate) finding: Finding,
 }
 
+/// Why a source gives no token: the message, and the fix when there is one.
+type NoToken = (String, Option<String>);
+
 /// Get the token `source` gives (running the helper as the tool would) and ask the
 /// registry at `base` (or `https://HOST`) whether it accepts it. `tools` are the tools
 /// that use this source.
@@ -28,7 +32,7 @@ pub(crate) async fn check_source(
     base: Option<&BaseUrl>,
     timeout: Duration,
 ) -> LiveCheck {
-    let fail = |message: String, fix: Option<String>| LiveCheck {
+    let fail = |(message, fix): NoToken| LiveCheck {
         works: false,
         finding: Finding {
             level: Level::Problem,
@@ -38,60 +42,13 @@ pub(crate) async fn check_source(
             fix,
         },
     };
-    let token = match source {
-        Source::Nothing => {
-            return fail(format!("no token for {host}"), None);
-        }
-        Source::Variable { token, .. } => token.clone(),
-        Source::CredentialsBlock { file, token } => match token {
-            Some(t) => t.clone(),
-            None => {
-                return fail(
-                    format!(
-                        "the credentials block for {host} in {} has no token",
-                        file.display()
-                    ),
-                    Some("remove the block or give it a token".to_owned()),
-                );
-            }
-        },
-        Source::Helper { path, args, .. } => match run_helper(path, args, host, timeout).await {
-            Err(InstallError::RunTimeout { seconds, .. }) => {
-                return fail(
-                    format!("the helper did not answer for {host} within {seconds} s"),
-                    Some(
-                        "check the registry and AWS, or allow more time (the installer's --check-timeout, \
-                         the doctor's --timeout)"
-                            .to_owned(),
-                    ),
-                );
-            }
-            Err(e) => return fail(crate::exit::chain(&e).to_string(), None),
-            Ok(answer) => match answer.token {
-                Some(token) => token,
-                None if answer.declined => {
-                    return fail(
-                        format!("the helper answered {{}} for {host}: it does not serve it"),
-                        Some(format!(
-                            "re-run `install-registry-credentials-helper` with --registry-host {host}"
-                        )),
-                    );
-                }
-                None => {
-                    return fail(
-                        format!(
-                            "the helper gave no token for {host}: {}",
-                            answer.reason.as_deref().unwrap_or("no reason given")
-                        ),
-                        None,
-                    );
-                }
-            },
-        },
+    let token = match token_of(source, host, timeout).await {
+        Ok(token) => token,
+        Err(why) => return fail(why),
     };
     let base = match registry_url(host, base) {
         Ok(base) => base,
-        Err(e) => return fail(e.to_string(), None),
+        Err(e) => return fail((e.to_string(), None)),
     };
     match check_token(host, &base, &token, timeout).await {
         Ok(TokenVerdict::Accepted) => LiveCheck {
@@ -116,21 +73,69 @@ pub(crate) async fn check_source(
                 )),
                 Source::Nothing => None,
             };
-            fail(
+            fail((
                 format!(
                     "{host} refuses the token from {} (HTTP 401: {reason})",
                     source.describe()
                 ),
                 fix,
-            )
+            ))
         }
-        Err(e) => fail(
+        Err(e) => fail((
             format!(
                 "cannot check the token from {} with {host}: {}",
                 source.describe(),
                 crate::exit::chain(&e)
             ),
             None,
-        ),
+        )),
+    }
+}
+
+/// The token `source` gives for `host` (the helper run as the tool runs it).
+async fn token_of(
+    source: &Source,
+    host: &RegistryHost,
+    timeout: Duration,
+) -> Result<Secret, NoToken> {
+    match source {
+        Source::Nothing => Err((format!("no token for {host}"), None)),
+        Source::Variable { token, .. } => Ok(token.clone()),
+        Source::CredentialsBlock { file, token } => token.clone().ok_or_else(|| {
+            (
+                format!(
+                    "the credentials block for {host} in {} has no token",
+                    file.display()
+                ),
+                Some("remove the block or give it a token".to_owned()),
+            )
+        }),
+        Source::Helper { path, args, .. } => match run_helper(path, args, host, timeout).await {
+            Err(InstallError::RunTimeout { seconds, .. }) => Err((
+                format!("the helper did not answer for {host} within {seconds} s"),
+                Some(
+                    "check the registry and AWS, or allow more time (the installer's --check-timeout, \
+                     the doctor's --timeout)"
+                        .to_owned(),
+                ),
+            )),
+            Err(e) => Err((crate::exit::chain(&e).to_string(), None)),
+            Ok(answer) => match answer.token {
+                Some(token) => Ok(token),
+                None if answer.declined => Err((
+                    format!("the helper answered {{}} for {host}: it does not serve it"),
+                    Some(format!(
+                        "re-run `install-registry-credentials-helper` with --registry-host {host}"
+                    )),
+                )),
+                None => Err((
+                    format!(
+                        "the helper gave no token for {host}: {}",
+                        answer.reason.as_deref().unwrap_or("no reason given")
+                    ),
+                    None,
+                )),
+            },
+        },
     }
 }

@@ -446,7 +446,7 @@ fn settings_step(settings: &RegistrySettings) -> Result<Step, InstallError> {
     }
     let text = settings.render()?;
     Ok(Step::Put {
-        staged: Staged::file(&path, text.as_bytes(), ownership).map_err(err)?,
+        staged: settings.file().stage(text.as_bytes()).map_err(err)?,
         shown: path.clone(),
         old,
     })
