@@ -130,6 +130,14 @@ pub(crate) fn forget_empty() {
     }
 }
 
+/// The value of a variable as another program sees it: set, even to the empty string.
+/// Terraform and OpenTofu take an empty `TF_TOKEN_<host>` as that host's token (an
+/// empty one, which the registry refuses) and then never ask the credentials helper;
+/// the doctor, which says what they will do, looks the variable up this way.
+pub(crate) fn var_as_set(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 /// The value of a variable when it is set and not empty.
 pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())

@@ -431,7 +431,7 @@ fn check(
             aws: None,
             read_args: read_block_args,
         };
-        let report = rt.block_on(diagnose(&checkup, crate::env::var));
+        let report = rt.block_on(diagnose(&checkup, crate::env::var_as_set));
         for f in report
             .findings
             .iter()

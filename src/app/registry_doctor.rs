@@ -48,7 +48,7 @@ pub(super) fn run(
                 aws: Some(aws),
                 read_args: read_block_args,
             };
-            rt.block_on(diagnose(&checkup, crate::env::var))
+            rt.block_on(diagnose(&checkup, crate::env::var_as_set))
         })
         .collect();
     let ok = reports.iter().all(Report::ok);

@@ -333,19 +333,25 @@ fn a_token_from_terraform_login_that_shadows_the_helper_is_caught() {
     assert!(!err.contains("c3RhbGU"), "no token printed: {err}");
 }
 
-/// An empty variable counts as unset, here as everywhere: an empty `TF_TOKEN_*` left by a
-/// CI template does not shadow the helper, so the install neither warns nor fails.
+/// An empty `TF_TOKEN_*` (a CI template's leftover) is not "unset" to Terraform: it
+/// takes it as the host's token, an empty one, and never asks the helper (held against
+/// a real Terraform 1.15.5 in registry_terraform.rs). So the install's check says so
+/// and fails, with the fix.
 #[test]
-fn an_empty_tf_token_variable_is_not_a_shadowing_token() {
+fn an_empty_tf_token_variable_shadows_the_helper_as_terraform_takes_it() {
     let mut env = TestEnv::with_aws();
     env.set("TF_TOKEN_registry_example_com", "");
     let endpoint = TokenEndpoint::start("normal");
     let out = install(&env, &endpoint).output().unwrap();
     let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
-    assert!(!err.contains("TF_TOKEN_registry_example_com"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("checked: Terraform will get a token for registry.example.com"),
+        err.contains("TF_TOKEN_registry_example_com is set, to the empty string")
+            && err.contains("unset TF_TOKEN_registry_example_com"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Terraform will not be able to get a token for registry.example.com"),
         "{err}"
     );
 }

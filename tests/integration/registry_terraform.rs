@@ -116,8 +116,12 @@ impl TwoAccounts {
     fn without_helper_block(&self) {
         let path = self.env.path().join(".terraformrc");
         let text = fs::read_to_string(&path).unwrap();
-        let start = text.find("# BEGIN install-registry-credentials-helper").unwrap();
-        let end = text.find("# END install-registry-credentials-helper").unwrap();
+        let start = text
+            .find("# BEGIN install-registry-credentials-helper")
+            .unwrap();
+        let end = text
+            .find("# END install-registry-credentials-helper")
+            .unwrap();
         let end = end + text[end..].find('\n').unwrap() + 1;
         fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
     }
@@ -314,18 +318,36 @@ fn tf_token_variables_from_env_github_and_exec_work_on_a_current_terraform() {
     let two = TwoAccounts::new(tf, TWO_MODULES);
     two.without_helper_block();
     let out = two.terraform(&["init", "-input=false", "-no-color"]);
-    assert_eq!(out.status.code(), Some(1), "no token, no modules: {}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no token, no modules: {}",
+        stdout(&out)
+    );
 
     let mut vars = Vec::new();
     for host in [REGISTRY_A, REGISTRY_B] {
-        vars.extend(exported(&two.env.cmd("get-registry-token").args(["env", "-r", host]).succeeds()));
+        vars.extend(exported(
+            &two.env
+                .cmd("get-registry-token")
+                .args(["env", "-r", host])
+                .succeeds(),
+        ));
     }
     assert_eq!(
         vars.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-        ["TF_TOKEN_registry__a_example_test", "TF_TOKEN_registry__b_example_test"]
+        [
+            "TF_TOKEN_registry__a_example_test",
+            "TF_TOKEN_registry__b_example_test"
+        ]
     );
     let out = two.terraform_with(&["init", "-input=false", "-no-color"], &vars);
-    assert!(out.status.success(), "env: {}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "env: {}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     two.forget_modules();
     let github = two.env.path().join("github-env");
@@ -340,10 +362,19 @@ fn tf_token_variables_from_env_github_and_exec_work_on_a_current_terraform() {
     vars.extend(github_env(&fs::read_to_string(&github).unwrap()));
     assert_eq!(vars.len(), 2, "{vars:?}");
     let out = two.terraform_with(&["init", "-input=false", "-no-color"], &vars);
-    assert!(out.status.success(), "github: {}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "github: {}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     two.forget_modules();
-    let inner = two.tf.cmd(&two.env, &two.workdir, &["init", "-input=false", "-no-color"]);
+    let inner = two.tf.cmd(
+        &two.env,
+        &two.workdir,
+        &["init", "-input=false", "-no-color"],
+    );
     let out = two
         .env
         .cmd("get-registry-token")
@@ -353,14 +384,23 @@ fn tf_token_variables_from_env_github_and_exec_work_on_a_current_terraform() {
         .args(inner.get_args())
         .output()
         .unwrap();
-    assert!(out.status.success(), "exec: {}\n{}", stdout(&out), stderr(&out));
-    assert!(two.module_output("web").contains("apps/web/aws from registry B (prod)"));
+    assert!(
+        out.status.success(),
+        "exec: {}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        two.module_output("web")
+            .contains("apps/web/aws from registry B (prod)")
+    );
 }
 
-/// The doctor says a set `TF_TOKEN_` variable wins over the helper, and an empty one
-/// does not: a current Terraform does just that. With a stale token in the variable,
-/// Terraform sends it (the registry refuses it) and never asks the helper; with the
-/// variable empty, it asks the helper and installs.
+/// The doctor says a set `TF_TOKEN_` variable wins over the helper, an empty one too
+/// (Terraform takes it as an empty token), and an unset one does not: a current
+/// Terraform does just that. With a stale or an empty token in the variable, Terraform
+/// sends it (the registry refuses it) and never asks the helper; with the variable
+/// unset, it asks the helper and installs.
 #[test]
 fn the_doctors_word_on_a_shadowing_variable_is_what_terraform_does() {
     let Some(tf) = Terraform::current() else {
@@ -381,15 +421,24 @@ fn the_doctors_word_on_a_shadowing_variable_is_what_terraform_does() {
         .unwrap();
     let said = stdout(&report);
     assert!(
-        said.contains(&format!("{var} is set: it is used instead of the credentials helper")),
+        said.contains(&format!(
+            "{var} is set: it is used instead of the credentials helper"
+        )),
         "{said}"
     );
     let minted = two.a.stats_json()["minted"].as_u64();
     let out = two.terraform_with(&["init", "-input=false", "-no-color"], &stale);
     let both = format!("{}{}", stdout(&out), stderr(&out));
     assert_eq!(out.status.code(), Some(1), "{both}");
-    assert!(both.contains("401"), "the registry refused the variable's token: {both}");
-    assert_eq!(two.a.stats_json()["minted"].as_u64(), minted, "the helper was not asked");
+    assert!(
+        both.contains("401"),
+        "the registry refused the variable's token: {both}"
+    );
+    assert_eq!(
+        two.a.stats_json()["minted"].as_u64(),
+        minted,
+        "the helper was not asked"
+    );
 
     let empty = vec![(var.clone(), String::new())];
     let report = two
@@ -397,9 +446,34 @@ fn the_doctors_word_on_a_shadowing_variable_is_what_terraform_does() {
         .cmd("get-registry-token")
         .env(&var, "")
         .args(["doctor", "-r", REGISTRY_A, "--tool", "terraform"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(1));
+    assert!(
+        stdout(&report).contains(&format!("{var} is set, to the empty string")),
+        "{}",
+        stdout(&report)
+    );
+    let out = two.terraform_with(&["init", "-input=false", "-no-color"], &empty);
+    let both = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{both}");
+    assert!(both.contains("401"), "an empty token, refused: {both}");
+    assert_eq!(
+        two.a.stats_json()["minted"].as_u64(),
+        minted,
+        "the helper was not asked"
+    );
+
+    let report = two
+        .env
+        .cmd("get-registry-token")
+        .args(["doctor", "-r", REGISTRY_A, "--tool", "terraform"])
         .succeeds();
     assert!(!report.contains(&format!("{var} is set")), "{report}");
-    let out = two.terraform_with(&["init", "-input=false", "-no-color"], &empty);
+    let out = two.terraform(&["init", "-input=false", "-no-color"]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    assert!(two.module_output("network").contains("from registry A (dev)"));
+    assert!(
+        two.module_output("network")
+            .contains("from registry A (dev)")
+    );
 }

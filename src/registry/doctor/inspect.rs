@@ -37,7 +37,7 @@ pub(crate) struct ToolView {
 }
 
 /// Read what `tool` reads for `host`, without running anything. `variable` looks up
-/// the environment.
+/// the environment as the tool sees it (a variable set to the empty string is set).
 /// `configured`: the host has an entry in the settings file (the helper serves it).
 pub(crate) fn inspect(
     tool: Tool,
@@ -57,7 +57,9 @@ pub(crate) fn inspect(
     let shadowed = say_what_shadows(
         tool,
         host,
-        variable_token.as_ref().map(|(name, _)| name.as_str()),
+        variable_token
+            .as_ref()
+            .map(|(name, token)| (name.as_str(), token.expose().is_empty())),
         read.credentials.as_ref().map(|(file, _)| file.as_path()),
         &mut read.findings,
     );
@@ -188,12 +190,23 @@ fn read_configs(tool: Tool, layout: &Layout, host: &RegistryHost) -> ConfigsRead
 fn say_what_shadows(
     tool: Tool,
     host: &RegistryHost,
-    variable: Option<&str>,
+    variable: Option<(&str, bool)>,
     file: Option<&Path>,
     findings: &mut Vec<Finding>,
 ) -> bool {
-    if let Some(name) = variable {
-        findings.push(Finding::new(
+    match variable {
+        // Terraform takes it as an empty token: the helper is never asked.
+        Some((name, true)) => findings.push(Finding::new(
+            Level::Problem,
+            FindingKind::VariableShadows(name.to_owned()),
+            tool,
+            format!(
+                "{name} is set, to the empty string: {tool} takes it as the token (an empty one) instead of \
+                 asking the credentials helper"
+            ),
+            Some(format!("unset {name}")),
+        )),
+        Some((name, false)) => findings.push(Finding::new(
             Level::Warning,
             FindingKind::VariableShadows(name.to_owned()),
             tool,
@@ -201,7 +214,8 @@ fn say_what_shadows(
             Some(format!(
                 "unset {name}, or set it per command with `get-registry-token exec -r {host} -- ...`"
             )),
-        ));
+        )),
+        None => {}
     }
     if let Some(file) = file {
         let fix = if file.ends_with("credentials.tfrc.json") {
