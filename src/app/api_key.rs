@@ -9,9 +9,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::aws_args::AwsArgs;
+use super::cli::runtime;
+use super::error::Error;
 use super::input::read_bytes;
 use super::values::SecretOutput;
-use super::{Error, runtime};
 use crate::apikey::cache::ApiKeyCache;
 use crate::apikey::call::{
     self, CallAuth, CallRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpHeader, HttpMethod,
@@ -33,7 +34,7 @@ const BINARY: &str = "api-key";
 #[command(
     name = BINARY,
     version,
-    long_version = super::LONG_VERSION,
+    long_version = super::cli::LONG_VERSION,
     about = "API keys and IAM invoke credentials for REST APIs deployed with aws-cdk-secure-api",
     after_help = "Examples:\n  api-key get --stack my-api\n  eval \"$(api-key get --stack my-api --output env)\"\n  \
         api-key call --stack my-api /items?limit=10\n  \
@@ -232,7 +233,7 @@ struct CallArgs {
 }
 
 pub fn main() -> ExitCode {
-    super::run(BINARY, |cli: Cli| {
+    super::cli::run(BINARY, |cli: Cli| {
         if !matches!(cli.command, Command::Forget { .. }) {
             guard_credential_loop(&cli.aws.selection().profile_name())?;
         }
@@ -330,7 +331,7 @@ async fn exec(aws: &Aws, who: &Caller, command: &[OsString]) -> Result<ExitStatu
             child.env("API_KEY", key.expose());
         }
     }
-    super::exec(child, &command[0])
+    super::cli::exec(child, &command[0])
 }
 
 /// `call`: one request to the API, authenticated as the caller; the answer on stdout,

@@ -10,9 +10,10 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser};
 
 use super::aws_args::AwsArgs;
+use super::cli::runtime;
+use super::error::Error;
 use super::input::read_bytes;
 use super::values::ServiceArg;
-use super::{Error, runtime};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
@@ -84,7 +85,7 @@ pub(super) struct HelperArgs {
 
 /// The credentials helper as its own program (`terraform-credentials-NAME`).
 #[derive(Debug, Parser)]
-#[command(name = "terraform-credentials-aws-credstore", version, long_version = super::LONG_VERSION, about = HELPER_MARKER)]
+#[command(name = "terraform-credentials-aws-credstore", version, long_version = super::cli::LONG_VERSION, about = HELPER_MARKER)]
 pub(super) struct HelperCli {
     #[command(flatten)]
     pub(super) helper: HelperArgs,
@@ -112,7 +113,7 @@ pub(crate) fn read_block_args(args: &[String]) -> Result<BlockArgs, String> {
     let argv = std::iter::once("terraform-credentials-helper")
         .chain(args.iter().map(String::as_str))
         .chain(["get", "example.invalid"]);
-    let cli = HelperCli::try_parse_from(argv).map_err(|e| super::clap_reason(&e))?;
+    let cli = HelperCli::try_parse_from(argv).map_err(|e| super::cli::clap_reason(&e))?;
     // The flags whose values live in the settings file now, by clap id.
     const MOVED: &[&str] = &[
         "registry_hosts",

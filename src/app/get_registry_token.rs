@@ -11,9 +11,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::aws_args::AwsArgs;
+use super::cli::runtime;
 use super::credentials_helper::{self, HelperArgs, HelperCli, deadline, token_lifetime};
+use super::error::Error;
 use super::values::ServiceArg;
-use super::{Error, runtime};
 use crate::aws::reference::Ref;
 use crate::aws::{Aws, AwsSelection};
 use crate::diag::note;
@@ -37,7 +38,7 @@ const TERRAGRUNT_TOKEN_VAR: &str = "TG_TF_REGISTRY_TOKEN";
 #[command(
     name = BINARY,
     version,
-    long_version = super::LONG_VERSION,
+    long_version = super::cli::LONG_VERSION,
     about = "Print a bearer token for a private Terraform module registry, signed with your AWS identity and cached",
     long_about = "Print a bearer token for a private Terraform module registry.\n\n\
         The token is requested from https://HOST/token with an AWS SigV4 signature and cached under \
@@ -240,11 +241,11 @@ pub fn main() -> ExitCode {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if name.starts_with(HELPER_PREFIX) {
-        return super::run(&name, |cli: HelperCli| {
+        return super::cli::run(&name, |cli: HelperCli| {
             credentials_helper::run(&cli.helper, &cli.aws)
         });
     }
-    super::run(BINARY, run)
+    super::cli::run(BINARY, run)
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
@@ -405,5 +406,5 @@ fn exec(
         }
         child.env(host.tf_token_var()?, token.token.expose());
     }
-    super::exec(child, &command[0])
+    super::cli::exec(child, &command[0])
 }

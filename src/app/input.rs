@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use super::Error;
+use super::error::Error;
 
 /// The bytes of `file`, or of stdin when none is named (`stdin_what` names it in
 /// messages).

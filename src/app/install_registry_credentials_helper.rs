@@ -9,10 +9,11 @@ use std::time::Duration;
 use clap::Parser;
 
 use super::aws_args::AwsArgs;
+use super::cli::runtime;
 use super::credentials_helper::read_block_args;
 use super::credentials_helper::token_lifetime;
+use super::error::Error;
 use super::values::ServiceArg;
-use super::{Error, runtime};
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
@@ -31,7 +32,7 @@ const BINARY: &str = "install-registry-credentials-helper";
 #[command(
     name = BINARY,
     version,
-    long_version = super::LONG_VERSION,
+    long_version = super::cli::LONG_VERSION,
     about = "Install the registry credentials helper for Terraform and OpenTofu",
     long_about = "Install the registry credentials helper for Terraform and OpenTofu.\n\n\
         Copies get-registry-token into Terraform's plugin folder as terraform-credentials-NAME, \
@@ -100,7 +101,7 @@ pub(crate) struct Cli {
 }
 
 pub fn main() -> ExitCode {
-    super::run(BINARY, run)
+    super::cli::run(BINARY, run)
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {

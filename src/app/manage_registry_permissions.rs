@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::aws_args::AwsArgs;
-use super::{Error, runtime};
+use super::cli::runtime;
+use super::error::Error;
 use crate::aws::Aws;
 use crate::aws::arn::RoleArn;
 use crate::aws::reference::Ref;
@@ -22,7 +23,7 @@ const BINARY: &str = "manage-registry-permissions";
 #[command(
     name = BINARY,
     version,
-    long_version = super::LONG_VERSION,
+    long_version = super::cli::LONG_VERSION,
     about = "Manage which IAM roles may download or upload modules in a private Terraform registry namespace",
     after_help = "Examples:\n  manage-registry-permissions -r arn:aws:iam::123456789012:role/ci -n platform create --download\n  \
         manage-registry-permissions -r arn:aws:iam::123456789012:role/ci -n platform update --upload --no-download\n  \
@@ -118,7 +119,7 @@ impl PermissionFlags {
 }
 
 pub fn main() -> ExitCode {
-    super::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
+    super::cli::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
 }
 
 /// The role and namespace a single-grant command needs.

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::cli::runtime;
 use super::credentials_helper::read_block_args;
-use super::{Error, runtime};
+use super::error::Error;
 use crate::aws::AwsSelection;
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;

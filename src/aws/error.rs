@@ -9,7 +9,16 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 
 use super::selection::AwsSelection;
-use super::transport::InsecureEndpoint;
+
+/// A request that would have sent AWS credentials or secrets in clear text.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "refusing plain HTTP to {host} for an AWS API call: use an https:// endpoint \
+     (--endpoint-url, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>); plain HTTP is allowed only to loopback addresses"
+)]
+pub(crate) struct InsecureEndpoint {
+    pub(crate) host: String,
+}
 
 /// How an AWS service refused a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use super::AwsSelection;
+use super::selection::AwsSelection;
 use crate::env;
 
 /// Profile settings that decide which identity signs (never a secret).

@@ -10,7 +10,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Aws, AwsError, sdk_error};
+use super::error::{AwsError, sdk_error};
+use super::session::Aws;
 use crate::cache::{CacheDir, CacheFile, Entry, EntryMap, now_unix};
 use crate::diag::warn;
 use crate::exit::chain;

@@ -20,7 +20,7 @@ use aws_smithy_runtime_api::client::runtime_components::{
 };
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::AwsError;
+use super::error::{AwsError, InsecureEndpoint};
 
 /// Instance metadata (IMDS), ECS and EKS Pod Identity credential endpoints: plain HTTP
 /// by AWS's design, and on-host or link-local.
@@ -31,16 +31,6 @@ const METADATA_HOSTS: &[IpAddr] = &[
     IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
     IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)),
 ];
-
-/// A request that would have sent AWS credentials or secrets in clear text.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "refusing plain HTTP to {host} for an AWS API call: use an https:// endpoint \
-     (--endpoint-url, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>); plain HTTP is allowed only to loopback addresses"
-)]
-pub(crate) struct InsecureEndpoint {
-    pub(crate) host: String,
-}
 
 /// Whether a request to `uri` may be sent.
 fn check(uri: &str) -> Result<(), InsecureEndpoint> {

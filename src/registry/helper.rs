@@ -5,7 +5,7 @@
 
 use std::str::FromStr;
 
-use super::RegistryHost;
+use super::host::RegistryHost;
 use super::settings::{HostFlags, RegistrySettings};
 use super::token::{StoreInputError, stored_token};
 use super::token_cache::TokenCache;

@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::host::RegistryHost;
 use super::token::MAX_EXPIRATION_SECONDS;
-use super::{RegistryHost, Service};
+use super::token::Service;
 use crate::aws::names::{Profile, Region};
 use crate::fsutil::{GroupWrite, PrivateFile, Refusal};
 use crate::http::BaseUrl;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
-use super::RegistryHost;
+use super::host::RegistryHost;
 use crate::aws::sign::SignError;
 use crate::http::{BaseUrl, HttpClient, HttpError, UrlError};
 use crate::secret::Secret;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{RegistryHost, Service};
+use super::host::RegistryHost;
+use super::token::Service;
 use crate::aws::AwsSelection;
 use crate::cache::{CacheDir, CacheError, CacheFile, CacheLock, Entry, EntryMap, now_unix};
 use crate::diag::warn;

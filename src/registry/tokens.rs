@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::RegistryHost;
+use super::host::RegistryHost;
 use super::settings::{HostConfig, HostFlags, RegistrySettings};
 use super::token::{TokenError, TokenRequest, fetch_token};
 use super::token_cache::{

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::read_input;
 use super::watch::shutdown;
-use crate::app::Error;
+use crate::app::error::Error;
+use crate::app::input::read_input;
 use crate::app::progress::Progress;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;

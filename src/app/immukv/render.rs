@@ -5,8 +5,8 @@ use std::io::Write;
 
 use futures_util::TryStreamExt;
 
-use super::{ListFormat, Paging};
-use crate::app::Error;
+use super::args::{LOG_RETENTION_FLAG, ListFormat, Paging};
+use crate::app::error::Error;
 use crate::app::progress::Progress;
 use crate::immukv::entry::LogEntry;
 use crate::immukv::retention::{Lookup, Unexpired, Unexplained, sequences_are};
@@ -107,9 +107,6 @@ where
     progress.finish();
     Ok(ran_out)
 }
-
-/// The flag that declares the log's retention when the bucket's rules cannot be read.
-pub(super) const LOG_RETENTION_FLAG: &str = "--log-version-retention";
 
 /// A log's missing oldest entries that nothing explains, and what to do: the message
 /// names the flag, which is the app's.

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use futures_util::{StreamExt, TryStreamExt};
 
-use super::{AnchorArgs, CheckpointSource};
-use crate::app::Error;
+use super::args::{AnchorArgs, CheckpointSource};
+use crate::app::error::Error;
 use crate::app::progress::Progress;
 use crate::aws::Aws;
 use crate::aws::kms::KmsKeyId;

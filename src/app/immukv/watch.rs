@@ -1,9 +1,9 @@
 //! `immukv watch`: poll, print, back off on transient errors, stop on a signal or a
 //! closed stdout.
 
+use super::args::{ListFormat, WatchFormat};
 use super::render::Printer;
-use super::{ListFormat, WatchFormat};
-use crate::app::Error;
+use crate::app::error::Error;
 use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::immukv::entry::LogEntry;

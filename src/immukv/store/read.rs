@@ -4,8 +4,10 @@
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
+use super::model::{
+    AsOf, KeyRetention, KeyStart, Polled, Store, StoreError, Tip, check_hash, describe,
+};
 use super::s3::{LogState, S3Failure};
-use super::{AsOf, KeyRetention, KeyStart, Polled, Store, StoreError, Tip, check_hash, describe};
 use crate::immukv::entry::LogEntry;
 use crate::immukv::retention::{
     Expired, Remaining, Retention, Rules, Unexpired, explain, judge_gap,

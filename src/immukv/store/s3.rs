@@ -9,8 +9,9 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use futures_util::stream::{self, Stream, TryStreamExt};
 
-use super::{MAX_OBJECT_BYTES, Store, StoreError};
+use super::model::{MAX_OBJECT_BYTES, Store, StoreError, describe};
 use crate::aws::{AwsError, sdk_error};
+use crate::immukv::entry::LogEntry;
 use crate::immukv::retention::{Filter, LifecycleRule, Retention, Rules};
 
 /// One version of an object, as the version listing shows it.
@@ -99,6 +100,19 @@ pub(super) enum LogState {
 }
 
 impl Store {
+    /// An entry as S3 returned it, named where it was read from when it is not one.
+    pub(super) fn parse(&self, object: &str, fetched: &Fetched) -> Result<LogEntry, StoreError> {
+        let mut entry =
+            LogEntry::parse(&fetched.body, fetched.version_id.clone()).map_err(|e| {
+                StoreError::Malformed {
+                    object: describe(object, fetched.version_id.as_deref()),
+                    reason: e.0,
+                }
+            })?;
+        entry.stored_ms = fetched.last_modified_ms;
+        Ok(entry)
+    }
+
     /// A failure of a read or a listing of `what`.
     pub(super) fn read_error(
         &self,

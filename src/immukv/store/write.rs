@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use super::model::{Appended, KeyObject, Lag, Store, StoreError, Tip, Written};
 use super::s3::S3Failure;
-use super::{Appended, KeyObject, Lag, Store, StoreError, Tip, Written};
 use crate::immukv::entry::{GENESIS_HASH, LogEntry};
 use crate::pyjson::Json;
 

@@ -13,7 +13,7 @@ use crate::registry::install::{HELPER_PREFIX, ReadArgs, is_our_helper};
 use crate::registry::layout::{Candidate, Layout, LayoutEnv, Tool, find_helper};
 use crate::secret::Secret;
 
-use super::{Finding, FindingKind, Level, Source};
+use super::finding::{Finding, FindingKind, Level, Source};
 
 /// A CLI-config file a tool reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

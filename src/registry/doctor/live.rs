@@ -9,7 +9,7 @@ use crate::registry::layout::Tool;
 use crate::registry::token::{TokenVerdict, check_token, registry_url};
 use crate::secret::Secret;
 
-use super::{Finding, FindingKind, Level, Source};
+use super::finding::{Finding, FindingKind, Level, Source};
 
 /// What the live check of a tool's source found.
 #[derive(Debug, Clone)]

@@ -4,143 +4,24 @@
 //! (`plan`: every file's change decided first, then applied as one), and the check
 //! that runs it.
 
+mod error;
+mod helper;
 mod plan;
 mod rcfile;
 
+pub(crate) use error::InstallError;
+pub(crate) use helper::{
+    BlockArgs, HELPER_MARKER, HELPER_PREFIX, HelperName, ReadArgs, helper_source, is_our_helper,
+    run_helper,
+};
 pub(crate) use plan::{
     ConfigEdit, HelperChange, HelperInstall, InstallRequest, Plan, UninstallRequest,
 };
 pub(crate) use rcfile::RcFile;
 
-use std::fmt;
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::str::FromStr;
-use std::time::Duration;
 
-use super::RegistryHost;
-use super::cliconfig::ConfigError;
 use super::layout::{Layout, LayoutEnv, Tool};
-use super::settings::{HostFlags, SettingsError};
-use crate::secret::Secret;
-
-/// The largest helper executable read to tell whether it is ours.
-const MAX_HELPER_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Executables named like this are Terraform credentials helpers.
-pub(crate) const HELPER_PREFIX: &str = "terraform-credentials-";
-
-/// The helper's description. Every `get-registry-token` binary carries it (it is the
-/// helper's `--help` text), which is how `--uninstall` recognises a copy it installed.
-pub(crate) const HELPER_MARKER: &str =
-    "Terraform credentials helper for a private module registry (cdk-toolkit)";
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum InstallError {
-    #[error("cannot find the home folder: set HOME")]
-    NoHome,
-    #[error(
-        "cannot understand {} ({source}): fix it by hand or name another file with --rc-file; nothing was changed",
-        path.display()
-    )]
-    Unreadable { path: PathBuf, source: ConfigError },
-    #[error("cannot read {}", path.display())]
-    Read { path: PathBuf, source: io::Error },
-    #[error("cannot write {}", path.display())]
-    Write { path: PathBuf, source: io::Error },
-    #[error(
-        "{} is {what}, not a regular file: it is not edited, and nothing was changed; name a CLI \
-         config file with --rc-file FILE (or in TF_CLI_CONFIG_FILE)",
-        path.display()
-    )]
-    NotRegular { path: PathBuf, what: String },
-    #[error(
-        "{} is {what}, not a regular file: the helper cannot be put there, and nothing was changed",
-        path.display()
-    )]
-    TargetNotRegular { path: PathBuf, what: String },
-    #[error(
-        "cannot understand the args of the credentials_helper block in {} ({reason}): fix them by hand; \
-         nothing was changed",
-        path.display()
-    )]
-    BlockArgs { path: PathBuf, reason: String },
-    #[error("{} changed while installing (another program edited it): run again; nothing was changed", path.display())]
-    Changed { path: PathBuf },
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    #[error(
-        "{} already configures the credentials helper {}; Terraform allows one: pass --force to replace it",
-        path.display(), crate::diag::Quoted(.other)
-    )]
-    Conflict { path: PathBuf, other: String },
-    #[error(
-        "cannot find get-registry-token next to {}: install the whole toolkit (cargo install --path .)",
-        me.display()
-    )]
-    NoSource { me: PathBuf },
-    #[error("cannot install {}", dest.display())]
-    Install { dest: PathBuf, source: io::Error },
-    #[error("cannot remove {}", path.display())]
-    Remove { path: PathBuf, source: io::Error },
-    #[error("cannot run the installed helper {}", helper.display())]
-    Run { helper: PathBuf, source: io::Error },
-    #[error(
-        "the installed helper {} did not answer within {seconds} s",
-        helper.display()
-    )]
-    RunTimeout { helper: PathBuf, seconds: u64 },
-    #[error("the helper is installed but its check failed (see above)")]
-    CheckFailed,
-}
-
-/// A helper name: `terraform-credentials-NAME` must be a plain file name, and Terraform
-/// reads `_v...` as a version suffix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HelperName(String);
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid helper name {}: use letters, digits and dashes, without \"_v\" (Terraform reads it as a version)",
-    crate::diag::Quoted(.0)
-)]
-pub(crate) struct HelperNameError(String);
-
-impl FromStr for HelperName {
-    type Err = HelperNameError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && !s.contains("_v")
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(HelperNameError(s.to_owned()))
-        }
-    }
-}
-
-impl fmt::Display for HelperName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl HelperName {
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The executable's file name.
-    pub(crate) fn file_name(&self) -> String {
-        format!("{HELPER_PREFIX}{}", self.0)
-    }
-}
 
 /// Where Terraform looks for credentials helpers: `~/.terraform.d/plugins` and
 /// `~/.terraform.d/plugins/<os>_<arch>` (OpenTofu looks there too).
@@ -165,148 +46,9 @@ pub(crate) fn rc_files(named: Option<&Path>, home: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// What a `credentials_helper` block's `args` say, read by the helper's own parser.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct BlockArgs {
-    /// The hosts it serves (`--registry-host`).
-    pub(crate) hosts: Vec<RegistryHost>,
-    /// Per-host settings given as flags (`--profile`, `--service`, ...), as blocks an
-    /// earlier version wrote carry them; they belong in the settings file now.
-    pub(crate) settings: HostFlags,
-    /// Every other argument (`--min-remaining 600`, `--timeout 9`, ...), verbatim, in
-    /// order: kept on every rewrite.
-    pub(crate) kept: Vec<String>,
-}
-
-impl BlockArgs {
-    /// The block's `args` with `hosts` served: the kept arguments, then one
-    /// `--registry-host` each.
-    pub(crate) fn with_hosts<'a>(
-        kept: &[String],
-        hosts: impl IntoIterator<Item = &'a RegistryHost>,
-    ) -> Vec<String> {
-        let mut args = kept.to_vec();
-        for host in hosts {
-            args.extend(["--registry-host".to_owned(), host.to_string()]);
-        }
-        args
-    }
-}
-
-/// Reads a block's `args` exactly as the helper reads its command line: the helper's
-/// own definition (in `app`) is the one parser of them, wherever they are read. `Err`
-/// says why the helper would refuse them.
-pub(crate) type ReadArgs = fn(&[String]) -> Result<BlockArgs, String>;
-
-/// Whether the helper at `path` is one this toolkit installed: a link to
-/// `get-registry-token`, or a copy of it (which carries [`HELPER_MARKER`]).
-pub(crate) fn is_our_helper(path: &Path) -> bool {
-    if let Ok(target) = fs::read_link(path) {
-        return target
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("get-registry-token"));
-    }
-    crate::fsutil::read_regular(path, MAX_HELPER_BYTES).is_ok_and(|bytes| {
-        bytes.is_some_and(|bytes| {
-            bytes
-                .windows(HELPER_MARKER.len())
-                .any(|w| w == HELPER_MARKER.as_bytes())
-        })
-    })
-}
-
-/// `get-registry-token` next to the running binary (as `cargo install` puts them).
-pub(crate) fn helper_source() -> Result<PathBuf, InstallError> {
-    let me = std::env::current_exe().unwrap_or_default();
-    let candidate = me.parent().map(|d| {
-        d.join(format!(
-            "get-registry-token{}",
-            std::env::consts::EXE_SUFFIX
-        ))
-    });
-    match candidate {
-        Some(c) if c.is_file() => Ok(c.canonicalize().unwrap_or(c)),
-        _ => Err(InstallError::NoSource { me }),
-    }
-}
-
-/// What the helper answered when run as Terraform runs it.
-#[derive(Debug)]
-pub(crate) struct HelperAnswer {
-    /// The token it handed out, if it exited 0 with one.
-    pub(crate) token: Option<Secret>,
-    /// It exited 0 with `{}`: it does not serve the host.
-    pub(crate) declined: bool,
-    /// The first line it printed on stderr.
-    pub(crate) reason: Option<String>,
-}
-
-/// Run `helper ARGS get HOST` with no stdin, as Terraform does, for at most `timeout`.
-pub(crate) async fn run_helper(
-    helper: &Path,
-    args: &[String],
-    host: &RegistryHost,
-    timeout: Duration,
-) -> Result<HelperAnswer, InstallError> {
-    let child = tokio::process::Command::new(helper)
-        .args(args)
-        .args(["get", &host.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|source| InstallError::Run {
-            helper: helper.to_owned(),
-            source,
-        })?;
-    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Ok(result) => result.map_err(|source| InstallError::Run {
-            helper: helper.to_owned(),
-            source,
-        })?,
-        Err(_) => {
-            return Err(InstallError::RunTimeout {
-                helper: helper.to_owned(),
-                seconds: timeout.as_secs(),
-            });
-        }
-    };
-    let answer: Option<serde_json::Value> = serde_json::from_slice(&output.stdout)
-        .ok()
-        .filter(|_| output.status.success());
-    let token = answer
-        .as_ref()
-        .and_then(|v| v.get("token"))
-        .and_then(|t| t.as_str())
-        .filter(|t| !t.is_empty())
-        .map(Secret::new);
-    let declined = answer
-        .as_ref()
-        .and_then(|v| v.as_object())
-        .is_some_and(|o| o.is_empty());
-    let reason = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .next()
-        .map(|l| l.chars().filter(|c| !c.is_control()).collect());
-    Ok(HelperAnswer {
-        token,
-        declined,
-        reason,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn helper_names() {
-        assert!("aws-credstore".parse::<HelperName>().is_ok());
-        for bad in ["", "a/b", "a\\b", "x_v1", "a b", "..", "x;y"] {
-            assert!(bad.parse::<HelperName>().is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn plugin_dirs_name_the_platform() {
@@ -317,16 +59,5 @@ mod tests {
             platform.contains('_') && !platform.contains("x86_64"),
             "{platform}"
         );
-    }
-
-    #[test]
-    fn a_copy_is_recognised_by_its_marker() {
-        let dir = tempfile::tempdir().unwrap();
-        let ours = dir.path().join("ours");
-        fs::write(&ours, format!("\x7fELF...{HELPER_MARKER}...")).unwrap();
-        assert!(is_our_helper(&ours));
-        let theirs = dir.path().join("theirs");
-        fs::write(&theirs, "#!/bin/sh\n").unwrap();
-        assert!(!is_our_helper(&theirs));
     }
 }

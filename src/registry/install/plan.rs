@@ -10,10 +10,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::super::RegistryHost;
 use super::super::cliconfig::{self, CredentialsConfig, Edit};
+use super::super::host::RegistryHost;
 use super::super::settings::{HostSettings, RegistrySettings};
-use super::{BlockArgs, HelperName, InstallError, RcFile, ReadArgs, is_our_helper};
+use super::error::InstallError;
+use super::helper::{BlockArgs, HelperName, ReadArgs, is_our_helper};
+use super::rcfile::RcFile;
 use crate::fsutil::{Ownership, Staged};
 
 /// The helper executable put in place: a copy of `source`, or a link to it.

@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::super::cliconfig::ConfigError;
-use super::InstallError;
+use super::error::InstallError;
 use crate::fsutil::{MAX_CONFIG_BYTES, Ownership, edit_target};
 
 /// A CLI-config file as read.
