@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install cdk-toolkit's five binaries from a release archive, checksum-verified:
+# Install cdk-toolkit from a release archive, checksum-verified: one binary, and the five
+# tools' names as hard links to it (each answers to the name it is called by):
 #
 #   curl -LsSf https://github.com/cdk-toolkit/cdk-toolkit/releases/latest/download/install.sh | sh
 #   sh install.sh [--version V] [--base-url URL] [--prefix DIR]
@@ -13,9 +14,10 @@
 #                   CDK_TOOLKIT_INSTALL_DIR)
 #
 # It fails closed: an unsupported platform, a missing SHA256SUMS or a checksum that does
-# not match exits non-zero with one line and installs nothing. Each binary is replaced
-# with one rename, so no half-written command is ever left; a binary already identical
-# is left as it is, so running it again changes nothing.
+# not match exits non-zero with one line and installs nothing. Each name is replaced
+# with one rename, so no half-written command is ever left, and a failure part way puts
+# the old ones back; an install already in place is left as it is, so running it again
+# changes nothing.
 set -eu
 
 tmp=$(mktemp -d)
@@ -24,6 +26,7 @@ trap 'exit 1' INT TERM
 
 REPOSITORY=cdk-toolkit/cdk-toolkit
 BINARIES="get-registry-token install-registry-credentials-helper manage-registry-permissions immukv api-key"
+NAMES="cdk-toolkit $BINARIES"
 DEFAULT_BASE_URL=https://github.com/$REPOSITORY/releases/download
 
 say() {
@@ -51,7 +54,7 @@ while [ $# -gt 0 ]; do
     --base-url=*) base_url=${1#*=}; shift ;;
     --prefix) [ $# -ge 2 ] || fail "--prefix needs a value"; prefix=$2; shift 2 ;;
     --prefix=*) prefix=${1#*=}; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) fail "unknown option $1 (see --help)" ;;
   esac
 done
@@ -165,15 +168,16 @@ actual=$(sha256 "$tmp/$archive")
 mkdir "$tmp/unpacked"
 tar -xzf "$tmp/$archive" -C "$tmp/unpacked" || fail "cannot unpack $archive: nothing was installed"
 from=$tmp/unpacked/cdk-toolkit-$version-$target
+[ -f "$from/cdk-toolkit" ] || fail "$archive holds no cdk-toolkit: nothing was installed"
 for bin in $BINARIES; do
-  [ -f "$from/$bin" ] || fail "$archive holds no $bin: nothing was installed"
+  cmp -s "$from/cdk-toolkit" "$from/$bin" 2>/dev/null || fail "$archive holds no $bin beside cdk-toolkit: nothing was installed"
 done
 
 mkdir -p "$prefix" || fail "cannot create $prefix: pass --prefix DIR"
-# Where each binary goes there is nothing, or a regular file (or a link to one): a folder
+# Where each name goes there is nothing, or a regular file (or a link to one): a folder
 # or a device there is refused before anything is written.
-for bin in $BINARIES; do
-  dest=$prefix/$bin
+for name in $NAMES; do
+  dest=$prefix/$name
   if [ -d "$dest" ]; then
     fail "$dest is a folder: remove it or pass --prefix DIR; nothing was installed"
   elif [ -e "$dest" ] && [ ! -f "$dest" ]; then
@@ -181,53 +185,71 @@ for bin in $BINARIES; do
   fi
 done
 
-# All or nothing: every new binary is written beside its target first, then each is
-# moved into place; when one cannot be, the ones already moved are put back, so a
-# failure leaves the old binaries, never a mix.
+# Installed already: cdk-toolkit is this release's, and every tool's name is a hard link
+# to it. Then nothing is written, so running the installer again changes nothing.
+in_place() {
+  [ -f "$prefix/cdk-toolkit" ] && cmp -s "$from/cdk-toolkit" "$prefix/cdk-toolkit" || return 1
+  for bin in $BINARIES; do
+    [ "$prefix/$bin" -ef "$prefix/cdk-toolkit" ] || return 1
+  done
+}
+
+# All or nothing: the new binary is written beside its target once, each tool's name is
+# made a hard link to it there (a copy where the file system has no hard links), then
+# each name is moved into place with one rename; when one cannot be, the ones already
+# moved are put back, so a failure leaves the old binaries, never a mix.
 staged=""
 moved=""
 part() { printf '%s/.%s.part.%s' "$prefix" "$1" "$$"; }
 old() { printf '%s/.%s.old.%s' "$prefix" "$1" "$$"; }
 roll_back() {
-  for bin in $moved; do
-    if [ -f "$(old "$bin")" ]; then mv -f "$(old "$bin")" "$prefix/$bin"; else rm -f "$prefix/$bin"; fi
+  for name in $moved; do
+    if [ -f "$(old "$name")" ]; then mv -f "$(old "$name")" "$prefix/$name"; else rm -f "$prefix/$name"; fi
   done
-  for bin in $staged; do rm -f "$(part "$bin")" "$(old "$bin")"; done
+  for name in $staged; do rm -f "$(part "$name")" "$(old "$name")"; done
   moved=""
   staged=""
 }
 trap 'roll_back; exit 1' INT TERM
-installed=""
-unchanged=""
-for bin in $BINARIES; do
-  if [ -f "$prefix/$bin" ] && cmp -s "$from/$bin" "$prefix/$bin"; then
-    unchanged="$unchanged $bin"
-    continue
-  fi
-  staged="$staged $bin"
-  if ! { cp "$from/$bin" "$(part "$bin")" && chmod 755 "$(part "$bin")"; } 2>/dev/null; then
+copies=""
+if in_place; then
+  installed=""
+else
+  staged=cdk-toolkit
+  if ! { cp "$from/cdk-toolkit" "$(part cdk-toolkit)" && chmod 755 "$(part cdk-toolkit)"; } 2>/dev/null; then
     roll_back
     fail "cannot write into $prefix: nothing was installed"
   fi
-done
-for bin in $staged; do
-  dest=$prefix/$bin
-  if [ -f "$dest" ] && ! { ln "$dest" "$(old "$bin")" 2>/dev/null || cp -p "$dest" "$(old "$bin")" 2>/dev/null; }; then
-    roll_back
-    fail "cannot keep a copy of $dest to put back on a failure: the binaries were left as they were; nothing was installed"
-  fi
-  if ! mv -f "$(part "$bin")" "$dest" 2>/dev/null; then
-    roll_back
-    fail "cannot replace $dest: the binaries were left as they were; nothing was installed"
-  fi
-  moved="$moved $bin"
-done
-for bin in $staged; do rm -f "$(old "$bin")"; done
-installed=$staged
+  for bin in $BINARIES; do
+    staged="$staged $bin"
+    if ln "$(part cdk-toolkit)" "$(part "$bin")" 2>/dev/null; then
+      continue
+    fi
+    copies=" (as copies: $prefix has no hard links)"
+    if ! cp -p "$(part cdk-toolkit)" "$(part "$bin")" 2>/dev/null; then
+      roll_back
+      fail "cannot write into $prefix: nothing was installed"
+    fi
+  done
+  for name in $staged; do
+    dest=$prefix/$name
+    if [ -f "$dest" ] && ! { ln "$dest" "$(old "$name")" 2>/dev/null || cp -p "$dest" "$(old "$name")" 2>/dev/null; }; then
+      roll_back
+      fail "cannot keep a copy of $dest to put back on a failure: the binaries were left as they were; nothing was installed"
+    fi
+    if ! mv -f "$(part "$name")" "$dest" 2>/dev/null; then
+      roll_back
+      fail "cannot replace $dest: the binaries were left as they were; nothing was installed"
+    fi
+    moved="$moved $name"
+  done
+  for name in $staged; do rm -f "$(old "$name")"; done
+  installed=$staged
+fi
 trap - INT TERM
 
 if [ -n "$installed" ]; then
-  say "installed cdk-toolkit $version ($target) into $prefix:$installed"
+  say "installed cdk-toolkit $version ($target) into $prefix: cdk-toolkit, and $BINARIES as hard links to it$copies"
 else
   say "cdk-toolkit $version is already installed in $prefix: nothing changed"
 fi

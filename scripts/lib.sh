@@ -1,8 +1,17 @@
 # shellcheck shell=bash
-# Shared by scripts/demo and scripts/bench: the Python environment and local servers.
+# Shared by scripts/demo and scripts/bench-*: the release binary, the Python environment
+# and local servers.
 # Source it from the repository root.
 
 VENV=target/test-venv
+
+# Build the release binary and make the five tools' names beside it, as the release
+# archive and install.sh do: hard links to cdk-toolkit. Sets BIN to their folder.
+build_release() {
+  cargo build --locked --release --bin cdk-toolkit --quiet
+  BIN=$PWD/target/release
+  "$BIN/cdk-toolkit" link >/dev/null 2>&1
+}
 
 # Create target/test-venv exactly as the tests do (tests/support/mod.rs: venv()).
 ensure_venv() {

@@ -34,15 +34,20 @@ fn line(kind: &str, message: impl fmt::Display) {
         .write_all(format!("{}: {kind}: {message}\n", binary_name()).as_bytes());
 }
 
-/// The name this process was started as (the helper runs as `terraform-credentials-*`).
+/// The program's name in messages, set once at the start.
+static BINARY_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Name the program for every message: the tool it runs as (`immukv`, or the helper's
+/// `terraform-credentials-NAME`), however it was started.
+pub(crate) fn set_binary_name(name: &str) {
+    let _ = BINARY_NAME.set(name.to_owned());
+}
+
+/// The program's name in messages.
 pub(crate) fn binary_name() -> String {
-    std::env::args_os()
-        .next()
-        .and_then(|a| {
-            std::path::Path::new(&a)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
+    BINARY_NAME
+        .get()
+        .cloned()
         .unwrap_or_else(|| "cdk-toolkit".to_owned())
 }
 

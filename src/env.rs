@@ -39,8 +39,11 @@ pub(crate) const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 /// `~/.tofurc` and `~/.terraform.d` do not exist.
 pub(crate) const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 pub(crate) const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
-/// Extra PEM certificates to trust, as OpenSSL-based tools do.
+/// The PEM certificates to trust instead of the system's bundle, as OpenSSL-based tools
+/// do.
 pub(crate) const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+/// Folders of PEM certificates to trust (`:`-separated), as OpenSSL-based tools do.
+pub(crate) const SSL_CERT_DIR: &str = "SSL_CERT_DIR";
 /// The file GitHub Actions reads exported variables from (`--output github`).
 pub(crate) const GITHUB_ENV: &str = "GITHUB_ENV";
 /// Terraform's CLI configuration file, when not `~/.terraformrc`.
@@ -102,6 +105,7 @@ const DECLARED: &[&str] = &[
     XDG_CONFIG_HOME,
     XDG_DATA_HOME,
     SSL_CERT_FILE,
+    SSL_CERT_DIR,
     GITHUB_ENV,
     TF_CLI_CONFIG_FILE,
     TABLE,

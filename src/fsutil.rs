@@ -1,48 +1,28 @@
 //! The files the toolkit reads and edits: only regular files (a device, a FIFO or a
 //! folder in their place is refused, and reading never blocks), replaced atomically (a
 //! temp file in the same folder, synced, then renamed over the target, so readers see
-//! the old or the new content and never a torn one).
+//! the old or the new content and never a torn one). What differs between Unix (modes,
+//! owners) and Windows (DACLs, reparse points) is in `unix` and `windows`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The effective user id of this process.
-pub(crate) fn my_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
 
-/// The effective group id of this process.
-pub(crate) fn my_gid() -> u32 {
-    rustix::process::getegid().as_raw()
-}
+pub(crate) use imp::{FOLDER_FIX, PRIVATE_FIX, is_executable, not_regular, same_file};
 
 /// The largest configuration file read (CLI configs, settings, CA bundles, AWS files,
 /// keys): a hostile or mistaken file cannot exhaust memory.
 pub(crate) const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
-
-/// What a path names when that is not a regular file, as a message says it.
-pub(crate) fn not_regular(meta: &fs::Metadata) -> Option<&'static str> {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_file() {
-        None
-    } else if t.is_dir() {
-        Some("a folder")
-    } else if t.is_fifo() {
-        Some("a FIFO (named pipe)")
-    } else if t.is_char_device() {
-        Some("a character device")
-    } else if t.is_block_device() {
-        Some("a block device")
-    } else if t.is_socket() {
-        Some("a socket")
-    } else {
-        Some("not a file")
-    }
-}
 
 /// The error for a path that names `what` instead of a regular file.
 pub(crate) fn not_regular_error(what: &str) -> io::Error {
@@ -67,11 +47,7 @@ pub(crate) fn open_regular(path: &Path) -> io::Result<Option<File>> {
     }
     // Swapped for a FIFO since: O_NONBLOCK keeps the open from waiting, and the file
     // opened is checked again.
-    let file = match OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)
-    {
+    let file = match imp::never_wait(OpenOptions::new().read(true)).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
@@ -104,11 +80,7 @@ pub(crate) fn read_regular(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>>
 /// ever waiting on a FIFO.
 pub(crate) fn open_append(path: &Path) -> io::Result<File> {
     check_replaceable(path, true)?;
-    let file = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)?;
+    let file = imp::never_wait(OpenOptions::new().append(true).create(true)).open(path)?;
     if let Some(what) = not_regular(&file.metadata()?) {
         return Err(not_regular_error(what));
     }
@@ -132,13 +104,10 @@ pub(crate) fn check_replaceable(path: &Path, follow: bool) -> io::Result<()> {
     }
 }
 
-/// Open a new file with `mode` from its creation on, failing if it exists.
+/// Open a new file, for reading and writing, with `mode` from its creation on (on
+/// Windows: owner-only when `mode` gives others nothing), failing if it exists.
 pub(crate) fn create_new(path: &Path, mode: u32) -> io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
+    imp::create_new(path, mode)
 }
 
 /// Who owns a replaced file and with which permissions.
@@ -155,12 +124,9 @@ impl Ownership {
         Self { mode, owner: None }
     }
 
-    /// Exactly what `meta` has.
+    /// Exactly what `meta` has (on Windows: what its folder gives).
     pub(crate) fn of(meta: &fs::Metadata) -> Self {
-        Self {
-            mode: meta.permissions().mode() & 0o7777,
-            owner: Some((meta.uid(), meta.gid())),
-        }
+        imp::ownership_of(meta)
     }
 }
 
@@ -210,27 +176,25 @@ impl Staged {
             target: path.to_owned(),
             committed: false,
         };
-        let mut file = create_new(&staged.tmp, 0o600)?;
+        // Unix: private until its final mode is set below; Windows: private from its
+        // creation or not at all.
+        let initial = if cfg!(unix) { 0o600 } else { ownership.mode };
+        let mut file = create_new(&staged.tmp, initial)?;
         file.write_all(bytes)?;
-        if let Some((uid, gid)) = ownership.owner {
-            let meta = file.metadata()?;
-            if (meta.uid(), meta.gid()) != (uid, gid) {
-                std::os::unix::fs::fchown(&file, Some(uid), Some(gid))?;
-            }
-        }
-        file.set_permissions(fs::Permissions::from_mode(ownership.mode))?;
+        imp::set_ownership(&file, ownership)?;
         file.sync_all()?;
         Ok(staged)
     }
 
-    /// A symbolic link to `to`, staged for `path`.
-    pub(crate) fn symlink(path: &Path, to: &Path) -> io::Result<Self> {
+    /// A link to `to`, staged for `path`: a symbolic link on Unix, a hard link on
+    /// Windows.
+    pub(crate) fn link(path: &Path, to: &Path) -> io::Result<Self> {
         let staged = Self {
             tmp: Self::temp_beside(path),
             target: path.to_owned(),
             committed: false,
         };
-        std::os::unix::fs::symlink(to, &staged.tmp)?;
+        imp::link(to, &staged.tmp)?;
         Ok(staged)
     }
 
@@ -240,12 +204,10 @@ impl Staged {
 
     /// Put it in place.
     pub(crate) fn commit(mut self) -> io::Result<()> {
-        fs::rename(&self.tmp, &self.target)?;
+        imp::replace_file(&self.tmp, &self.target)?;
         self.committed = true;
         // Make the rename durable; a failure here loses nothing already visible.
-        if let Ok(d) = File::open(folder_of(&self.target)) {
-            let _ = d.sync_all();
-        }
+        imp::sync_folder(folder_of(&self.target));
         Ok(())
     }
 }
@@ -258,21 +220,18 @@ impl Drop for Staged {
     }
 }
 
-/// An exclusive advisory lock on a sidecar file `.NAME.lock` beside `path` (0600,
-/// created with its folder, 0700, when missing), waited for; released when dropped.
-/// Every read-modify-write of `path` holds it, so concurrent processes never lose
-/// each other's changes.
+/// An exclusive lock (`flock` on Unix, `LockFileEx` on Windows) on a sidecar file
+/// `.NAME.lock` beside `path` (private, created with its folder, private too, when
+/// missing), waited for; released when dropped. Every read-modify-write of `path`
+/// holds it, so concurrent processes never lose each other's changes.
 pub(crate) fn lock_beside(path: &Path) -> io::Result<FileLock> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(folder_of(path))?;
+    create_private_dir_all(folder_of(path))?;
     let (file, _) = lock_file_beside(path)?;
     file.lock()?;
     Ok(FileLock(file))
 }
 
-/// The sidecar lock file `.NAME.lock` beside `path` (0600), opened (created when
+/// The sidecar lock file `.NAME.lock` beside `path` (private), opened (created when
 /// missing) but not locked, and its path. Its folder must exist.
 pub(crate) fn lock_file_beside(path: &Path) -> io::Result<(File, PathBuf)> {
     let name = path
@@ -280,13 +239,7 @@ pub(crate) fn lock_file_beside(path: &Path) -> io::Result<(File, PathBuf)> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let lock_path = folder_of(path).join(format!(".{name}.lock"));
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&lock_path)?;
+    let file = imp::open_lock_file(&lock_path)?;
     Ok((file, lock_path))
 }
 
@@ -304,16 +257,54 @@ pub(crate) enum GroupWrite {
     OwnGroup,
 }
 
-/// What makes `meta` (a file or a folder) untrusted: another owner, or others (or a
-/// group, as `group` says) that may write it. `what` names it in the reason.
-pub(crate) fn untrusted(meta: &fs::Metadata, what: &str, group: GroupWrite) -> Option<String> {
-    if meta.uid() != my_uid() {
-        return Some(format!("{what} belongs to user {}", meta.uid()));
+/// Create `path` and its missing parents, private (0700; on Windows owner-only).
+pub(crate) fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    imp::create_private_dir_all(path)
+}
+
+/// Whether a file or a folder may be trusted with secrets or settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// This user's and nobody else's to change; `narrow`: others may read it, which
+    /// is taken away (Unix modes; Windows refuses instead).
+    Mine { narrow: bool },
+    /// Someone else owns it: `owner` and `me` as messages name them.
+    NotMine {
+        owner: String,
+        me: String,
+        reason: String,
+    },
+    /// Others may change it (or, on Windows, read it): `why` as a message says it.
+    Open { why: String, reason: String },
+}
+
+impl Trust {
+    /// Why it is not trusted, naming it as the judge was told to.
+    pub(crate) fn refusal(&self) -> Option<&str> {
+        match self {
+            Trust::Mine { .. } => None,
+            Trust::NotMine { reason, .. } | Trust::Open { reason, .. } => Some(reason),
+        }
     }
-    let mode = meta.permissions().mode() & 0o7777;
-    let group_may_write =
-        mode & 0o020 != 0 && (group == GroupWrite::Refused || meta.gid() != my_gid());
-    (mode & 0o002 != 0 || group_may_write).then(|| format!("{what} has mode {:o}", mode & 0o777))
+}
+
+/// Judge a file or a folder (`meta`; the open `file` when there is one, else `path`),
+/// named `what` in reasons: it must be this user's, and nobody else may write it (a
+/// group's write is tolerated as `group` says); on Windows, nobody else may read it
+/// either.
+pub(crate) fn trust(
+    path: &Path,
+    meta: &fs::Metadata,
+    file: Option<&File>,
+    what: &str,
+    group: GroupWrite,
+) -> Trust {
+    imp::trust(meta, path, file, what, group)
+}
+
+/// Take others' read access away from a folder of ours ([`Trust::Mine`] `narrow`).
+pub(crate) fn narrow_folder(path: &Path) -> io::Result<()> {
+    imp::narrow_folder(path)
 }
 
 /// Why a [`PrivateFile`] is not read.
@@ -349,10 +340,12 @@ impl PrivateFile {
         use io::Read;
         let unreadable = |e: io::Error| Refusal::Unreadable(e.to_string());
         match fs::symlink_metadata(&self.path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(Refusal::Unreadable(
-                    "it is a symbolic link, not a regular file".to_owned(),
-                ));
+            Ok(meta) if imp::is_link(&meta) => {
+                return Err(Refusal::Unreadable(if cfg!(windows) {
+                    "it is a reparse point (a link or a junction), not a regular file".to_owned()
+                } else {
+                    "it is a symbolic link, not a regular file".to_owned()
+                }));
             }
             Ok(meta) => {
                 if let Some(what) = not_regular(&meta) {
@@ -366,14 +359,17 @@ impl PrivateFile {
             return Ok(None);
         };
         let meta = file.metadata().map_err(unreadable)?;
-        let folder = fs::metadata(folder_of(&self.path)).map_err(unreadable)?;
-        for (m, what) in [(&meta, "the file"), (&folder, "its folder")] {
-            if let Some(why) = untrusted(m, what, group) {
-                return Err(Refusal::Untrusted(why));
-            }
+        let folder_path = folder_of(&self.path);
+        let folder = fs::metadata(folder_path).map_err(unreadable)?;
+        let verdict = trust(&self.path, &meta, Some(&file), "the file", group);
+        if let Some(why) = verdict.refusal() {
+            return Err(Refusal::Untrusted(why.to_owned()));
         }
-        if meta.permissions().mode() & 0o077 != 0 {
-            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        if let Some(why) = trust(folder_path, &folder, None, "its folder", group).refusal() {
+            return Err(Refusal::Untrusted(why.to_owned()));
+        }
+        if verdict == (Trust::Mine { narrow: true }) {
+            imp::narrow_file(&file);
         }
         if meta.len() > cap {
             return Err(Refusal::Unreadable(format!(
@@ -412,19 +408,67 @@ impl PrivateFile {
     }
 }
 
+/// Make each of `names` in `dir` (with the platform's executable suffix) a hard link
+/// to `target` (a copy when `dir` is on another file system): one already so is left
+/// alone, anything else there that may be replaced (a file, a link) is, with one rename
+/// each; a folder or a device in the way is refused before anything changes. The names
+/// made.
+pub(crate) fn link_names(target: &Path, dir: &Path, names: &[&str]) -> io::Result<Vec<String>> {
+    let paths: Vec<(String, PathBuf)> = names
+        .iter()
+        .map(|n| {
+            let file = format!("{n}{}", std::env::consts::EXE_SUFFIX);
+            ((*n).to_owned(), dir.join(file))
+        })
+        .collect();
+    for (_, path) in &paths {
+        check_replaceable(path, false)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    }
+    let mut made = Vec::new();
+    for (name, path) in paths {
+        if same_file(&path, target) {
+            continue;
+        }
+        let tmp = Staged::temp_beside(&path);
+        match fs::hard_link(target, &tmp) {
+            Ok(()) => {}
+            // Another file system than the binary's: a copy, as installers do there.
+            Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
+                fs::copy(target, &tmp)?;
+            }
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = imp::replace_file(&tmp, &path) {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        made.push(name);
+    }
+    Ok(made)
+}
+
+/// `path` absolute, with every link resolved, written as a user writes it (on Windows
+/// without the `\\?\` prefix the system adds).
+pub(crate) fn canonicalize(path: &Path) -> io::Result<PathBuf> {
+    fs::canonicalize(path).map(imp::plain)
+}
+
 /// The file a user's path names once symbolic links are followed (dotfile managers
 /// link `~/.terraformrc` into a repository): edits go to the target, in the target's
 /// folder, and the link stays. A path that does not exist yet is itself.
 pub(crate) fn edit_target(path: &Path) -> io::Result<PathBuf> {
     match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
+        Ok(meta) if meta.file_type().is_symlink() => canonicalize(path),
         _ => Ok(path.to_owned()),
     }
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn replace_keeps_the_exact_mode_whatever_the_umask() {

@@ -1,7 +1,8 @@
 //! The HTTP client for calls the SDK does not make (the registry's token endpoint,
 //! secure APIs), and the one policy every such call follows:
 //!
-//! - rustls only, with the platform's roots plus AWS_CA_BUNDLE and SSL_CERT_FILE;
+//! - rustls only, with the system's roots (SSL_CERT_FILE and SSL_CERT_DIR as OpenSSL
+//!   reads them) plus AWS_CA_BUNDLE, see [`crate::tls`];
 //! - a secret goes only to https, or to plain http on a loopback address (127.0.0.0/8,
 //!   ::1, `localhost` itself; `foo.localhost` is just a name);
 //! - no redirect is followed by the client: a caller that follows one asks
@@ -177,6 +178,42 @@ impl Response {
     }
 }
 
+impl From<crate::tls::BadBundle> for HttpError {
+    fn from(b: crate::tls::BadBundle) -> Self {
+        HttpError::CaBundle {
+            var: b.var,
+            path: b.path,
+            reason: b.reason,
+        }
+    }
+}
+
+/// The roots the client trusts (see [`crate::tls`]): the system's as OpenSSL finds them,
+/// read by the toolkit (or, on macOS and Windows without SSL_CERT_FILE or SSL_CERT_DIR,
+/// the platform's verifier), plus AWS_CA_BUNDLE.
+fn trust(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, HttpError> {
+    // SSL_CERT_FILE replaces the default roots; one that cannot be read says so.
+    crate::tls::bundle(crate::env::SSL_CERT_FILE)?;
+    let extra = crate::tls::bundle(crate::env::AWS_CA_BUNDLE)?.unwrap_or_default();
+    let bad_extra = |reason: String| HttpError::CaBundle {
+        var: crate::env::AWS_CA_BUNDLE,
+        path: crate::env::var(crate::env::AWS_CA_BUNDLE).unwrap_or_default(),
+        reason,
+    };
+    match crate::tls::client_config(extra.clone()) {
+        Some(config) => Ok(builder.tls_backend_preconfigured(config.map_err(bad_extra)?)),
+        None => {
+            let mut builder = builder;
+            for der in extra {
+                let cert = reqwest::Certificate::from_der(&der)
+                    .map_err(|e| bad_extra(crate::exit::chain(&e).to_string()))?;
+                builder = builder.tls_certs_merge([cert]);
+            }
+            Ok(builder)
+        }
+    }
+}
+
 /// The client: no redirects, a deadline on every request.
 pub(crate) struct HttpClient {
     client: reqwest::Client,
@@ -190,25 +227,7 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .timeout(timeout);
-        for var in [crate::env::AWS_CA_BUNDLE, crate::env::SSL_CERT_FILE] {
-            let Some(path) = crate::env::var(var) else {
-                continue;
-            };
-            let bad = |reason: String| HttpError::CaBundle {
-                var,
-                path: path.clone(),
-                reason,
-            };
-            let pem = crate::fsutil::read_regular(
-                std::path::Path::new(&path),
-                crate::fsutil::MAX_CONFIG_BYTES,
-            )
-            .and_then(|bytes| bytes.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
-            .map_err(|e| bad(e.to_string()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| bad(format!("not PEM: {e}")))?;
-            builder = builder.tls_certs_merge(certs);
-        }
+        builder = trust(builder)?;
         let client = builder
             .build()
             .map_err(|e| HttpError::Setup(crate::exit::chain(&e).to_string()))?;

@@ -1,49 +1,33 @@
-//! The shared core of the toolkit's five binaries: AWS configuration and signing,
-//! the secret cache under `~/.cdk/cache`, secret handling, output rendering, the exit
-//! policy, and one module per product area.
+//! The shared core of the toolkit's five tools (one binary, `cdk-toolkit`, that runs
+//! each by the name it is called as): AWS configuration and signing, the secret cache
+//! under `~/.cdk/cache`, secret handling, output rendering, the exit policy, and one
+//! module per product area.
 //!
-//! Layers, each importing only from the ones below it: `bin/*` -> [`app`] (arguments,
-//! dispatch, printing, exit statuses) -> the domains (`registry`, `immukv`, `apikey`:
-//! their rules and typed errors) -> the shared core (`aws`, `http`, `cache`, `output`,
-//! `pyjson`, `secret`, `fsutil`, `diag`, `exit`, `env`, `time`).
+//! Layers, each importing only from the ones below it: `bin/cdk-toolkit` -> [`app`]
+//! (arguments, dispatch, printing, exit statuses) -> the domains (`registry`, `immukv`,
+//! `apikey`: their rules and typed errors) -> the shared core (`aws`, `http`, `tls`,
+//! `cache`, `output`, `pyjson`, `secret`, `fsutil`, `sys`, `diag`, `exit`, `env`,
+//! `time`).
 
-// Unix file modes and owners, advisory locks, exec and symlinks are the ground the
-// toolkit's guarantees stand on; it does not build elsewhere.
-#[cfg(not(unix))]
-compile_error!(
-    "cdk-toolkit builds on Unix only (Linux, macOS): its secret cache relies on Unix file \
-     modes, owners and locks. On Windows, build and run it under WSL."
-);
+// The secret cache's guarantees rest on owners and modes (Unix) or owners and DACLs
+// (Windows), and on file locks: elsewhere the build stops.
+#[cfg(not(any(unix, windows)))]
+compile_error!("cdk-toolkit builds for Unix (Linux, macOS, the BSDs) and Windows only");
 
-#[cfg(unix)]
 mod apikey;
-#[cfg(unix)]
 pub mod app;
-#[cfg(unix)]
 mod aws;
-#[cfg(unix)]
 mod cache;
-#[cfg(unix)]
 mod diag;
-#[cfg(unix)]
 mod env;
-#[cfg(unix)]
 mod exit;
-#[cfg(unix)]
 mod fsutil;
-#[cfg(unix)]
 mod http;
-#[cfg(unix)]
 mod immukv;
-#[cfg(unix)]
 mod output;
-#[cfg(unix)]
 mod pyjson;
-#[cfg(unix)]
 mod registry;
-#[cfg(unix)]
 mod secret;
-#[cfg(unix)]
 mod sys;
-#[cfg(unix)]
 mod time;
+mod tls;

@@ -1,7 +1,8 @@
 //! One renderer for every secret a binary prints.
 //!
 //! Formats: `text` (the bare value, or `NAME=value` lines for several), `json` (one
-//! object), `env` (`export NAME='value'`, shell-escaped), `dotenv` (`NAME="value"`)
+//! object), `env` (`export NAME='value'`, shell-escaped), `powershell`
+//! (`$env:NAME = 'value'`), `fish` (`set -gx NAME 'value'`), `dotenv` (`NAME="value"`)
 //! and `github` (prints one `::add-mask::` line per secret line on stdout, then appends
 //! to the file named by `GITHUB_ENV`). A variable name is checked before anything is
 //! written: only letters, digits and `_`, so it can never carry shell syntax.
@@ -20,6 +21,10 @@ pub(crate) enum SecretFormat {
     Json,
     /// `export NAME='value'` lines for `eval` in a POSIX shell.
     Env,
+    /// `$env:NAME = 'value'` lines for PowerShell (`| Invoke-Expression`).
+    Powershell,
+    /// `set -gx NAME 'value'` lines for fish (`| source`).
+    Fish,
     /// `NAME="value"` lines for .env files.
     Dotenv,
     /// Append to $GITHUB_ENV and mask the values in the job log.
@@ -117,6 +122,16 @@ pub(crate) fn render(
                 writeln!(buf, "export {}={}", v.name, shell_quote(v.value))?;
             }
         }
+        SecretFormat::Powershell => {
+            for v in vars {
+                writeln!(buf, "$env:{} = {}", v.name, powershell_quote(v.value))?;
+            }
+        }
+        SecretFormat::Fish => {
+            for v in vars {
+                writeln!(buf, "set -gx {} {}", v.name, fish_quote(v.value))?;
+            }
+        }
         SecretFormat::Dotenv => {
             for v in vars {
                 writeln!(buf, "{}={}", v.name, dotenv_quote(v.value))?;
@@ -175,6 +190,27 @@ pub(crate) fn shell_quote(value: &str) -> String {
     }
 }
 
+/// PowerShell's verbatim string: single quotes, each embedded single quote doubled.
+/// PowerShell also reads the typographic single quotes (U+2018 to U+201B) as quotes,
+/// so those are doubled too; nothing else is special inside.
+fn powershell_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// fish's single quotes: only `\\` and `\'` are escapes inside them.
+fn fish_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
 /// .env quoting understood by docker compose and python-dotenv: double quotes with
 /// `\\`, `\"`, `\$` and `\n` escaped.
 fn dotenv_quote(value: &str) -> String {
@@ -207,6 +243,30 @@ fn github_delimiter(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powershell_and_fish_quoting() {
+        let s = Secret::new("it's $(x) `y` \\n \u{2019}z\u{2018}");
+        let mut out = Vec::new();
+        render(
+            SecretFormat::Powershell,
+            &[Var::secret("TOKEN", &s)],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "$env:TOKEN = 'it''s $(x) `y` \\n \u{2019}\u{2019}z\u{2018}\u{2018}'\n"
+        );
+        let mut out = Vec::new();
+        render(SecretFormat::Fish, &[Var::secret("TOKEN", &s)], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "set -gx TOKEN 'it\\'s $(x) `y` \\\\n \u{2019}z\u{2018}'\n"
+        );
+        assert_eq!(powershell_quote(""), "''");
+        assert_eq!(fish_quote(""), "''");
+    }
 
     #[test]
     fn shell_quoting() {
@@ -254,7 +314,13 @@ mod tests {
     #[test]
     fn variable_names_carry_no_shell_syntax() {
         let s = Secret::new("v");
-        for format in [SecretFormat::Env, SecretFormat::Dotenv, SecretFormat::Text] {
+        for format in [
+            SecretFormat::Env,
+            SecretFormat::Powershell,
+            SecretFormat::Fish,
+            SecretFormat::Dotenv,
+            SecretFormat::Text,
+        ] {
             for bad in ["X`id`", "A B", "a;b", "$(x)", "1A", "", "A-B", "A.B"] {
                 let mut out = Vec::new();
                 assert!(

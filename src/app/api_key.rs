@@ -145,6 +145,10 @@ impl IamArgs {
 enum CredentialsFormat {
     /// `export AWS_ACCESS_KEY_ID=...` lines.
     Env,
+    /// `$env:AWS_ACCESS_KEY_ID = '...'` lines for PowerShell.
+    Powershell,
+    /// `set -gx AWS_ACCESS_KEY_ID '...'` lines for fish.
+    Fish,
     /// `AWS_ACCESS_KEY_ID="..."` lines for .env files.
     Dotenv,
     /// A JSON object of the variables.
@@ -232,8 +236,8 @@ struct CallArgs {
     url: CallTarget,
 }
 
-pub fn main() -> ExitCode {
-    super::cli::run(BINARY, |cli: Cli| {
+pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
+    super::cli::run(BINARY, args, |cli: Cli| {
         if !matches!(cli.command, Command::Forget { .. }) {
             guard_credential_loop(&cli.aws.selection().profile_name())?;
         }
@@ -458,6 +462,8 @@ fn print_credentials(format: CredentialsFormat, creds: &InvokeCredentials) -> Re
     }
     let format = match format {
         CredentialsFormat::Env => SecretFormat::Env,
+        CredentialsFormat::Powershell => SecretFormat::Powershell,
+        CredentialsFormat::Fish => SecretFormat::Fish,
         CredentialsFormat::Dotenv => SecretFormat::Dotenv,
         CredentialsFormat::Json => SecretFormat::Json,
         CredentialsFormat::Github | CredentialsFormat::CredentialProcess => SecretFormat::Github,

@@ -2,6 +2,7 @@
 //! into an exit status, with every error on one line; plus the runtime and `exec` the
 //! binaries share.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use super::error::Error;
@@ -18,15 +19,22 @@ pub(super) const LONG_VERSION: &str = concat!(
     ")"
 );
 
-/// Parse the command line and run `body` under the exit policy: a usage error is one
-/// line and exits 2; an error prints `binary: message: cause` on one line and exits
-/// with its status; a closed stdout exits 0 quietly.
+/// Parse `args` (argv, the program's name first) as `binary`'s command line and run
+/// `body` under the exit policy: a usage error is one line and exits 2; an error prints
+/// `binary: message: cause` on one line and exits with its status; a closed stdout
+/// exits 0 quietly. `binary` names the program in help, usage and every message,
+/// however it was started (a link, `cdk-toolkit TOOL`, a `.exe`).
 pub(crate) fn run<C: clap::Parser>(
     binary: &str,
+    args: Vec<OsString>,
     body: impl FnOnce(C) -> Result<ExitStatus, Error>,
 ) -> ExitCode {
-    crate::env::forget_empty();
-    let cli = match C::try_parse() {
+    crate::diag::set_binary_name(binary);
+    let parsed = C::command()
+        .bin_name(binary)
+        .try_get_matches_from(args)
+        .and_then(|m| C::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(binary, &e),
     };
@@ -101,6 +109,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 
 /// Replace this process with `child` (so its exit status and signals are its own);
 /// secrets travel only in its environment.
+#[cfg(unix)]
 pub(super) fn exec(
     mut child: std::process::Command,
     program: &std::ffi::OsStr,
@@ -110,6 +119,25 @@ pub(super) fn exec(
         program: program.to_string_lossy().into_owned(),
         source: child.exec(),
     })
+}
+
+/// Windows has no `exec`: run `child` (secrets only in its environment), wait for it
+/// and exit with its exit code. Meanwhile Ctrl-C and Ctrl-Break do not stop this
+/// process: the child, on the same console, gets them and decides.
+#[cfg(windows)]
+pub(super) fn exec(
+    mut child: std::process::Command,
+    program: &std::ffi::OsStr,
+) -> Result<ExitStatus, Error> {
+    let ignored = crate::sys::windows::ConsoleInterruptsIgnored::new();
+    let status = child.status().map_err(|source| Error::Exec {
+        program: program.to_string_lossy().into_owned(),
+        source,
+    })?;
+    drop(ignored);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    // Every 32-bit code as Windows gives it (0xC000013A after Ctrl-C, ...).
+    std::process::exit(status.code().unwrap_or(1))
 }
 
 #[cfg(test)]

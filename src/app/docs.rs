@@ -3,8 +3,8 @@
 
 use clap::CommandFactory;
 
-use super::manage_registry_permissions;
 use super::{api_key, get_registry_token, immukv, install_registry_credentials_helper};
+use super::{manage_registry_permissions, multicall};
 
 /// Every binary's command definition.
 fn commands() -> Vec<clap::Command> {
@@ -14,6 +14,7 @@ fn commands() -> Vec<clap::Command> {
         manage_registry_permissions::Cli::command(),
         immukv::Cli::command(),
         api_key::Cli::command(),
+        multicall::Cli::command(),
     ]
 }
 

@@ -94,6 +94,13 @@ pub(crate) enum Error {
         #[source]
         source: io::Error,
     },
+    /// `cdk-toolkit link` could not make the tools' names.
+    #[error("cannot make the five names in {}", dir.display())]
+    Link {
+        dir: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot start the async runtime")]
     Runtime(#[source] io::Error),
     /// Writing the answer failed (a closed stdout exits 0, see [`run`]).
@@ -126,7 +133,7 @@ impl Error {
         use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
         match self {
             Error::Usage(_) | Error::Input { .. } => UserError,
-            Error::Declined(_) => Failure,
+            Error::Declined(_) | Error::Link { .. } => Failure,
             Error::Value(_) | Error::Exec { .. } => UserError,
             Error::Aws(e) => aws_status(e),
             Error::Reference(e) => reference_status(e),
@@ -290,7 +297,7 @@ fn settings_status(e: &SettingsError) -> ExitStatus {
 
 fn cache_status(e: &CacheError) -> ExitStatus {
     match e {
-        CacheError::NoHome | CacheError::NotMine { .. } | CacheError::WritableByOthers { .. } => {
+        CacheError::NoHome | CacheError::NotMine { .. } | CacheError::OpenToOthers { .. } => {
             ExitStatus::UserError
         }
         CacheError::CreateDir { .. }

@@ -4,7 +4,6 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -23,11 +22,11 @@ use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::registry::RegistryHost;
 use crate::registry::cliconfig::hcl_string;
-use crate::registry::install::HELPER_PREFIX;
 use crate::registry::layout::Tool;
 use crate::registry::settings::{HostFlags, RegistrySettings};
 use crate::registry::token_cache::{COMMAND_MIN_LEFT, IssuedToken, TokenCache};
 use crate::registry::tokens::{Asker, Policy, Tokens};
+use crate::secret::Secret;
 
 const BINARY: &str = "get-registry-token";
 
@@ -71,6 +70,10 @@ enum Format {
     Config,
     /// `export TF_TOKEN_<host>='...'` for a POSIX shell.
     Env,
+    /// `$env:TF_TOKEN_<host> = '...'` for PowerShell.
+    Powershell,
+    /// `set -gx TF_TOKEN_<host> '...'` for fish.
+    Fish,
     /// `{"host": ..., "token": ..., "expires_at": ...}`.
     Json,
     /// Append TF_TOKEN_<host> to $GITHUB_ENV and mask the token.
@@ -234,18 +237,15 @@ enum DoctorOutput {
     Json,
 }
 
-pub fn main() -> ExitCode {
-    let argv0 = std::env::args_os().next().unwrap_or_default();
-    let name = Path::new(&argv0)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name.starts_with(HELPER_PREFIX) {
-        return super::cli::run(&name, |cli: HelperCli| {
-            credentials_helper::run(&cli.helper, &cli.aws)
-        });
-    }
-    super::cli::run(BINARY, run)
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    super::cli::run(BINARY, args, run)
+}
+
+/// The credentials helper, run as `name` (`terraform-credentials-NAME`).
+pub(crate) fn helper_main(name: &str, args: Vec<OsString>) -> ExitCode {
+    super::cli::run(name, args, |cli: HelperCli| {
+        credentials_helper::run(&cli.helper, &cli.aws)
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
@@ -334,11 +334,20 @@ fn issue_all(
     })
 }
 
+/// `token` as the variable `TF_TOKEN_<host>` in `format`.
+fn print_variable(host: &RegistryHost, token: &Secret, format: SecretFormat) -> Result<(), Error> {
+    let name = host.tf_token_var()?;
+    Ok(output::print(format, &[Var::secret(&name, token)])?)
+}
+
 fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<ExitStatus, Error> {
     let Some(host) = args.registry_host.clone() else {
         unreachable!("clap requires --registry-host without a subcommand");
     };
-    let as_variable = matches!(format, Format::Env | Format::Github);
+    let as_variable = matches!(
+        format,
+        Format::Env | Format::Powershell | Format::Fish | Format::Github
+    );
     let mut issued = issue_all(std::slice::from_ref(&host), &args.mint, aws, as_variable)?;
     let Some((host, issued)) = issued.pop() else {
         unreachable!("one token for one host");
@@ -361,15 +370,10 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<E
                 ],
             )?
         }
-        Format::Env | Format::Github => {
-            let name = host.tf_token_var()?;
-            let fmt = if format == Format::Env {
-                SecretFormat::Env
-            } else {
-                SecretFormat::Github
-            };
-            output::print(fmt, &[Var::secret(&name, token)])?
-        }
+        Format::Env => print_variable(&host, token, SecretFormat::Env)?,
+        Format::Powershell => print_variable(&host, token, SecretFormat::Powershell)?,
+        Format::Fish => print_variable(&host, token, SecretFormat::Fish)?,
+        Format::Github => print_variable(&host, token, SecretFormat::Github)?,
         Format::Config => {
             let block = format!(
                 "credentials {} {{\n  token = {}\n}}\n",

@@ -100,17 +100,18 @@ pub(crate) struct Cli {
     aws: AwsArgs,
 }
 
-pub fn main() -> ExitCode {
-    super::cli::run(BINARY, run)
+pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
+    super::cli::run(BINARY, args, run)
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let home = dirs::home_dir().ok_or(InstallError::NoHome)?;
+    let layout_env = LayoutEnv::from_process();
     let plugin_dir = cli
         .plugin_directory
         .clone()
-        .unwrap_or_else(|| plugin_dirs(&home).remove(0));
-    let helper_path = plugin_dir.join(cli.name.file_name());
+        .unwrap_or_else(|| plugin_dirs(&home, &layout_env).remove(0));
+    let helper_path = plugin_dir.join(cli.name.executable());
     let settings_path = RegistrySettings::path_in(&home);
     // One install at a time: the lock is held from before anything is read until every
     // file is written. A dry run changes nothing, so it neither waits nor creates ~/.cdk.
@@ -119,7 +120,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
     } else {
         Some(RegistrySettings::lock(&settings_path)?)
     };
-    let files = rc_files(cli.rc_file.as_deref(), &home)
+    let files = rc_files(cli.rc_file.as_deref(), &home, &layout_env)
         .iter()
         .map(|f| RcFile::read(f))
         .collect::<Result<Vec<_>, _>>()?;
@@ -167,7 +168,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         print_plan(&mut std::io::stdout().lock(), &plan)?;
         return Ok(ExitStatus::Success);
     }
-    let env = LayoutEnv::from_process();
+    let env = layout_env;
     let tofu_before = Layout::of(Tool::OpenTofu, &home, &env);
     plan.apply()?;
     drop(lock);
@@ -264,8 +265,11 @@ fn plugin_dir_helper(cli: &Cli, plan: &Plan) -> PathBuf {
         _ => cli
             .plugin_directory
             .clone()
-            .unwrap_or_else(|| plugin_dirs(&dirs::home_dir().unwrap_or_default()).remove(0))
-            .join(cli.name.file_name()),
+            .unwrap_or_else(|| {
+                let home = dirs::home_dir().unwrap_or_default();
+                plugin_dirs(&home, &LayoutEnv::from_process()).remove(0)
+            })
+            .join(cli.name.executable()),
     }
 }
 

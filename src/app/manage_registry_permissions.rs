@@ -118,8 +118,8 @@ impl PermissionFlags {
     }
 }
 
-pub fn main() -> ExitCode {
-    super::cli::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
+pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
+    super::cli::run(BINARY, args, |cli: Cli| runtime()?.block_on(run(cli)))
 }
 
 /// The role and namespace a single-grant command needs.

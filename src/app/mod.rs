@@ -18,6 +18,7 @@ pub mod immukv;
 mod input;
 pub mod install_registry_credentials_helper;
 pub mod manage_registry_permissions;
+pub mod multicall;
 mod progress;
 mod registry_doctor;
 mod values;

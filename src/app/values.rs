@@ -33,6 +33,10 @@ pub(crate) enum SecretOutput {
     Json,
     /// `export NAME='value'` lines for `eval` in a POSIX shell.
     Env,
+    /// `$env:NAME = 'value'` lines for PowerShell (`| Invoke-Expression`).
+    Powershell,
+    /// `set -gx NAME 'value'` lines for fish (`| source`).
+    Fish,
     /// `NAME="value"` lines for .env files.
     Dotenv,
     /// Append to $GITHUB_ENV and mask the values in the job log.
@@ -45,6 +49,8 @@ impl From<SecretOutput> for SecretFormat {
             SecretOutput::Text => SecretFormat::Text,
             SecretOutput::Json => SecretFormat::Json,
             SecretOutput::Env => SecretFormat::Env,
+            SecretOutput::Powershell => SecretFormat::Powershell,
+            SecretOutput::Fish => SecretFormat::Fish,
             SecretOutput::Dotenv => SecretFormat::Dotenv,
             SecretOutput::Github => SecretFormat::Github,
         }

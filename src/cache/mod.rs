@@ -1,18 +1,22 @@
 //! The secret cache under `~/.cdk/cache`, shared with other tools.
 //!
 //! Guarantees, for every file in it:
-//! - the folder belongs to this user and is 0700: a folder another tool created with
-//!   the default umask is tightened, one that belongs to someone else is not trusted;
-//! - files are created 0600; a file that is not a plain file of this user (a link, a
-//!   file someone else planted) is never read;
+//! - the folder belongs to this user and is 0700 (on Windows: a protected DACL that
+//!   grants this user and SYSTEM alone): a folder another tool created with the default
+//!   umask is tightened, one that belongs to someone else is not trusted;
+//! - files are created 0600 (owner-only from their creation on Windows); a file that
+//!   is not a plain file of this user (a link, a file someone else planted, on Windows
+//!   one others may read) is never read;
 //! - writes go to a temp file in the same folder, are synced, then renamed over the
 //!   old file, so a reader sees the old or the new content, never a torn write;
-//! - every read-modify-write holds an exclusive advisory lock on a sidecar lock file
-//!   (`.NAME.lock`), so concurrent processes never lose each other's entries;
+//! - every read-modify-write holds an exclusive lock (`flock`, `LockFileEx`) on a
+//!   sidecar lock file (`.NAME.lock`), so concurrent processes never lose each other's
+//!   entries;
 //! - a corrupt or unreadable file is a miss with one warning on stderr, and before
 //!   anything is written over it, it is renamed aside (`NAME.corrupt-<time>`).
 //!
-//! The folder is `$CDK_CACHE_DIR` when set, else `$HOME/.cdk/cache`.
+//! The folder is `$CDK_CACHE_DIR` when set, else `~/.cdk/cache` (`%USERPROFILE%\.cdk\cache`
+//! on Windows, where the Python tools keep it).
 
 mod document;
 
@@ -20,11 +24,10 @@ pub(crate) use document::{Document, Entry, EntryMap, now_unix, parse_versioned, 
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 
 use crate::diag::{note, warn_once};
-use crate::fsutil::{FileLock, GroupWrite, PrivateFile, my_uid, untrusted};
+use crate::fsutil::{FOLDER_FIX, FileLock, GroupWrite, PrivateFile, Trust};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CacheError {
@@ -34,18 +37,22 @@ pub(crate) enum CacheError {
     )]
     NoHome,
     #[error(
-        "the cache folder {} belongs to user {owner}, not to you (user {me}): remove it, or set {} to a folder of yours",
+        "the cache folder {} belongs to {owner}, not to you ({me}): remove it, or set {} to a folder of yours",
         path.display(),
         crate::env::CDK_CACHE_DIR
     )]
-    NotMine { path: PathBuf, owner: u32, me: u32 },
+    NotMine {
+        path: PathBuf,
+        owner: String,
+        me: String,
+    },
     #[error(
-        "the cache folder {} can be written by other users (mode {mode:o}): make it yours alone (chmod 700), \
+        "the cache folder {} is open to other users ({why}): make it yours alone ({FOLDER_FIX}), \
          or set {} to a folder of yours",
         path.display(),
         crate::env::CDK_CACHE_DIR
     )]
-    WritableByOthers { path: PathBuf, mode: u32 },
+    OpenToOthers { path: PathBuf, why: String },
     #[error("cannot create the cache folder {}", path.display())]
     CreateDir { path: PathBuf, source: io::Error },
     #[error("cannot lock the cache file {}", path.display())]
@@ -96,9 +103,11 @@ impl CacheDir {
     }
 
     /// A folder of someone else, or one that others may write into, is refused: they
-    /// could have planted entries. One of ours that others may only read (another tool
-    /// created it with the default umask) is narrowed to 0700. Group write is accepted
-    /// and removed only for this user's own group (user-private groups, umask 002).
+    /// could have planted entries. On Unix, one of ours that others may only read
+    /// (another tool created it with the default umask) is narrowed to 0700, and group
+    /// write is accepted and removed only for this user's own group (user-private
+    /// groups, umask 002); on Windows, one that others may read, or a link or a
+    /// junction, is refused too.
     fn check(&self) -> Result<(), CacheError> {
         let Ok(meta) = fs::metadata(&self.path) else {
             return Ok(());
@@ -107,30 +116,30 @@ impl CacheDir {
             // Reads miss and writes fail with a clear error in `ensure`.
             return Ok(());
         }
-        let me = my_uid();
-        if meta.uid() != me {
-            return Err(CacheError::NotMine {
-                path: self.path.clone(),
-                owner: meta.uid(),
-                me,
-            });
-        }
-        let mode = meta.permissions().mode() & 0o7777;
-        if untrusted(&meta, "", GroupWrite::OwnGroup).is_some() {
-            return Err(CacheError::WritableByOthers {
-                path: self.path.clone(),
-                mode,
-            });
-        }
-        if mode & 0o077 != 0 {
-            fs::set_permissions(&self.path, fs::Permissions::from_mode(0o700)).map_err(
-                |source| CacheError::CreateDir {
+        match crate::fsutil::trust(
+            &self.path,
+            &meta,
+            None,
+            "the cache folder",
+            GroupWrite::OwnGroup,
+        ) {
+            Trust::Mine { narrow: false } => Ok(()),
+            Trust::Mine { narrow: true } => {
+                crate::fsutil::narrow_folder(&self.path).map_err(|source| CacheError::CreateDir {
                     path: self.path.clone(),
                     source,
-                },
-            )?;
+                })
+            }
+            Trust::NotMine { owner, me, .. } => Err(CacheError::NotMine {
+                path: self.path.clone(),
+                owner,
+                me,
+            }),
+            Trust::Open { why, .. } => Err(CacheError::OpenToOthers {
+                path: self.path.clone(),
+                why,
+            }),
         }
-        Ok(())
     }
 
     fn ensure(&self) -> Result<(), CacheError> {
@@ -144,11 +153,7 @@ impl CacheDir {
                 io::ErrorKind::AlreadyExists,
                 "it exists and is not a folder",
             ))),
-            Err(_) => fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&self.path)
-                .map_err(err),
+            Err(_) => crate::fsutil::create_private_dir_all(&self.path).map_err(err),
         }
     }
 }
@@ -175,6 +180,7 @@ pub(crate) struct CacheFile {
 
 impl CacheFile {
     #[cfg(test)]
+    #[cfg(unix)]
     fn path(&self) -> &std::path::Path {
         &self.path
     }
@@ -325,8 +331,10 @@ impl CacheFile {
 pub(crate) struct CacheLock(#[allow(dead_code)] FileLock);
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Barrier, mpsc};
     use std::time::Duration;
@@ -439,7 +447,7 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o1777)).unwrap();
         assert!(matches!(
             CacheDir::at(path.clone()),
-            Err(CacheError::WritableByOthers { .. })
+            Err(CacheError::OpenToOthers { .. })
         ));
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o7777,

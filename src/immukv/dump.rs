@@ -121,7 +121,6 @@ struct Spill {
 
 impl Spill {
     fn new() -> std::io::Result<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
         let dir = std::env::temp_dir();
         for attempt in 0u32..16 {
             let path = dir.join(format!(
@@ -129,13 +128,7 @@ impl Spill {
                 std::process::id(),
                 crate::time::random_u64()
             ));
-            match std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
+            match crate::fsutil::create_new(&path, 0o600) {
                 Ok(file) => {
                     // Gone from the folder at once; the open file lives until dropped.
                     std::fs::remove_file(&path)?;

@@ -309,12 +309,28 @@ pub(crate) fn hcl_string(s: &str) -> String {
 
 /// The managed block for helper `name` with `args`.
 pub(crate) fn helper_block(name: &str, args: &[String]) -> String {
+    helper_block_ending(name, args, "\n")
+}
+
+/// [`helper_block`] with its lines ending in `eol`.
+fn helper_block_ending(name: &str, args: &[String], eol: &str) -> String {
     let list: Vec<String> = args.iter().map(|a| hcl_string(a)).collect();
     format!(
-        "{BEGIN_MARKER}\ncredentials_helper {} {{\n  args = [{}]\n}}\n{END_MARKER}\n",
+        "{BEGIN_MARKER}{eol}credentials_helper {} {{{eol}  args = [{}]{eol}}}{eol}{END_MARKER}{eol}",
         hcl_string(name),
         list.join(", ")
     )
+}
+
+/// The line ending `text` uses: that of its first line; for a file of one line or
+/// none, the system's (`\r\n` on Windows).
+fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        Some(_) => "\n",
+        None if cfg!(windows) => "\r\n",
+        None => "\n",
+    }
 }
 
 /// A block an edit removes.
@@ -357,7 +373,8 @@ pub(crate) fn plan_install(
     args: &[String],
     force: bool,
 ) -> Result<Edit, ConfigError> {
-    let block = helper_block(name, args);
+    let eol = line_ending(text);
+    let block = helper_block_ending(name, args, eol);
     let helpers: Vec<Block> = blocks(text)?
         .into_iter()
         .filter(|b| b.kind == "credentials_helper")
@@ -388,10 +405,10 @@ pub(crate) fn plan_install(
     out.push_str(&text[pos..]);
     if !inserted {
         if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
+            out.push_str(eol);
         }
-        if !out.is_empty() && !out.ends_with("\n\n") {
-            out.push('\n');
+        if !out.is_empty() && !out.ends_with(&eol.repeat(2)) {
+            out.push_str(eol);
         }
         out.push_str(&block);
     }
@@ -404,14 +421,15 @@ pub(crate) fn plan_uninstall(text: &str) -> Result<Option<(String, Vec<Removed>)
     if managed.is_empty() {
         return Ok(None);
     }
+    let eol = line_ending(text);
     let mut out = String::new();
     let mut removed = Vec::new();
     let mut pos = 0;
     for b in &managed {
         let mut start = b.span.start;
         // Drop the blank separator line we put before the block.
-        if text[..start].ends_with("\n\n") {
-            start -= 1;
+        if text[..start].ends_with(&eol.repeat(2)) {
+            start -= eol.len();
         }
         out.push_str(&text[pos..start.max(pos)]);
         removed.push(self::removed(text, b, ""));
@@ -683,6 +701,39 @@ mod tests {
             panic!()
         };
         assert_eq!(plan_uninstall(&text).unwrap().unwrap().0, "");
+    }
+
+    /// A file with CRLF line endings (written on Windows) keeps them: the block is
+    /// written with CRLF, a second install changes nothing, and an uninstall gives the
+    /// file back byte for byte.
+    #[test]
+    fn crlf_files_keep_their_line_endings() {
+        let original = "# mine\r\nplugin_cache_dir = \"C:/cache\"\r\ncredentials \"a.example.com\" {\r\n  token = \"t\"\r\n}\r\n";
+        let Edit::Rewrite { text, .. } =
+            plan_install(original, "aws-credstore", &args(), false).unwrap()
+        else {
+            panic!("a rewrite")
+        };
+        assert!(text.starts_with(original), "{text:?}");
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{text:?}"
+        );
+        assert_eq!(helpers(&text), 1);
+        assert_eq!(
+            plan_install(&text, "aws-credstore", &args(), false).unwrap(),
+            Edit::Unchanged
+        );
+        let (back, removed) = plan_uninstall(&text).unwrap().unwrap();
+        assert_eq!(back, original);
+        assert_eq!(removed.len(), 1);
+        let lf = "x = 1\n";
+        let Edit::Rewrite { text, .. } = plan_install(lf, "aws-credstore", &args(), false).unwrap()
+        else {
+            panic!("a rewrite")
+        };
+        assert!(!text.contains('\r'), "{text:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where Terraform and OpenTofu read their CLI configuration and look for credentials
-//! helpers, as each applies its own rules (Unix). Pure: the home folder and the
-//! variables that matter are passed in, so every rule is unit-tested.
+//! helpers, as each applies its own rules: on Unix under the home folder (and OpenTofu's
+//! XDG folders), on Windows under `%APPDATA%`. Pure: the folders and the variables that
+//! matter are passed in, so every rule of both systems is unit-tested on either.
 
 use std::fmt;
 use std::fs;
@@ -30,12 +31,15 @@ impl fmt::Display for Tool {
     }
 }
 
-/// The variables that move a tool's files.
+/// The variables and folders that move a tool's files.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LayoutEnv {
     pub(crate) tf_cli_config_file: Option<PathBuf>,
     pub(crate) xdg_config_home: Option<PathBuf>,
     pub(crate) xdg_data_home: Option<PathBuf>,
+    /// Windows: the user's roaming application data (`%APPDATA%`), where both tools
+    /// keep their files there; `None` on Unix.
+    pub(crate) appdata: Option<PathBuf>,
 }
 
 impl LayoutEnv {
@@ -43,10 +47,28 @@ impl LayoutEnv {
     /// treat them).
     pub(crate) fn from_process() -> Self {
         let path = |name| crate::env::var(name).map(PathBuf::from);
+        if cfg!(windows) {
+            return Self {
+                tf_cli_config_file: path(crate::env::TF_CLI_CONFIG_FILE),
+                appdata: dirs::config_dir(),
+                ..Self::default()
+            };
+        }
         Self {
             tf_cli_config_file: path(crate::env::TF_CLI_CONFIG_FILE),
             xdg_config_home: path(crate::env::XDG_CONFIG_HOME),
             xdg_data_home: path(crate::env::XDG_DATA_HOME),
+            appdata: None,
+        }
+    }
+
+    /// The two CLI-config files in their default places, Terraform's then OpenTofu's:
+    /// `~/.terraformrc` and `~/.tofurc`, or on Windows `%APPDATA%\terraform.rc` and
+    /// `%APPDATA%\tofu.rc`.
+    pub(crate) fn default_rc_files(&self, home: &Path) -> [PathBuf; 2] {
+        match &self.appdata {
+            Some(appdata) => [appdata.join("terraform.rc"), appdata.join("tofu.rc")],
+            None => [home.join(".terraformrc"), home.join(".tofurc")],
         }
     }
 }
@@ -87,6 +109,9 @@ fn plugins_of(data_dir: &Path) -> [PathBuf; 2] {
 
 impl Layout {
     pub(crate) fn of(tool: Tool, home: &Path, env: &LayoutEnv) -> Self {
+        if let Some(appdata) = &env.appdata {
+            return Self::windows(tool, appdata, env);
+        }
         let legacy_dir = home.join(".terraform.d");
         let terraformrc = home.join(".terraformrc");
         match tool {
@@ -125,6 +150,25 @@ impl Layout {
                     plugin_dirs,
                 }
             }
+        }
+    }
+
+    /// Windows: both tools read `%APPDATA%\terraform.rc`, and OpenTofu
+    /// `%APPDATA%\tofu.rc` before it (when both exist, `tofu.rc` wins); both keep their
+    /// config folder and helpers in `%APPDATA%\terraform.d`.
+    fn windows(tool: Tool, appdata: &Path, env: &LayoutEnv) -> Self {
+        let dir = appdata.join("terraform.d");
+        let [terraform_rc, tofu_rc] = env.default_rc_files(Path::new(""));
+        let default_file = match tool {
+            Tool::OpenTofu if tofu_rc.exists() => tofu_rc,
+            _ => terraform_rc,
+        };
+        Self {
+            tool,
+            config_file: env.tf_cli_config_file.clone().unwrap_or(default_file),
+            config_file_overridden: env.tf_cli_config_file.is_some(),
+            config_dir: dir.clone(),
+            plugin_dirs: plugins_of(&dir).to_vec(),
         }
     }
 
@@ -179,10 +223,15 @@ fn parse_version(s: &str) -> Option<(u64, u64, u64)> {
 }
 
 /// Find the helper `file_name` (`terraform-credentials-NAME`) in `dirs` the way
-/// Terraform's plugin discovery does: any file named so, unversioned or `_vX.Y.Z`; the
-/// newest version wins, an unversioned file loses to any versioned one, and among
-/// equals the first directory wins.
+/// Terraform's plugin discovery does: any file named so, unversioned or `_vX.Y.Z`
+/// (and on Windows with `.exe` after that); the newest version wins, an unversioned
+/// file loses to any versioned one, and among equals the first directory wins.
 pub(crate) fn find_helper(dirs: &[PathBuf], file_name: &str) -> HelperLookup {
+    find_helper_with(dirs, file_name, std::env::consts::EXE_SUFFIX)
+}
+
+/// [`find_helper`] for a system whose executables end in `suffix`.
+fn find_helper_with(dirs: &[PathBuf], file_name: &str, suffix: &str) -> HelperLookup {
     let versioned_prefix = format!("{file_name}_v");
     let mut all = Vec::new();
     for dir in dirs {
@@ -193,6 +242,7 @@ pub(crate) fn find_helper(dirs: &[PathBuf], file_name: &str) -> HelperLookup {
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
+                let name = name.strip_suffix(suffix)?;
                 let version = if name == file_name {
                     None
                 } else {
@@ -276,6 +326,65 @@ mod tests {
         // Without XDG variables, the home locations.
         let l = Layout::of(Tool::OpenTofu, home.path(), &env());
         assert_eq!(l.plugin_dirs.len(), 2);
+    }
+
+    /// Windows: both tools under %APPDATA%; OpenTofu's tofu.rc beats terraform.rc once
+    /// it exists; TF_CLI_CONFIG_FILE still wins; the home folder plays no part.
+    #[test]
+    fn on_windows_both_tools_read_appdata() {
+        let appdata = tempfile::tempdir().unwrap();
+        let home = Path::new("/nowhere");
+        let e = LayoutEnv {
+            appdata: Some(appdata.path().to_owned()),
+            ..env()
+        };
+        let tf = Layout::of(Tool::Terraform, home, &e);
+        assert_eq!(tf.config_file, appdata.path().join("terraform.rc"));
+        assert_eq!(tf.config_dir, appdata.path().join("terraform.d"));
+        assert_eq!(
+            tf.plugin_dirs[0],
+            appdata.path().join("terraform.d").join("plugins")
+        );
+        let tofu = Layout::of(Tool::OpenTofu, home, &e);
+        assert_eq!(tofu.config_file, appdata.path().join("terraform.rc"));
+        assert_eq!(tofu.plugin_dirs, tf.plugin_dirs);
+        fs::write(appdata.path().join("tofu.rc"), "").unwrap();
+        let tofu = Layout::of(Tool::OpenTofu, home, &e);
+        assert_eq!(tofu.config_file, appdata.path().join("tofu.rc"));
+        let tf = Layout::of(Tool::Terraform, home, &e);
+        assert_eq!(tf.config_file, appdata.path().join("terraform.rc"));
+        let e = LayoutEnv {
+            tf_cli_config_file: Some("C:\\ci\\tf.rc".into()),
+            ..e
+        };
+        let tofu = Layout::of(Tool::OpenTofu, home, &e);
+        assert_eq!(tofu.config_file, Path::new("C:\\ci\\tf.rc"));
+        assert!(tofu.config_file_overridden);
+        assert_eq!(
+            e.default_rc_files(home),
+            [
+                appdata.path().join("terraform.rc"),
+                appdata.path().join("tofu.rc")
+            ]
+        );
+    }
+
+    /// Windows helpers end in `.exe`, after any version: `NAME.exe`, `NAME_v1.2.3.exe`.
+    #[test]
+    fn a_windows_helper_ends_in_exe() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "terraform-credentials-x";
+        fs::write(dir.path().join(format!("{name}.exe")), "").unwrap();
+        fs::write(dir.path().join(name), "").unwrap();
+        let found = find_helper_with(&[dir.path().to_owned()], name, ".exe");
+        assert_eq!(
+            found.chosen.unwrap().path,
+            dir.path().join(format!("{name}.exe"))
+        );
+        assert!(found.passed_over.is_empty(), "no .exe, no helper");
+        fs::write(dir.path().join(format!("{name}_v0.2.0.exe")), "").unwrap();
+        let found = find_helper_with(&[dir.path().to_owned()], name, ".exe");
+        assert_eq!(found.chosen.unwrap().version, Some((0, 2, 0)));
     }
 
     #[test]

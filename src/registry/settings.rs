@@ -149,9 +149,10 @@ pub(crate) enum SettingsError {
         host: Option<RegistryHost>,
     },
     #[error(
-        "{} can be written by others ({what}): it decides which AWS identity signs for each registry, so it is \
-         not used; make it yours and not writable by others (chmod 600 it, chmod 700 its folder)",
-        path.display()
+        "{} is open to others ({what}): it decides which AWS identity signs for each registry, so it is \
+         not used; make it yours alone ({})",
+        path.display(),
+        crate::fsutil::PRIVATE_FIX
     )]
     Unsafe { path: PathBuf, what: String },
     #[error("cannot read {}", path.display())]
@@ -552,6 +553,7 @@ impl HostConfig {
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
@@ -684,7 +686,7 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
         let e = RegistrySettings::load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("can be written by others (the file has mode 666)"),
+            e.contains("is open to others (the file has mode 666)"),
             "{e}"
         );
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();

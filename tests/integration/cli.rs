@@ -1,6 +1,8 @@
 //! Every binary answers --help and --version; committed completions and man pages match
 //! the clap definitions.
 
+use std::os::unix::fs::MetadataExt;
+
 use crate::support::{
     BINARIES, REGION, Recorder, Run, TestEnv, TokenEndpoint, moto, stderr, stdout,
 };
@@ -19,6 +21,123 @@ fn every_binary_answers_help_and_version() {
         assert!(out.status.success(), "{bin} --help");
         assert!(stdout(&out).contains("Usage:"), "{bin} --help prints usage");
     }
+}
+
+/// One binary, five names: a tool started by its own name (the hard link the release
+/// installs) and as `cdk-toolkit TOOL` is the same program, byte for byte: help,
+/// version, usage errors, real failures and their exit codes. A name in another case
+/// or with `.exe` (as Windows starts it) is the tool too, and a copy named
+/// `terraform-credentials-NAME` is the helper.
+#[test]
+fn every_tool_is_the_same_under_its_name_and_under_cdk_toolkit() {
+    let env = TestEnv::new();
+    let outcome = |out: std::process::Output| (out.status.code(), stdout(&out), stderr(&out));
+    for tool in BINARIES {
+        let runs: [&[&str]; 6] = [
+            &["--help"],
+            &["--version"],
+            &["-V"],
+            &["--no-such-flag"],
+            &[],
+            &["--region", "nowhere!", "--help"],
+        ];
+        for args in runs {
+            let direct = outcome(env.cmd(tool).args(args).output().unwrap());
+            let via = outcome(
+                env.cmd("cdk-toolkit")
+                    .arg(tool)
+                    .args(args)
+                    .output()
+                    .unwrap(),
+            );
+            assert_eq!(direct, via, "{tool} {args:?}");
+        }
+    }
+    // The same failure (no credentials) says the same, named as the tool.
+    let direct = outcome(
+        env.cmd("immukv")
+            .args(["--bucket", "b", "get", "k"])
+            .output()
+            .unwrap(),
+    );
+    let via = outcome(
+        env.cmd("cdk-toolkit")
+            .args(["immukv", "--bucket", "b", "get", "k"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(direct, via);
+    assert!(direct.2.starts_with("immukv: "), "{}", direct.2);
+
+    // Beside the binary, so that hard links can be made whatever the temporary folder's
+    // file system.
+    let toolkit = crate::support::bin_path("cdk-toolkit");
+    let copies = tempfile::tempdir_in(toolkit.parent().unwrap()).unwrap();
+    for (name, expect) in [
+        ("IMMUKV", "immukv "),
+        ("Api-Key.exe", "api-key "),
+        (
+            "terraform-credentials-test",
+            "terraform-credentials-aws-credstore ",
+        ),
+    ] {
+        let copy = copies.path().join(name);
+        std::fs::hard_link(&toolkit, &copy).unwrap();
+        let out = env.std_cmd(&copy).arg("-V").output().unwrap();
+        assert!(stdout(&out).starts_with(expect), "{name}: {}", stdout(&out));
+    }
+    let err = env.cmd("cdk-toolkit").arg("no-such-tool").fails(2);
+    assert!(err.starts_with("cdk-toolkit: "), "{err}");
+}
+
+/// `cdk-toolkit link --dir DIR` (after `cargo install`, which installs only
+/// `cdk-toolkit`) makes the five names as hard links to it, replacing what was there
+/// (an older binary of the same name); a second run changes nothing; a folder where a
+/// name goes is refused with one line before anything is made.
+#[test]
+fn link_makes_the_five_names_once() {
+    let env = TestEnv::new();
+    let toolkit = crate::support::bin_path("cdk-toolkit");
+    let dir = tempfile::tempdir_in(toolkit.parent().unwrap()).unwrap();
+    std::fs::write(dir.path().join("immukv"), "#!/bin/sh\necho old\n").unwrap();
+    let err = env
+        .cmd("cdk-toolkit")
+        .args(["link", "--dir"])
+        .arg(dir.path())
+        .says();
+    assert!(
+        err.starts_with("cdk-toolkit: note: linked get-registry-token, "),
+        "{err}"
+    );
+    let me = std::fs::metadata(&toolkit).unwrap();
+    for tool in BINARIES {
+        let meta = std::fs::metadata(dir.path().join(tool)).unwrap();
+        assert_eq!((meta.dev(), meta.ino()), (me.dev(), me.ino()), "{tool}");
+    }
+    let err = env
+        .cmd("cdk-toolkit")
+        .args(["link", "--dir"])
+        .arg(dir.path())
+        .says();
+    assert!(
+        err.contains("already holds the five names: nothing changed"),
+        "{err}"
+    );
+
+    let blocked = tempfile::tempdir_in(toolkit.parent().unwrap()).unwrap();
+    std::fs::create_dir(blocked.path().join("api-key")).unwrap();
+    let err = env
+        .cmd("cdk-toolkit")
+        .args(["link", "--dir"])
+        .arg(blocked.path())
+        .fails(1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("api-key"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(blocked.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(left.len(), 1, "nothing made: {left:?}");
 }
 
 #[test]

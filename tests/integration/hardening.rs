@@ -513,7 +513,7 @@ fn a_planted_cache_folder_is_not_trusted() {
     assert!(!stdout(&out).contains("planted-key"));
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("can be written by other users"),
+        stderr(&out).contains("is open to other users (mode "),
         "{}",
         stderr(&out)
     );

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use crate::support::{BINARIES, Server, TestEnv, bin_path, repo, stderr};
+use crate::support::{BINARIES, Server, TestEnv, bin_path, repo, stderr, stdout};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -110,12 +110,14 @@ fn the_archive_holds_what_a_release_needs() {
         .unwrap();
     let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
     let top = format!("cdk-toolkit-{VERSION}-{}", target());
-    for name in BINARIES.iter().copied().chain([
+    for name in NAMES.iter().copied().chain([
         "README.md",
         "docs/registry.md",
         "LICENSE",
         "completions/immukv.bash",
+        "completions/cdk-toolkit.bash",
         "man/immukv.1",
+        "man/cdk-toolkit.1",
     ]) {
         assert!(
             listed.lines().any(|l| l == format!("{top}/{name}")),
@@ -128,9 +130,77 @@ fn the_archive_holds_what_a_release_needs() {
     );
 }
 
-/// Each installed binary's inode and modification time: what tells a replaced file.
+/// One copy of the binary in the archive: of `cdk-toolkit` and the five tools' names,
+/// one is stored and the other five are hard links to it (GNU tar lists them as
+/// `name link to target`), so the archive is about one compressed binary, not six.
+#[test]
+fn the_archive_holds_one_binary_and_five_links_to_it() {
+    let archive = release().join(format!("v{VERSION}")).join(archive_name());
+    let listed = Command::new("tar")
+        .arg("-tvzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let top = format!("cdk-toolkit-{VERSION}-{}", target());
+    let entry = |name: &str| {
+        listed
+            .lines()
+            .find(|l| {
+                l.ends_with(&format!(" {top}/{name}"))
+                    || l.contains(&format!(" {top}/{name} link to "))
+            })
+            .unwrap_or_else(|| panic!("{name} in {listed}"))
+    };
+    let stored: Vec<&str> = NAMES
+        .iter()
+        .copied()
+        .filter(|n| entry(n).starts_with('-'))
+        .collect();
+    assert_eq!(stored.len(), 1, "one copy is stored: {listed}");
+    for name in NAMES.iter().copied().filter(|n| *n != stored[0]) {
+        let line = format!("{top}/{name} link to {top}/{}", stored[0]);
+        assert!(
+            entry(name).starts_with('h') && entry(name).ends_with(&line),
+            "{line} in {listed}"
+        );
+    }
+    let size = |l: &str| {
+        l.split_whitespace()
+            .nth(2)
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let binary = size(entry(stored[0])).unwrap();
+    let others: u64 = listed
+        .lines()
+        .filter(|l| l.starts_with('-') && *l != entry(stored[0]))
+        .filter_map(size)
+        .sum();
+    assert!(
+        others < binary,
+        "no second copy: the other files add up to {others} bytes, the binary is {binary}"
+    );
+}
+
+/// The names an install puts in its folder: `cdk-toolkit` and the five tools'.
+const NAMES: [&str; 6] = [
+    "cdk-toolkit",
+    BINARIES[0],
+    BINARIES[1],
+    BINARIES[2],
+    BINARIES[3],
+    BINARIES[4],
+];
+
+fn sorted_names() -> Vec<String> {
+    let mut names: Vec<String> = NAMES.iter().map(|s| (*s).to_owned()).collect();
+    names.sort();
+    names
+}
+
+/// Each installed name's inode and modification time: what tells a replaced file.
 fn identities(prefix: &std::path::Path) -> Vec<(u64, i64)> {
-    BINARIES
+    NAMES
         .iter()
         .map(|b| {
             let meta = fs::metadata(prefix.join(b)).unwrap();
@@ -138,6 +208,7 @@ fn identities(prefix: &std::path::Path) -> Vec<(u64, i64)> {
         })
         .collect()
 }
+
 #[test]
 fn a_good_install_then_a_second_run_that_changes_nothing() {
     let (server, _dir) = mirror(|_| {});
@@ -162,13 +233,16 @@ fn a_good_install_then_a_second_run_that_changes_nothing() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(installed(&prefix), {
-        let mut b: Vec<String> = BINARIES.iter().map(|s| (*s).to_owned()).collect();
-        b.sort();
-        b
-    });
-    for bin in BINARIES {
+    assert_eq!(installed(&prefix), sorted_names());
+    let toolkit = fs::metadata(prefix.join("cdk-toolkit")).unwrap();
+    for bin in NAMES {
         let path = prefix.join(bin);
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!(
+            (meta.dev(), meta.ino()),
+            (toolkit.dev(), toolkit.ino()),
+            "{bin} is a hard link to cdk-toolkit"
+        );
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o755
@@ -216,17 +290,14 @@ fn the_default_prefix_and_its_variable() {
     let env = TestEnv::new();
     let out = install(&env, &["--base-url", &server.url(), "--version", VERSION]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        installed(&env.path().join(".local/bin")).len(),
-        BINARIES.len()
-    );
+    assert_eq!(installed(&env.path().join(".local/bin")), sorted_names());
     let mut env = TestEnv::new();
     let dir = env.path().join("elsewhere");
     env.set("CDK_TOOLKIT_INSTALL_DIR", &dir);
     env.set("CDK_TOOLKIT_BASE_URL", server.url());
     let out = install(&env, &["--version", VERSION]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(installed(&dir).len(), BINARIES.len());
+    assert_eq!(installed(&dir), sorted_names());
     assert!(!env.path().join(".local").exists());
 }
 
@@ -476,6 +547,59 @@ fn a_failure_part_way_leaves_the_old_binaries() {
             "{bin} is the old one"
         );
     }
+    assert!(
+        !prefix.join("cdk-toolkit").exists(),
+        "the new binary, moved in first, is taken out again"
+    );
+    let leftovers: Vec<String> = installed(&prefix)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// An install made of five separate binaries (the releases before one binary) is
+/// replaced by `cdk-toolkit` and five links to it; a name that later stops being a link
+/// (copied over by another tool) is noticed, and the next run links it again.
+#[test]
+fn an_install_of_five_binaries_becomes_one_binary_and_links() {
+    let (server, _dir) = mirror(|_| {});
+    let env = TestEnv::new();
+    let prefix = env.path().join("bin");
+    fs::create_dir_all(&prefix).unwrap();
+    for bin in BINARIES {
+        fs::write(prefix.join(bin), format!("#!/bin/sh\necho old {bin}\n")).unwrap();
+    }
+    let out = install_from(&env, &server, &prefix);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(installed(&prefix), sorted_names());
+    let toolkit = fs::metadata(prefix.join("cdk-toolkit")).unwrap();
+    assert_eq!(toolkit.nlink(), 6, "cdk-toolkit and five links");
+    for bin in BINARIES {
+        let out = Command::new(prefix.join(bin))
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).starts_with(&format!("{bin} {VERSION} (commit ")),
+            "{bin}: {}",
+            stdout(&out)
+        );
+    }
+
+    let immukv = prefix.join("immukv");
+    fs::remove_file(&immukv).unwrap();
+    fs::copy(prefix.join("cdk-toolkit"), &immukv).unwrap();
+    let out = install_from(&env, &server, &prefix);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("installed cdk-toolkit"),
+        "a name that is no link is not an install in place: {}",
+        stderr(&out)
+    );
+    let toolkit = fs::metadata(prefix.join("cdk-toolkit")).unwrap();
+    assert_eq!(toolkit.nlink(), 6, "linked again");
+    assert_eq!(fs::metadata(&immukv).unwrap().ino(), toolkit.ino());
     let leftovers: Vec<String> = installed(&prefix)
         .into_iter()
         .filter(|n| n.starts_with('.'))

@@ -1,6 +1,8 @@
 //! The one integration-test binary: every test gets an isolated HOME and talks to a
-//! real local AWS emulator or to local endpoints started for it.
+//! real local AWS emulator or to local endpoints started for it. It runs on Unix; the
+//! Windows build is tested from here too, its `.exe` run under Wine (`windows`).
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]
@@ -28,3 +30,4 @@ mod registry_helper;
 mod registry_hosts;
 mod registry_terraform;
 mod registry_token;
+mod windows;

@@ -278,7 +278,7 @@ fn a_bad_or_unsafe_settings_file_is_refused() {
         .args(["token", "-r", A])
         .fails(2);
     assert!(
-        e.contains("can be written by others (the file has mode 622)"),
+        e.contains("is open to others (the file has mode 622)"),
         "{e}"
     );
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod immukv;
 pub(crate) mod terraform;
+pub(crate) mod windows;
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -223,8 +224,28 @@ impl TestEnv {
     }
 }
 
+/// The program `bin` names: `cdk-toolkit`, or one of the five names the release
+/// installs as hard links to it. The links are made beside it in the target folder,
+/// once per run, by `cdk-toolkit link` itself: the tests run what a user runs.
 pub(crate) fn bin_path(bin: &str) -> PathBuf {
-    assert_cmd::cargo::cargo_bin(bin)
+    static LINKED: OnceLock<PathBuf> = OnceLock::new();
+    let toolkit = LINKED.get_or_init(|| {
+        let toolkit = assert_cmd::cargo::cargo_bin("cdk-toolkit");
+        let lock =
+            File::create(toolkit.with_file_name(".cdk-toolkit-links.lock")).expect("lock file");
+        lock.lock().expect("lock the links");
+        let out = StdCommand::new(&toolkit)
+            .arg("link")
+            .output()
+            .expect("cdk-toolkit link");
+        assert!(out.status.success(), "cdk-toolkit link: {}", stderr(&out));
+        toolkit
+    });
+    if bin == "cdk-toolkit" {
+        toolkit.clone()
+    } else {
+        toolkit.with_file_name(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+    }
 }
 
 /// The toolkit's five binaries.

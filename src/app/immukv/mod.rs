@@ -30,8 +30,8 @@ use render::{Printer, print_stream, terminal_safe};
 pub(crate) use args::Cli;
 use args::{BINARY, Command, ListFormat, Paging, SetArgs, StoreArgs};
 
-pub fn main() -> ExitCode {
-    crate::app::cli::run(BINARY, |cli: Cli| runtime()?.block_on(run(cli)))
+pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
+    crate::app::cli::run(BINARY, args, |cli: Cli| runtime()?.block_on(run(cli)))
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {

@@ -11,6 +11,7 @@ use crate::immukv::store::Store;
 use crate::immukv::watch::Watch;
 
 /// Resolves on SIGINT or SIGTERM.
+#[cfg(unix)]
 pub(super) async fn shutdown() {
     use tokio::signal::unix::{SignalKind, signal};
     match (
@@ -27,7 +28,23 @@ pub(super) async fn shutdown() {
     }
 }
 
+/// Resolves on Ctrl-C or Ctrl-Break.
+#[cfg(windows)]
+pub(super) async fn shutdown() {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    match (ctrl_c(), ctrl_break()) {
+        (Ok(mut c), Ok(mut brk)) => {
+            tokio::select! {
+                _ = c.recv() => {}
+                _ = brk.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
 /// Whether the reader of stdout has gone (a closed pipe), found without writing.
+#[cfg(unix)]
 pub(super) fn stdout_closed() -> bool {
     use rustix::event::{PollFd, PollFlags, Timespec};
     let stdout = std::io::stdout();
@@ -38,6 +55,12 @@ pub(super) fn stdout_closed() -> bool {
     };
     rustix::event::poll(&mut fds, Some(&zero)).is_ok()
         && fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP)
+}
+
+/// Windows cannot ask a pipe whether its reader has gone: the next write says so.
+#[cfg(windows)]
+pub(super) fn stdout_closed() -> bool {
+    false
 }
 
 /// `watch`: poll, print, back off on transient errors, stop on a signal or a closed

@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::http::BaseUrl;
@@ -374,7 +373,7 @@ fn locate_helper(
             format!("{} points to a file that does not exist", path.display()),
             install,
         )),
-        Ok(meta) if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 => Err((
+        Ok(meta) if !crate::fsutil::is_executable(&meta) => Err((
             format!("{} is not an executable file", path.display()),
             format!("chmod +x {}, or {install}", path.display()),
         )),
@@ -454,8 +453,10 @@ fn check_served(
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn host() -> RegistryHost {
         "r.example.com".parse().unwrap()

@@ -46,7 +46,8 @@ pub(crate) enum InstallError {
     )]
     Conflict { path: PathBuf, other: String },
     #[error(
-        "cannot find get-registry-token next to {}: install the whole toolkit (cargo install --path .)",
+        "cannot find this program's own file ({}), which the helper is a copy of: run the installer from \
+         where it is installed",
         me.display()
     )]
     NoSource { me: PathBuf },

@@ -65,9 +65,14 @@ impl HelperName {
         &self.0
     }
 
-    /// The executable's file name.
+    /// The name Terraform looks for: `terraform-credentials-NAME`.
     pub(crate) fn file_name(&self) -> String {
         format!("{HELPER_PREFIX}{}", self.0)
+    }
+
+    /// The executable's file name: [`HelperName::file_name`], and `.exe` on Windows.
+    pub(crate) fn executable(&self) -> String {
+        format!("{}{}", self.file_name(), std::env::consts::EXE_SUFFIX)
     }
 }
 
@@ -108,9 +113,10 @@ pub(crate) type ReadArgs = fn(&[String]) -> Result<BlockArgs, String>;
 /// `get-registry-token`, or a copy of it (which carries [`HELPER_MARKER`]).
 pub(crate) fn is_our_helper(path: &Path) -> bool {
     if let Ok(target) = fs::read_link(path) {
-        return target
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("get-registry-token"));
+        return target.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.starts_with("cdk-toolkit") || n.starts_with("get-registry-token")
+        });
     }
     crate::fsutil::read_regular(path, MAX_HELPER_BYTES).is_ok_and(|bytes| {
         bytes.is_some_and(|bytes| {
@@ -121,17 +127,15 @@ pub(crate) fn is_our_helper(path: &Path) -> bool {
     })
 }
 
-/// `get-registry-token` next to the running binary (as `cargo install` puts them).
+/// The running binary: one binary is every tool, the helper included (started as
+/// `terraform-credentials-NAME`, it is the helper), so the helper is a copy of it, or
+/// a link to it.
 pub(crate) fn helper_source() -> Result<PathBuf, InstallError> {
-    let me = std::env::current_exe().unwrap_or_default();
-    let candidate = me.parent().map(|d| {
-        d.join(format!(
-            "get-registry-token{}",
-            std::env::consts::EXE_SUFFIX
-        ))
-    });
-    match candidate {
-        Some(c) if c.is_file() => Ok(c.canonicalize().unwrap_or(c)),
+    let me = std::env::current_exe().map_err(|_| InstallError::NoSource {
+        me: PathBuf::from("this program"),
+    })?;
+    match crate::fsutil::canonicalize(&me) {
+        Ok(me) if me.is_file() => Ok(me),
         _ => Err(InstallError::NoSource { me }),
     }
 }

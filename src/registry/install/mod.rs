@@ -24,22 +24,24 @@ use std::path::{Path, PathBuf};
 use super::layout::{Layout, LayoutEnv, Tool};
 
 /// Where Terraform looks for credentials helpers: `~/.terraform.d/plugins` and
-/// `~/.terraform.d/plugins/<os>_<arch>` (OpenTofu looks there too).
-pub(crate) fn plugin_dirs(home: &Path) -> Vec<PathBuf> {
-    Layout::of(Tool::Terraform, home, &LayoutEnv::default()).plugin_dirs
+/// `~/.terraform.d/plugins/<os>_<arch>` (OpenTofu looks there too; on Windows both
+/// look in `%APPDATA%\terraform.d\plugins`).
+pub(crate) fn plugin_dirs(home: &Path, env: &LayoutEnv) -> Vec<PathBuf> {
+    Layout::of(Tool::Terraform, home, env).plugin_dirs
 }
 
 /// The CLI-config files to edit: the one named, else `$TF_CLI_CONFIG_FILE`, else
-/// `~/.terraformrc` and `~/.tofurc` when it exists.
-pub(crate) fn rc_files(named: Option<&Path>, home: &Path) -> Vec<PathBuf> {
+/// Terraform's (`~/.terraformrc`, `%APPDATA%\terraform.rc`) and OpenTofu's (`~/.tofurc`,
+/// `%APPDATA%\tofu.rc`) when it exists.
+pub(crate) fn rc_files(named: Option<&Path>, home: &Path, env: &LayoutEnv) -> Vec<PathBuf> {
     if let Some(f) = named {
         return vec![f.to_owned()];
     }
-    if let Some(f) = crate::env::var(crate::env::TF_CLI_CONFIG_FILE) {
-        return vec![PathBuf::from(f)];
+    if let Some(f) = &env.tf_cli_config_file {
+        return vec![f.clone()];
     }
-    let mut files = vec![home.join(".terraformrc")];
-    let tofu = home.join(".tofurc");
+    let [terraform, tofu] = env.default_rc_files(home);
+    let mut files = vec![terraform];
     if tofu.exists() {
         files.push(tofu);
     }
@@ -52,7 +54,7 @@ mod tests {
 
     #[test]
     fn plugin_dirs_name_the_platform() {
-        let dirs = plugin_dirs(Path::new("/home/u"));
+        let dirs = plugin_dirs(Path::new("/home/u"), &LayoutEnv::default());
         assert_eq!(dirs[0], Path::new("/home/u/.terraform.d/plugins"));
         let platform = dirs[1].file_name().unwrap().to_string_lossy().into_owned();
         assert!(

@@ -463,7 +463,7 @@ fn helper_step(install: &HelperInstall) -> Result<Step, InstallError> {
         fs::create_dir_all(dir).map_err(err)?;
     }
     let staged = if install.link {
-        Staged::symlink(&install.dest, &install.source)
+        Staged::link(&install.dest, &install.source)
     } else {
         fs::read(&install.source)
             .and_then(|bytes| Staged::file(&install.dest, &bytes, Ownership::mine(0o755)))

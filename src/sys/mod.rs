@@ -1,6 +1,10 @@
 //! The toolkit's only `unsafe` code: what the standard library leaves to the caller
-//! to make sound. Nothing else may use `unsafe` (the crate denies it).
+//! to make sound, and (`windows`) the Win32 calls the Windows build needs. Nothing else
+//! may use `unsafe` (the crate denies it).
 #![allow(unsafe_code)]
+
+#[cfg(windows)]
+pub(crate) mod windows;
 
 use std::ffi::OsStr;
 
