@@ -254,7 +254,7 @@ _api__key() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json env dotenv github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json env powershell fish dotenv github" -- "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -396,7 +396,7 @@ _api__key() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json env dotenv github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json env powershell fish dotenv github" -- "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -594,7 +594,7 @@ _api__key() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "env dotenv json github credential-process" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "env powershell fish dotenv json github credential-process" -- "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -644,7 +644,7 @@ _api__key() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json env dotenv github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json env powershell fish dotenv github" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

@@ -44,6 +44,8 @@ complete -c api-key -n "__fish_api_key_using_subcommand get" -l account -d 'The 
 complete -c api-key -n "__fish_api_key_using_subcommand get" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
+powershell\t'`$env:NAME = \'value\'` lines for PowerShell (`| Invoke-Expression`)'
+fish\t'`set -gx NAME \'value\'` lines for fish (`| source`)'
 dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -57,6 +59,8 @@ complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l kms-key-id -d
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
+powershell\t'`$env:NAME = \'value\'` lines for PowerShell (`| Invoke-Expression`)'
+fish\t'`set -gx NAME \'value\'` lines for fish (`| source`)'
 dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand ensure" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -70,6 +74,8 @@ complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l kms-key-id -d
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l output -r -f -a "text\t'The bare value (several values: NAME=value lines)'
 json\t'A JSON object'
 env\t'`export NAME=\'value\'` lines for `eval` in a POSIX shell'
+powershell\t'`$env:NAME = \'value\'` lines for PowerShell (`| Invoke-Expression`)'
+fish\t'`set -gx NAME \'value\'` lines for fish (`| source`)'
 dotenv\t'`NAME="value"` lines for .env files'
 github\t'Append to $GITHUB_ENV and mask the values in the job log'"
 complete -c api-key -n "__fish_api_key_using_subcommand rotate" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -90,6 +96,8 @@ complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l secr
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l assume-role -d 'Exchange the user\'s key for a role session: the construct\'s STACK@api-invoke-role, or the ARN given' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l duration-seconds -d 'Length of an assumed-role session (the construct\'s role allows up to 3 hours)' -r
 complete -c api-key -n "__fish_api_key_using_subcommand iam-credentials" -l output -r -f -a "env\t'`export AWS_ACCESS_KEY_ID=...` lines'
+powershell\t'`$env:AWS_ACCESS_KEY_ID = \'...\'` lines for PowerShell'
+fish\t'`set -gx AWS_ACCESS_KEY_ID \'...\'` lines for fish'
 dotenv\t'`AWS_ACCESS_KEY_ID="..."` lines for .env files'
 json\t'A JSON object of the variables'
 github\t'Append to $GITHUB_ENV and mask the values'

@@ -53,7 +53,7 @@ _get__registry__token() {
 
     case "${cmd}" in
         get__registry__token)
-            opts="-r -T -h -V --registry-host --token-lifetime --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help --version token config env json github forget credentials-helper exec doctor help"
+            opts="-r -T -h -V --registry-host --token-lifetime --service --min-remaining --no-cache --registry-url --timeout --profile --region --endpoint-url --aws-timeout --help --version token config env powershell fish json github forget credentials-helper exec doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -15,6 +15,18 @@
 compile_error!("cdk-toolkit builds for Unix (Linux, macOS, the BSDs) and Windows only");
 
 mod apikey;
+/// The one binary's name.
+pub const BINARY: &str = "cdk-toolkit";
+
+/// The five tools, by the names they are installed as (links to [`BINARY`]).
+pub const TOOLS: [&str; 5] = [
+    "get-registry-token",
+    "install-registry-credentials-helper",
+    "manage-registry-permissions",
+    "immukv",
+    "api-key",
+];
+
 pub mod app;
 mod aws;
 mod cache;

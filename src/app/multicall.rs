@@ -17,18 +17,7 @@ use super::error::Error;
 use crate::diag::note;
 use crate::exit::ExitStatus;
 use crate::registry::install::HELPER_PREFIX;
-
-/// The five tools, by the names they are installed as.
-pub const TOOLS: [&str; 5] = [
-    "get-registry-token",
-    "install-registry-credentials-helper",
-    "manage-registry-permissions",
-    "immukv",
-    "api-key",
-];
-
-/// This binary's own name.
-const NAME: &str = "cdk-toolkit";
+use crate::{BINARY as NAME, TOOLS};
 
 /// What a program started as `arg0` runs: the name it is called by, lower-cased, its
 /// folder (`/` or `\`) and a final `.exe` left out.

@@ -109,13 +109,15 @@ impl BlockArgs {
 /// says why the helper would refuse them.
 pub(crate) type ReadArgs = fn(&[String]) -> Result<BlockArgs, String>;
 
-/// Whether the helper at `path` is one this toolkit installed: a link to
-/// `get-registry-token`, or a copy of it (which carries [`HELPER_MARKER`]).
+/// Whether the helper at `path` is one this toolkit installed: a link to the binary
+/// under any of its names (the installer links to the name it was started by), or a
+/// copy of it (which carries [`HELPER_MARKER`]).
 pub(crate) fn is_our_helper(path: &Path) -> bool {
     if let Ok(target) = fs::read_link(path) {
         return target.file_name().is_some_and(|n| {
             let n = n.to_string_lossy();
-            n.starts_with("cdk-toolkit") || n.starts_with("get-registry-token")
+            let n = n.strip_suffix(std::env::consts::EXE_SUFFIX).unwrap_or(&n);
+            n == crate::BINARY || crate::TOOLS.contains(&n)
         });
     }
     crate::fsutil::read_regular(path, MAX_HELPER_BYTES).is_ok_and(|bytes| {
@@ -227,5 +229,23 @@ mod tests {
         let theirs = dir.path().join("theirs");
         fs::write(&theirs, "#!/bin/sh\n").unwrap();
         assert!(!is_our_helper(&theirs));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_any_of_the_binarys_names_is_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let helper = dir.path().join("helper");
+        for (target, ours) in [
+            ("/opt/bin/install-registry-credentials-helper", true),
+            ("/opt/bin/get-registry-token", true),
+            ("/opt/bin/cdk-toolkit", true),
+            ("/usr/bin/docker-credential-ecr-login", false),
+            ("/opt/bin/cdk-toolkit-old", false),
+        ] {
+            let _ = fs::remove_file(&helper);
+            std::os::unix::fs::symlink(target, &helper).unwrap();
+            assert_eq!(is_our_helper(&helper), ours, "{target}");
+        }
     }
 }
