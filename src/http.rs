@@ -193,14 +193,14 @@ impl From<crate::tls::BadBundle> for HttpError {
 /// the platform's verifier), plus AWS_CA_BUNDLE.
 fn trust(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, HttpError> {
     // SSL_CERT_FILE replaces the default roots; one that cannot be read says so.
-    crate::tls::bundle(crate::env::SSL_CERT_FILE)?;
+    let file = crate::tls::bundle(crate::env::SSL_CERT_FILE)?;
     let extra = crate::tls::bundle(crate::env::AWS_CA_BUNDLE)?.unwrap_or_default();
     let bad_extra = |reason: String| HttpError::CaBundle {
         var: crate::env::AWS_CA_BUNDLE,
         path: crate::env::var(crate::env::AWS_CA_BUNDLE).unwrap_or_default(),
         reason,
     };
-    match crate::tls::client_config(extra.clone()) {
+    match crate::tls::client_config(file, extra.clone()) {
         Some(config) => Ok(builder.tls_backend_preconfigured(config.map_err(bad_extra)?)),
         None => {
             let mut builder = builder;

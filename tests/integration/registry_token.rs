@@ -358,4 +358,34 @@ fn https_with_extra_ca_from_ssl_cert_file_or_aws_ca_bundle() {
         assert!(out.status.success(), "{var}: {}", stderr(&out));
         minted_token(&stdout(&out));
     }
+    // SSL_CERT_DIR: a folder holding it is trusted, alone or beside an SSL_CERT_FILE
+    // that lacks it (the folder is read when the file's roots do not verify the chain,
+    // as OpenSSL looks in its folder); a folder without it is not.
+    let other = tempfile::tempdir().unwrap();
+    let (other_ca, _) = crate::support::tls_files(other.path());
+    let with = tempfile::tempdir().unwrap();
+    std::fs::copy(&cert, with.path().join("registry-ca.pem")).unwrap();
+    let without = tempfile::tempdir().unwrap();
+    std::fs::copy(&other_ca, without.path().join("other-ca.pem")).unwrap();
+    for (file, dir, trusted) in [
+        (None, with.path(), true),
+        (Some(&other_ca), with.path(), true),
+        (Some(&other_ca), without.path(), false),
+        (None, without.path(), false),
+    ] {
+        let mut cmd = env.cmd("get-registry-token");
+        cmd.args(["token", "-r", &host, "--no-cache"])
+            .env("SSL_CERT_DIR", dir);
+        if let Some(file) = file {
+            cmd.env("SSL_CERT_FILE", file);
+        }
+        let out = cmd.output().unwrap();
+        let case = format!("file {file:?}, folder {}", dir.display());
+        if trusted {
+            assert!(out.status.success(), "{case}: {}", stderr(&out));
+            minted_token(&stdout(&out));
+        } else {
+            assert_eq!(out.status.code(), Some(3), "{case}: {}", stderr(&out));
+        }
+    }
 }
