@@ -7,9 +7,15 @@ VENV=target/test-venv
 
 # Build the release binary and make the five tools' names beside it, as the release
 # archive and install.sh do: hard links to cdk-toolkit. Sets BIN to their folder.
+# TOOLKIT_BIN=DIR uses the cdk-toolkit already built there (a release archive's, or
+# scripts/package's target/<target>/release) instead.
 build_release() {
-  cargo build --locked --release --bin cdk-toolkit --quiet
-  BIN=$PWD/target/release
+  if [ -n "${TOOLKIT_BIN:-}" ]; then
+    BIN=$(realpath "$TOOLKIT_BIN")
+  else
+    cargo build --locked --release --bin cdk-toolkit --quiet
+    BIN=${CARGO_TARGET_DIR:-$PWD/target}/release
+  fi
   "$BIN/cdk-toolkit" link >/dev/null 2>&1
 }
 

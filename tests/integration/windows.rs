@@ -120,6 +120,66 @@ fn the_credentials_helper_protocol() {
     assert!(!cache.contains("stored-token"), "forgotten: {cache}");
 }
 
+/// Ten helpers storing at once (each waits on LockFileEx over the cache's sidecar lock
+/// file, as on Unix it waits on flock): every entry is kept, no temporary file is left.
+#[test]
+fn concurrent_writers_keep_every_entry() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let s = windows().session();
+    let children: Vec<_> = (0..10)
+        .map(|i| {
+            let mut child = s
+                .cmd("get-registry-token")
+                .args([
+                    "credentials-helper",
+                    "store",
+                    &format!("registry-{i}.example.com"),
+                ])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            (i, child.stdin.take().unwrap(), child)
+        })
+        .collect();
+    // Released together: each is blocked reading stdin until now.
+    let children: Vec<_> = children
+        .into_iter()
+        .map(|(i, mut stdin, child)| {
+            stdin
+                .write_all(format!("{{\"token\":\"stored-token-{i}\"}}").as_bytes())
+                .unwrap();
+            drop(stdin);
+            child
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(token_cache(&s)).unwrap()).unwrap();
+    let entries = doc["entries"].as_object().unwrap();
+    for i in 0..10 {
+        let e = &entries[&format!("registry-{i}.example.com|stored")];
+        assert_eq!(e["token"], format!("stored-token-{i}"), "{entries:?}");
+    }
+    assert_eq!(entries.len(), 10, "{entries:?}");
+    let names: Vec<_> = fs::read_dir(token_cache(&s).parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "registry_tokens.json" || n == ".registry_tokens.json.lock"),
+        "{names:?}"
+    );
+}
+
 /// The installer writes where Terraform on Windows reads: the helper as
 /// `%APPDATA%\terraform.d\plugins\terraform-credentials-aws-credstore.exe`, the block in
 /// `%APPDATA%\terraform.rc` (CRLF kept, the other blocks kept), the settings in
