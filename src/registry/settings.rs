@@ -405,7 +405,10 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Flag => f.write_str("command line"),
+            // As the user's shell writes them.
+            Origin::File if cfg!(windows) => write!(f, "%USERPROFILE%\\.cdk\\{FILE_NAME}"),
             Origin::File => write!(f, "~/.cdk/{FILE_NAME}"),
+            Origin::Environment(name) if cfg!(windows) => write!(f, "%{name}%"),
             Origin::Environment(name) => write!(f, "${name}"),
             Origin::Default => f.write_str("default"),
         }

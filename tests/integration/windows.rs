@@ -277,6 +277,13 @@ fn the_installer_writes_appdata_and_its_check_passes() {
         "{}",
         stdout(&out)
     );
+    // Where each setting came from, as a Windows user writes it.
+    assert!(
+        stdout(&out).contains("(%USERPROFILE%\\.cdk\\registries.json)")
+            && stdout(&out).contains("(%AWS_REGION%)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// `exec`: the child gets the token in its environment only; its exit code is ours.
@@ -308,7 +315,8 @@ fn exec_runs_the_child_and_exits_with_its_code() {
     );
 }
 
-/// ImmuKV on Windows: set, get, log and verify against the emulator.
+/// ImmuKV on Windows: set, get, log and verify against the emulator; the official
+/// Python client reads the same store.
 #[test]
 fn immukv_set_get_log_verify() {
     let mut s = windows().session();
@@ -329,6 +337,11 @@ fn immukv_set_get_log_verify() {
     assert_eq!(log.lines().count(), 2, "{log}");
     let verified = s.run("immukv", &["--path-style", "verify"]);
     assert!(verified.status.success(), "{}", stderr(&verified));
+    // What the Windows build wrote, the official Python client reads and verifies.
+    let read: serde_json::Value =
+        serde_json::from_str(&immukv_py(&["get", &bucket, "win/", "sensor-1"])).unwrap();
+    assert_eq!(read["value"], serde_json::json!({"t": 22}));
+    assert_eq!(immukv_py(&["verify", &bucket, "win/"]).trim(), "true");
 }
 
 /// api-key on Windows: the key from SSM, then from %USERPROFILE%\.cdk\cache.
