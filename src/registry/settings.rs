@@ -742,6 +742,17 @@ mod tests {
         let none = HostConfig::resolve(&HostFlags::default(), None, |_| None);
         assert_eq!(none.service.value, Service::ExecuteApi);
         assert_eq!(none.profile.origin.to_string(), "default");
-        assert_eq!(Origin::File.to_string(), "~/.cdk/registries.json");
+        let file = if cfg!(windows) {
+            "%USERPROFILE%\\.cdk\\registries.json"
+        } else {
+            "~/.cdk/registries.json"
+        };
+        assert_eq!(Origin::File.to_string(), file);
+        let region = if cfg!(windows) {
+            "%AWS_REGION%"
+        } else {
+            "$AWS_REGION"
+        };
+        assert_eq!(Origin::Environment("AWS_REGION").to_string(), region);
     }
 }
