@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
-            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers; and TF_CLI_CONFIG_FILE when a registry needs a services override the CLI config lacks')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -108,7 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
         'get-registry-token;help' {
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Drop cached and stored tokens for a host (or every host with --all)')
             [CompletionResult]::new('credentials-helper', 'credentials-helper', [CompletionResultType]::ParameterValue, 'Answer Terraform''s credentials-helper protocol (get/store/forget HOST)')
-            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN for a single one), for tools that ignore credentials helpers; and TF_CLI_CONFIG_FILE when a registry needs a services override the CLI config lacks')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Say which settings and credentials Terraform and OpenTofu will use for a registry host (every configured host without -r), and whether they work; exit 0 when they get a working token for every host, 1 otherwise')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

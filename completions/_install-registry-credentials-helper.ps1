@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'install-registry-credentials-he
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace another helper''s credentials_helper block')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would change and change nothing')
             [CompletionResult]::new('--uninstall', '--uninstall', [CompletionResultType]::ParameterName, 'Remove what this tool added, and nothing else: with --registry-host, those hosts (the helper and its block go with the last one); without, everything')
-            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Do not run the installed helper to check it')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Do not contact the registries: the installed helper is not run to check it, and no discovery document is read (services overrides already configured stay as they are)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

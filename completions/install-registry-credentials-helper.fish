@@ -15,6 +15,6 @@ complete -c install-registry-credentials-helper -l link -d 'Link to get-registry
 complete -c install-registry-credentials-helper -l force -d 'Replace another helper\'s credentials_helper block'
 complete -c install-registry-credentials-helper -l dry-run -d 'Print what would change and change nothing'
 complete -c install-registry-credentials-helper -l uninstall -d 'Remove what this tool added, and nothing else: with --registry-host, those hosts (the helper and its block go with the last one); without, everything'
-complete -c install-registry-credentials-helper -l no-check -d 'Do not run the installed helper to check it'
+complete -c install-registry-credentials-helper -l no-check -d 'Do not contact the registries: the installed helper is not run to check it, and no discovery document is read (services overrides already configured stay as they are)'
 complete -c install-registry-credentials-helper -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c install-registry-credentials-helper -s V -l version -d 'Print version'

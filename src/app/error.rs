@@ -23,6 +23,7 @@ use crate::registry::grants::GrantError;
 use crate::registry::helper::HelperError;
 use crate::registry::host::HostError;
 use crate::registry::install::InstallError;
+use crate::registry::services::ServicesError;
 use crate::registry::settings::SettingsError;
 use crate::registry::token::{StoreInputError, TokenError};
 use crate::registry::tokens::IssueError;
@@ -69,6 +70,8 @@ pub(crate) enum Error {
     Install(#[from] InstallError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Services(#[from] ServicesError),
     #[error(transparent)]
     ApiKey(#[from] ApiKeyError),
     #[error(transparent)]
@@ -192,6 +195,10 @@ impl Error {
                 | InstallError::CheckFailed => Failure,
             },
             Error::Settings(e) => settings_status(e),
+            Error::Services(e) => match e {
+                ServicesError::Read { .. } | ServicesError::Unreadable { .. } => UserError,
+                ServicesError::Cache(e) => cache_status(e),
+            },
             Error::ApiKey(e) => match e {
                 ApiKeyError::NoKey { .. }
                 | ApiKeyError::NoSecret { .. }

@@ -21,14 +21,20 @@ use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::output::{self, SecretFormat, Var};
 use crate::registry::RegistryHost;
-use crate::registry::cliconfig::hcl_string;
+use crate::registry::cliconfig::{hcl_string, host_block};
+use crate::registry::discovery::ServicesOverride;
+use crate::registry::layout::LayoutEnv;
 use crate::registry::layout::Tool;
+use crate::registry::services::cli_config_with;
 use crate::registry::settings::{HostFlags, RegistrySettings};
 use crate::registry::token_cache::{COMMAND_MIN_LEFT, IssuedToken, TokenCache};
 use crate::registry::tokens::{Asker, Policy, Tokens};
 use crate::secret::Secret;
 
 const BINARY: &str = "get-registry-token";
+
+/// The variable that names the one CLI config Terraform reads.
+const TF_CLI_CONFIG_FILE: &str = crate::env::TF_CLI_CONFIG_FILE;
 
 /// The variable Terragrunt reads a registry token from.
 const TERRAGRUNT_TOKEN_VAR: &str = "TG_TF_REGISTRY_TOKEN";
@@ -66,17 +72,20 @@ pub(crate) struct Cli {
 enum Format {
     /// The raw token.
     Token,
-    /// A CLI-config `credentials "HOST" { token = "..." }` block.
+    /// A CLI-config `credentials "HOST" { token = "..." }` block (after a `host` block
+    /// with the services override, for a registry whose discovery needs one).
     Config,
-    /// `export TF_TOKEN_<host>='...'` for a POSIX shell.
+    /// `export TF_TOKEN_<host>='...'` for a POSIX shell (and TF_CLI_CONFIG_FILE, when
+    /// the registry needs a services override the CLI config lacks).
     Env,
-    /// `$env:TF_TOKEN_<host> = '...'` for PowerShell.
+    /// `$env:TF_TOKEN_<host> = '...'` for PowerShell (and TF_CLI_CONFIG_FILE, as env).
     Powershell,
-    /// `set -gx TF_TOKEN_<host> '...'` for fish.
+    /// `set -gx TF_TOKEN_<host> '...'` for fish (and TF_CLI_CONFIG_FILE, as env).
     Fish,
     /// `{"host": ..., "token": ..., "expires_at": ...}`.
     Json,
-    /// Append TF_TOKEN_<host> to $GITHUB_ENV and mask the token.
+    /// Append TF_TOKEN_<host> (and TF_CLI_CONFIG_FILE, as env) to $GITHUB_ENV and mask
+    /// the token.
     Github,
 }
 
@@ -182,7 +191,8 @@ enum Command {
         aws: AwsArgs,
     },
     /// Run a command with TF_TOKEN_<host> set for each registry (and TG_TF_REGISTRY_TOKEN
-    /// for a single one), for tools that ignore credentials helpers.
+    /// for a single one), for tools that ignore credentials helpers; and TF_CLI_CONFIG_FILE
+    /// when a registry needs a services override the CLI config lacks.
     #[command(after_help = "Examples:\n  \
         get-registry-token exec -r registry.example.com -- terragrunt run-all plan\n  \
         get-registry-token exec -r registry.example.com -r modules.example.org -- infracost breakdown --path .")]
@@ -298,12 +308,15 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
 /// The tokens of `hosts` (each resolved, with --registry-url), issued with `mint`'s
 /// flags over each host's settings: one runtime, one settings file read. With
 /// `as_variables`, every host's `TF_TOKEN_` name is checked before any token is asked.
+/// With `for_terraform` (the token reaches Terraform some other way than the helper),
+/// also the services overrides the hosts need (see [`crate::registry::discovery`]).
 fn issue_all(
     hosts: &[Ref<RegistryHost>],
     mint: &MintArgs,
     aws: &AwsSelection,
     as_variables: bool,
-) -> Result<Vec<(RegistryHost, IssuedToken)>, Error> {
+    for_terraform: bool,
+) -> Result<Issued, Error> {
     let settings = RegistrySettings::load_users()?;
     let tokens = Tokens {
         settings: &settings,
@@ -325,19 +338,57 @@ fn issue_all(
             }
         }
         let flags = mint.flags(registry_url.as_ref(), aws);
-        let mut issued = Vec::with_capacity(resolved.len());
+        let mut issued = Issued::default();
         for host in resolved {
             let token = tokens.issue(&host, &flags, mint.policy()).await?;
-            issued.push((host, token));
+            if for_terraform {
+                let needed = tokens
+                    .services_override(&host, &flags, &token, mint.policy())
+                    .await
+                    .map_err(crate::http::HttpError::Url)?;
+                issued.overrides.extend(needed);
+            }
+            issued.tokens.push((host, token));
         }
         Ok(issued)
     })
 }
 
-/// `token` as the variable `TF_TOKEN_<host>` in `format`.
-fn print_variable(host: &RegistryHost, token: &Secret, format: SecretFormat) -> Result<(), Error> {
+/// What [`issue_all`] hands out.
+#[derive(Default)]
+struct Issued {
+    tokens: Vec<(RegistryHost, IssuedToken)>,
+    /// The services overrides those hosts need.
+    overrides: Vec<ServicesOverride>,
+}
+
+impl Issued {
+    /// The CLI config to point `TF_CLI_CONFIG_FILE` at for the overrides, when what
+    /// Terraform reads lacks one (see [`crate::registry::services`]).
+    fn cli_config(&self) -> Result<Option<String>, Error> {
+        if self.overrides.is_empty() {
+            return Ok(None);
+        }
+        let home = dirs::home_dir().ok_or(crate::registry::install::InstallError::NoHome)?;
+        let path = cli_config_with(&self.overrides, &home, &LayoutEnv::from_process())?;
+        Ok(path.map(|p| p.to_string_lossy().into_owned()))
+    }
+}
+
+/// `token` as the variable `TF_TOKEN_<host>` in `format`, with `TF_CLI_CONFIG_FILE`
+/// when `cli_config` names the file Terraform needs.
+fn print_variable(
+    host: &RegistryHost,
+    token: &Secret,
+    cli_config: Option<&str>,
+    format: SecretFormat,
+) -> Result<(), Error> {
     let name = host.tf_token_var()?;
-    Ok(output::print(format, &[Var::secret(&name, token)])?)
+    let mut vars = vec![Var::secret(&name, token)];
+    if let Some(path) = cli_config {
+        vars.push(Var::public(TF_CLI_CONFIG_FILE, path));
+    }
+    Ok(output::print(format, &vars)?)
 }
 
 fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<ExitStatus, Error> {
@@ -348,16 +399,29 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<E
         format,
         Format::Env | Format::Powershell | Format::Fish | Format::Github
     );
-    let mut issued = issue_all(std::slice::from_ref(&host), &args.mint, aws, as_variable)?;
-    let Some((host, issued)) = issued.pop() else {
+    let for_terraform = as_variable || format == Format::Config;
+    let mut issued = issue_all(
+        std::slice::from_ref(&host),
+        &args.mint,
+        aws,
+        as_variable,
+        for_terraform,
+    )?;
+    let cli_config = if as_variable {
+        issued.cli_config()?
+    } else {
+        None
+    };
+    let Some((host, token)) = issued.tokens.pop() else {
         unreachable!("one token for one host");
     };
-    let token = &issued.token;
+    let cli_config = cli_config.as_deref();
+    let secret = &token.token;
     match format {
-        Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", token)])?,
+        Format::Token => output::print(SecretFormat::Text, &[Var::secret("token", secret)])?,
         Format::Json => {
             let host_text = host.to_string();
-            let expires = issued
+            let expires = token
                 .expires_at
                 .map(crate::time::rfc3339)
                 .unwrap_or_default();
@@ -365,23 +429,27 @@ fn print_token(format: Format, args: &TokenArgs, aws: &AwsSelection) -> Result<E
                 SecretFormat::Json,
                 &[
                     Var::public("host", &host_text),
-                    Var::secret("token", token),
+                    Var::secret("token", secret),
                     Var::public("expires_at", &expires),
                 ],
             )?
         }
-        Format::Env => print_variable(&host, token, SecretFormat::Env)?,
-        Format::Powershell => print_variable(&host, token, SecretFormat::Powershell)?,
-        Format::Fish => print_variable(&host, token, SecretFormat::Fish)?,
-        Format::Github => print_variable(&host, token, SecretFormat::Github)?,
+        Format::Env => print_variable(&host, secret, cli_config, SecretFormat::Env)?,
+        Format::Powershell => print_variable(&host, secret, cli_config, SecretFormat::Powershell)?,
+        Format::Fish => print_variable(&host, secret, cli_config, SecretFormat::Fish)?,
+        Format::Github => print_variable(&host, secret, cli_config, SecretFormat::Github)?,
         Format::Config => {
-            let block = format!(
+            let mut text = String::new();
+            for o in &issued.overrides {
+                text.push_str(&host_block(&o.host.to_string(), o.modules.as_str()));
+            }
+            text.push_str(&format!(
                 "credentials {} {{\n  token = {}\n}}\n",
                 hcl_string(&host.to_string()),
-                hcl_string(token.expose())
-            );
+                hcl_string(secret.expose())
+            ));
             let mut out = std::io::stdout().lock();
-            out.write_all(block.as_bytes())?;
+            out.write_all(text.as_bytes())?;
             out.flush()?;
         }
     }
@@ -401,14 +469,17 @@ fn exec(
             "--registry-url names one registry: pass it with a single --registry-host (each host's own is in ~/.cdk/registries.json)".into(),
         ));
     }
-    let issued = issue_all(hosts, mint, aws, true)?;
+    let issued = issue_all(hosts, mint, aws, true, true)?;
     let mut child = std::process::Command::new(&command[0]);
     child.args(&command[1..]);
-    for (host, token) in &issued {
-        if issued.len() == 1 {
+    for (host, token) in &issued.tokens {
+        if issued.tokens.len() == 1 {
             child.env(TERRAGRUNT_TOKEN_VAR, token.token.expose());
         }
         child.env(host.tf_token_var()?, token.token.expose());
+    }
+    if let Some(path) = issued.cli_config()? {
+        child.env(TF_CLI_CONFIG_FILE, path);
     }
     super::cli::exec(child, &command[0])
 }

@@ -18,6 +18,7 @@ use crate::diag::{note, warn};
 use crate::exit::ExitStatus;
 use crate::http::BaseUrl;
 use crate::registry::RegistryHost;
+use crate::registry::discovery::{Need, needs_of};
 use crate::registry::doctor::{Checkup, FindingKind, Level, Source, diagnose};
 use crate::registry::install::{
     ConfigEdit, HelperChange, HelperInstall, HelperName, InstallError, InstallRequest, Plan,
@@ -25,6 +26,7 @@ use crate::registry::install::{
 };
 use crate::registry::layout::{Layout, LayoutEnv, Tool};
 use crate::registry::settings::{HostFlags, RegistrySettings};
+use crate::registry::token::registry_url;
 
 const BINARY: &str = "install-registry-credentials-helper";
 
@@ -86,7 +88,9 @@ pub(crate) struct Cli {
     /// (the helper and its block go with the last one); without, everything.
     #[arg(long, conflicts_with_all = ["link", "force"])]
     uninstall: bool,
-    /// Do not run the installed helper to check it.
+    /// Do not contact the registries: the installed helper is not run to check it, and
+    /// no discovery document is read (services overrides already configured stay as
+    /// they are).
     #[arg(long)]
     no_check: bool,
     /// Give the check this many seconds to get a token.
@@ -147,22 +151,29 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             ..HostFlags::from_aws(&cli.aws.selection())
         }
         .to_settings();
-        Plan::install(
-            settings,
-            files,
-            &InstallRequest {
-                hosts: &cli.registry_hosts,
-                given: &given,
-                name: &cli.name,
-                force: cli.force,
-                helper: HelperInstall {
-                    source: helper_source()?,
-                    dest: helper_path.clone(),
-                    link: cli.link,
-                },
-                read_args: read_block_args,
+        let source = helper_source()?;
+        let request = |needs| InstallRequest {
+            hosts: &cli.registry_hosts,
+            given: &given,
+            name: &cli.name,
+            force: cli.force,
+            helper: HelperInstall {
+                source: source.clone(),
+                dest: helper_path.clone(),
+                link: cli.link,
             },
-        )?
+            read_args: read_block_args,
+            needs,
+        };
+        // Planned once with every override kept, so that a file or flag that cannot be
+        // used is refused before any registry is asked; then with what each needs.
+        let kept = Plan::install(settings.clone(), files.clone(), &request(&[]))?;
+        if cli.no_check {
+            kept
+        } else {
+            let needs = discovery_needs(&cli, &settings)?;
+            Plan::install(settings, files, &request(&needs))?
+        }
     };
     if cli.dry_run {
         print_plan(&mut std::io::stdout().lock(), &plan)?;
@@ -192,6 +203,30 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Success);
     }
     check(&cli, &home, &env, &plan.settings)
+}
+
+/// What each host the helper will serve (those given, and those already recorded)
+/// needs for Terraform to find its modules, asked of each registry where it is reached
+/// (its registry URL, else `https://HOST/`).
+fn discovery_needs(
+    cli: &Cli,
+    settings: &RegistrySettings,
+) -> Result<Vec<(RegistryHost, Need)>, Error> {
+    let mut hosts: Vec<(RegistryHost, BaseUrl)> = Vec::new();
+    let recorded = settings.hosts().filter(|h| !cli.registry_hosts.contains(h));
+    for host in cli.registry_hosts.iter().chain(recorded) {
+        let given = cli
+            .registry_url
+            .clone()
+            .filter(|_| cli.registry_hosts.contains(host));
+        let url = given.or_else(|| settings.get(host).and_then(|s| s.registry_url.clone()));
+        hosts.push((
+            host.clone(),
+            registry_url(host, url.as_ref()).map_err(crate::http::HttpError::Url)?,
+        ));
+    }
+    let timeout = Duration::from_secs(cli.check_timeout);
+    Ok(runtime()?.block_on(needs_of(&hosts, timeout)))
 }
 
 /// What an applied plan did, one note each.
@@ -235,26 +270,54 @@ fn say_done(cli: &Cli, plan: &Plan) {
         }
     }
     for edit in &plan.configs {
-        let path = edit.file.path.display();
-        match (&edit.added, cli.uninstall) {
-            (Some(_), false) => note(format_args!(
-                "configured credentials_helper {:?} in {path}",
-                cli.name.as_str()
-            )),
-            (Some(_), true) => note(format_args!(
-                "the credentials_helper block in {path} now serves {}",
-                hosts_list(&plan.settings)
-            )),
-            (None, _) => note(format_args!(
-                "removed the credentials_helper block from {path}"
-            )),
-        }
+        say_edit(cli, plan, edit);
     }
     for path in &plan.up_to_date {
         note(format_args!("{} is already up to date", path.display()));
     }
     if cli.uninstall && plan.changes_nothing() && plan.not_configured.is_empty() {
         note("nothing to uninstall");
+    }
+}
+
+/// What one CLI-config file's edit did: its helper block, its services overrides.
+fn say_edit(cli: &Cli, plan: &Plan, edit: &ConfigEdit) {
+    let path = edit.file.path.display();
+    let helper_added = edit.added.iter().any(|a| a.kind == "credentials_helper");
+    let helper_removed = edit.removed.iter().any(|r| r.kind == "credentials_helper");
+    match (helper_added, cli.uninstall) {
+        (true, false) => note(format_args!(
+            "configured credentials_helper {:?} in {path}",
+            cli.name.as_str()
+        )),
+        (true, true) => note(format_args!(
+            "the credentials_helper block in {path} now serves {}",
+            hosts_list(&plan.settings)
+        )),
+        (false, _) if helper_removed => note(format_args!(
+            "removed the credentials_helper block from {path}"
+        )),
+        (false, _) => {}
+    }
+    for added in edit.added.iter().filter(|a| a.kind == "host") {
+        note(format_args!(
+            "configured a services override for {} in {path}: its discovery document names no \
+             modules.v1 service (lambda-terraform-module-registry 0.2.5 names it modules_v1), so \
+             Terraform and OpenTofu are sent to its modules API directly",
+            added.label
+        ));
+    }
+    for removed in edit.removed.iter().filter(|r| r.kind == "host") {
+        if !edit
+            .added
+            .iter()
+            .any(|a| a.kind == "host" && a.label == removed.label)
+        {
+            note(format_args!(
+                "removed the services override for {} from {path}",
+                removed.label
+            ));
+        }
     }
 }
 
@@ -400,7 +463,7 @@ fn print_diff(out: &mut impl Write, edit: &ConfigEdit) -> std::io::Result<()> {
             )?;
         }
     }
-    for line in edit.added.iter().flat_map(|b| b.lines()) {
+    for line in edit.added.iter().flat_map(|b| b.text.lines()) {
         writeln!(out, "+{line}")?;
     }
     Ok(())
@@ -450,6 +513,11 @@ fn check(
         let Some((view, works)) = report.tool(Tool::Terraform) else {
             continue;
         };
+        let modules = report
+            .views
+            .iter()
+            .position(|v| v.layout.tool == Tool::Terraform)
+            .and_then(|i| report.modules[i].as_ref());
         let live = report
             .findings
             .iter()
@@ -459,8 +527,16 @@ fn check(
                 Source::Helper { .. } => "the helper".to_owned(),
                 other => other.describe(),
             };
+            let at = modules.map_or(String::new(), |url| {
+                format!(", and find its modules at {url}")
+            });
             note(format_args!(
-                "checked: Terraform will get a token for {host} from {from}"
+                "checked: Terraform will get a token for {host} from {from}{at}"
+            ));
+        } else if modules.is_none() {
+            ok = false;
+            warn(format_args!(
+                "Terraform will find no modules service for {host}: `terraform init` fails (see above)"
             ));
         } else {
             ok = false;

@@ -150,12 +150,14 @@ fn report_json(r: &Report) -> serde_json::Value {
         "ok": r.ok(),
         "settings": settings_json(&r.config),
         "identity": identity,
-        "tools": r.views.iter().zip(&r.works).map(|(v, works)| tool_json(v, *works)).collect::<Vec<_>>(),
+        "tools": r.views.iter().zip(&r.works).zip(&r.modules)
+            .map(|((v, works), modules)| tool_json(v, *works, modules.as_ref()))
+            .collect::<Vec<_>>(),
         "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
     })
 }
 
-fn tool_json(view: &ToolView, works: bool) -> serde_json::Value {
+fn tool_json(view: &ToolView, works: bool, modules: Option<&reqwest::Url>) -> serde_json::Value {
     let source = match &view.source {
         Source::Variable { name, .. } => json!({ "kind": "variable", "name": name }),
         Source::CredentialsBlock { file, .. } => {
@@ -173,6 +175,7 @@ fn tool_json(view: &ToolView, works: bool) -> serde_json::Value {
         "tool": view.layout.tool.name(),
         "works": works,
         "source": source,
+        "modules": modules.map(reqwest::Url::as_str),
         "config_files": view.files.iter().map(|f| json!({
             "path": f.path.display().to_string(),
             "exists": f.exists,
@@ -236,7 +239,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             "the helper's 14400 s"
         )
     )?;
-    for view in &report.views {
+    for (view, modules) in report.views.iter().zip(&report.modules) {
         let tool = view.layout.tool;
         let read: Vec<String> = view
             .files
@@ -262,6 +265,13 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             .collect();
         writeln!(out, "  helpers from  {}", dirs.join(", "))?;
         writeln!(out, "  token from    {}", view.source.describe())?;
+        match modules {
+            Some(url) => writeln!(out, "  modules at    {url}")?,
+            None => writeln!(
+                out,
+                "  modules at    nowhere: {tool} finds no modules service"
+            )?,
+        }
     }
     writeln!(out)?;
     for f in &report.findings {
@@ -281,21 +291,36 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if report.ok() {
         writeln!(
             out,
-            "{} will get a working token for {host}",
+            "{} will get a working token for {host} and find its modules",
             names.join(" and ")
         )?;
-    } else {
-        let failing: Vec<&str> = report
+        return Ok(());
+    }
+    // A tool without a working token is told so first; one with a token but no
+    // modules service, that `init` fails all the same.
+    let failing = |no_modules: bool| -> Vec<&str> {
+        report
             .views
             .iter()
             .zip(&report.works)
-            .filter(|(_, w)| !**w)
-            .map(|(v, _)| v.layout.tool.name())
-            .collect();
+            .zip(&report.tokens_work)
+            .filter(|((_, works), token)| !**works && **token == no_modules)
+            .map(|((v, _), _)| v.layout.tool.name())
+            .collect()
+    };
+    let (no_token, no_modules) = (failing(false), failing(true));
+    if !no_token.is_empty() {
         writeln!(
             out,
             "{} will not get a working token for {host}",
-            failing.join(" and ")
+            no_token.join(" and ")
+        )?;
+    }
+    if !no_modules.is_empty() {
+        writeln!(
+            out,
+            "{} will find no modules service for {host}: `init` fails",
+            no_modules.join(" and ")
         )?;
     }
     Ok(())

@@ -93,6 +93,16 @@ impl CacheDir {
         Ok(dir)
     }
 
+    /// The path of the file `name` in the folder.
+    pub(crate) fn path_of(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Whether `path` is a file directly in the folder.
+    pub(crate) fn holds(&self, path: &std::path::Path) -> bool {
+        path.parent().is_some_and(|p| p == self.path)
+    }
+
     pub(crate) fn file(&self, name: &str) -> CacheFile {
         CacheFile {
             dir: self.path.clone(),

@@ -1,4 +1,5 @@
-//! Terraform/OpenTofu CLI-config files: finding and editing `credentials_helper` blocks.
+//! Terraform/OpenTofu CLI-config files: finding and editing `credentials_helper` blocks
+//! and the `host` blocks that override service discovery (`hosts`).
 //!
 //! The scan looks at top-level blocks and attributes only; strings, heredocs
 //! (`<<EOF` / `<<-EOF`), `#`, `//` and `/* */` comments and nested brackets are skipped
@@ -11,6 +12,10 @@
 use std::ops::Range;
 
 use crate::secret::Secret;
+
+mod hosts;
+
+pub(crate) use hosts::{HostBlock, HostWanted, host_block, plan_host_blocks};
 
 /// The marker lines around the block this toolkit writes.
 const BEGIN_MARKER: &str = "# BEGIN install-registry-credentials-helper";
@@ -324,7 +329,7 @@ fn helper_block_ending(name: &str, args: &[String], eol: &str) -> String {
 
 /// The line ending `text` uses: that of its first line; for a file of one line or
 /// none, the system's (`\r\n` on Windows).
-fn line_ending(text: &str) -> &'static str {
+pub(crate) fn line_ending(text: &str) -> &'static str {
     match text.find('\n') {
         Some(i) if text[..i].ends_with('\r') => "\r\n",
         Some(_) => "\n",
@@ -336,7 +341,9 @@ fn line_ending(text: &str) -> &'static str {
 /// A block an edit removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Removed {
-    /// Its label (the helper's name).
+    /// Its kind (`credentials_helper`, `host`).
+    pub(crate) kind: String,
+    /// Its label (the helper's name, the host).
     pub(crate) label: String,
     /// Its text, whole lines.
     pub(crate) text: String,
@@ -345,33 +352,50 @@ pub(crate) struct Removed {
     pub(crate) ours: bool,
 }
 
+/// A block an edit adds (always ours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Added {
+    /// Its kind (`credentials_helper`, `host`).
+    pub(crate) kind: &'static str,
+    /// Its label (the helper's name, the host).
+    pub(crate) label: String,
+    pub(crate) text: String,
+}
+
 /// What installing into one file would do.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Edit {
     /// The file already says exactly this.
     Unchanged,
-    /// The new text, and the blocks it removes (for `--dry-run`).
-    Rewrite { text: String, removed: Vec<Removed> },
+    /// The new text, the blocks it removes and the blocks it adds (for `--dry-run`).
+    Rewrite {
+        text: String,
+        removed: Vec<Removed>,
+        added: Vec<Added>,
+    },
     /// Another helper is configured; replacing it needs `--force`.
     Conflict { other: String },
 }
 
 fn removed(text: &str, b: &Block, name: &str) -> Removed {
     Removed {
+        kind: b.kind.clone(),
         label: b.label.clone().unwrap_or_default(),
         text: text[b.span.clone()].to_owned(),
         ours: b.managed || b.label.as_deref() == Some(name),
     }
 }
 
-/// Put exactly one `credentials_helper` block (ours) into `text`. Our previous blocks
-/// and the old Python installer's blocks of the same name (possibly repeated) are
-/// replaced; another helper's block is replaced only with `force`.
+/// Put exactly one `credentials_helper` block (ours) into `text`, and our `host` blocks
+/// as `hosts` wants them. Our previous blocks and the old Python installer's blocks of
+/// the same name (possibly repeated) are replaced; another helper's block is replaced
+/// only with `force`.
 pub(crate) fn plan_install(
     text: &str,
     name: &str,
     args: &[String],
     force: bool,
+    hosts: &[(String, HostWanted)],
 ) -> Result<Edit, ConfigError> {
     let eol = line_ending(text);
     let block = helper_block_ending(name, args, eol);
@@ -386,33 +410,51 @@ pub(crate) fn plan_install(
             other: other.label.clone().unwrap_or_default(),
         });
     }
-    if helpers.len() == 1 && text[helpers[0].span.clone()] == block {
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    let with_helper = if helpers.len() == 1 && text[helpers[0].span.clone()] == block {
+        text.to_owned()
+    } else {
+        let mut out = String::with_capacity(text.len() + block.len());
+        let mut pos = 0;
+        let mut inserted = false;
+        for h in &helpers {
+            out.push_str(&text[pos..h.span.start]);
+            removed.push(self::removed(text, h, name));
+            if !inserted {
+                out.push_str(&block);
+                inserted = true;
+            }
+            pos = h.span.end;
+        }
+        out.push_str(&text[pos..]);
+        if !inserted {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(eol);
+            }
+            if !out.is_empty() && !out.ends_with(&eol.repeat(2)) {
+                out.push_str(eol);
+            }
+            out.push_str(&block);
+        }
+        added.push(Added {
+            kind: "credentials_helper",
+            label: name.to_owned(),
+            text: helper_block(name, args),
+        });
+        out
+    };
+    let (out, gone, new) = hosts::plan_host_blocks(&with_helper, hosts, eol)?;
+    removed.extend(gone);
+    added.extend(new);
+    if out == text {
         return Ok(Edit::Unchanged);
     }
-    let mut out = String::with_capacity(text.len() + block.len());
-    let mut removed = Vec::new();
-    let mut pos = 0;
-    let mut inserted = false;
-    for h in &helpers {
-        out.push_str(&text[pos..h.span.start]);
-        removed.push(self::removed(text, h, name));
-        if !inserted {
-            out.push_str(&block);
-            inserted = true;
-        }
-        pos = h.span.end;
-    }
-    out.push_str(&text[pos..]);
-    if !inserted {
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push_str(eol);
-        }
-        if !out.is_empty() && !out.ends_with(&eol.repeat(2)) {
-            out.push_str(eol);
-        }
-        out.push_str(&block);
-    }
-    Ok(Edit::Rewrite { text: out, removed })
+    Ok(Edit::Rewrite {
+        text: out,
+        removed,
+        added,
+    })
 }
 
 /// Remove the blocks this toolkit wrote (and nothing else). `None` when there are none.
@@ -455,12 +497,13 @@ pub(crate) struct CredentialsBlock {
     pub(crate) token: Option<Secret>,
 }
 
-/// What one CLI-config file says about credentials: its helper blocks and its
-/// `credentials` blocks.
+/// What one CLI-config file says about credentials and registries: its helper blocks,
+/// its `credentials` blocks and its `host` blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CredentialsConfig {
     pub(crate) helpers: Vec<HelperBlock>,
     pub(crate) credentials: Vec<CredentialsBlock>,
+    pub(crate) hosts: Vec<HostBlock>,
 }
 
 impl CredentialsConfig {
@@ -471,6 +514,10 @@ impl CredentialsConfig {
         }
         let mut out = Self::default();
         for b in blocks(text)? {
+            if b.kind == "host" {
+                out.hosts.extend(hosts::host_block_of(text, &b));
+                continue;
+            }
             let body = &text[b.body.clone()];
             match (b.kind.as_str(), b.label) {
                 ("credentials_helper", Some(name)) => out.helpers.push(HelperBlock {
@@ -503,6 +550,21 @@ impl CredentialsConfig {
                 });
             }
         }
+        if let Some(hosts) = doc.get("host").and_then(|h| h.as_object()) {
+            for (host, body) in hosts {
+                out.hosts.push(HostBlock {
+                    host: host.clone(),
+                    modules: body
+                        .pointer(&format!(
+                            "/services/{}",
+                            crate::registry::discovery::MODULES_SERVICE
+                        ))
+                        .and_then(|m| m.as_str())
+                        .map(str::to_owned),
+                    managed: false,
+                });
+            }
+        }
         if let Some(helpers) = doc.get("credentials_helper").and_then(|h| h.as_object()) {
             for (name, body) in helpers {
                 let args = body.get("args").and_then(|a| a.as_array()).and_then(|a| {
@@ -517,6 +579,14 @@ impl CredentialsConfig {
             }
         }
         Ok(out)
+    }
+
+    /// The `host` block for `host` that counts (the last, as Terraform merges them).
+    pub(crate) fn host_for(&self, host: &str) -> Option<&HostBlock> {
+        self.hosts
+            .iter()
+            .rev()
+            .find(|h| h.host.eq_ignore_ascii_case(host))
     }
 
     /// The `credentials` block for `host`, if any.

@@ -3,12 +3,14 @@
 //! installing the credentials helper.
 
 pub(crate) mod cliconfig;
+pub(crate) mod discovery;
 pub(crate) mod doctor;
 pub(crate) mod grants;
 pub(crate) mod helper;
 pub(crate) mod host;
 pub(crate) mod install;
 pub(crate) mod layout;
+pub(crate) mod services;
 pub(crate) mod settings;
 pub(crate) mod token;
 pub(crate) mod token_cache;

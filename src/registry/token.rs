@@ -180,53 +180,32 @@ pub(crate) enum TokenVerdict {
     Refused { reason: String },
 }
 
-/// Ask the registry whether it accepts `token`, as Terraform would present it: service
-/// discovery at `BASE/.well-known/terraform.json`, then a versions request for a module
-/// nobody publishes. 401 means the token is refused; any other answer from the API
-/// (403 no grant, 404 no module, 200) means it was accepted. The token goes only to the
-/// registry's own origin.
+/// Ask the registry whether it accepts `token`, as Terraform would present it: a
+/// versions request, under `modules` (the modules API Terraform is sent to), for a
+/// module nobody publishes. 401 means the token is refused; any other answer from the
+/// API (403 no grant, 404 no module, 200) means it was accepted. The token goes only to
+/// the origin of `base`, the registry's own.
 pub(crate) async fn check_token(
     host: &RegistryHost,
     base: &BaseUrl,
+    modules: &reqwest::Url,
     token: &Secret,
     timeout: Duration,
 ) -> Result<TokenVerdict, TokenError> {
     let name = host.to_string();
-    let discovery_error = |what: String| TokenError::Discovery {
-        host: name.clone(),
-        what,
-    };
+    if modules.origin() != base.join("").origin() {
+        return Err(TokenError::Discovery {
+            host: name,
+            what: format!(
+                "its modules API is at another address ({}); the token is not sent there",
+                one_line(modules.as_str().as_bytes())
+            ),
+        });
+    }
     let client = HttpClient::new(timeout)?;
-    let request = client
-        .request(
-            reqwest::Method::GET,
-            base.join(".well-known/terraform.json"),
-        )
-        .build()
+    let url = modules
+        .join("cdk-toolkit-doctor/check/aws/versions")
         .map_err(|e| HttpError::Setup(e.to_string()))?;
-    let response = client.send(request, MAX_ANSWER_BYTES).await?;
-    if response.status.as_u16() != 200 {
-        return Err(discovery_error(format!(
-            "HTTP {}",
-            response.status.as_u16()
-        )));
-    }
-    let doc: serde_json::Value = serde_json::from_slice(&response.body)
-        .map_err(|_| discovery_error("the answer is not JSON".to_owned()))?;
-    let modules = doc
-        .get("modules.v1")
-        .and_then(|m| m.as_str())
-        .ok_or_else(|| discovery_error("it names no modules.v1 service".to_owned()))?;
-    if modules.contains("://") {
-        return Err(discovery_error(format!(
-            "modules.v1 is another address ({}); its token is not sent there",
-            one_line(modules.as_bytes())
-        )));
-    }
-    let url = base.join(&format!(
-        "{}/cdk-toolkit-doctor/check/aws/versions",
-        modules.trim_matches('/')
-    ));
     let request = client
         .request(reqwest::Method::GET, url)
         .header(
@@ -272,7 +251,7 @@ fn parse_token(host: &str, content_type: &str, body: &[u8]) -> Result<Secret, To
 }
 
 /// A server's plain-text reason, made safe for one line of stderr.
-fn one_line(body: &[u8]) -> String {
+pub(crate) fn one_line(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     line.retain(|c| !c.is_control());

@@ -139,6 +139,8 @@ impl Lifetime {
 pub(crate) struct IssuedToken {
     pub(crate) token: Secret,
     pub(crate) expires_at: Option<u64>,
+    /// It was minted just now (not taken from the cache).
+    pub(crate) minted: bool,
 }
 
 pub(crate) struct TokenCache {
@@ -159,6 +161,7 @@ impl TokenCache {
         entry.is_fresh(now, min_left).then(|| IssuedToken {
             token: entry.value.token.clone(),
             expires_at: entry.expires_at,
+            minted: false,
         })
     }
 
@@ -169,6 +172,7 @@ impl TokenCache {
         entry.is_fresh(now_unix(), 1).then(|| IssuedToken {
             token: entry.value.token.clone(),
             expires_at: entry.expires_at,
+            minted: false,
         })
     }
 
@@ -312,6 +316,7 @@ where
         IssuedToken {
             token,
             expires_at: Some(issued_at + lifetime.request),
+            minted: true,
         },
         issued_at,
     ))

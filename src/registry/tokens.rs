@@ -6,15 +6,17 @@
 
 use std::time::Duration;
 
+use super::discovery::{ServicesOverride, override_for};
 use super::host::RegistryHost;
 use super::settings::{HostConfig, HostFlags, RegistrySettings};
-use super::token::{TokenError, TokenRequest, fetch_token};
+use super::token::{TokenError, TokenRequest, fetch_token, registry_url};
 use super::token_cache::{
     COMMAND_LIFETIME, HELPER_LIFETIME, IssuedToken, Lifetime, TokenCache, TokenKey, get_or_mint,
 };
 use crate::aws::{Aws, AwsError, AwsSelection};
 use crate::diag::warn;
 use crate::exit::chain;
+use crate::http::{BaseUrl, UrlError};
 
 /// Who asks for a token, which decides how long it lives and how much of its life must
 /// be left for it to be handed out.
@@ -78,6 +80,39 @@ impl Tokens<'_> {
         let config = HostConfig::resolve(flags, self.settings.get(host), crate::env::var);
         let aws = config.aws_selection(self.aws);
         (config, aws)
+    }
+
+    /// Where `host` is reached (its registry URL, else `https://HOST/`), as a token for
+    /// it is asked.
+    pub(crate) fn registry_base(
+        &self,
+        host: &RegistryHost,
+        flags: &HostFlags,
+    ) -> Result<BaseUrl, UrlError> {
+        let (config, _) = self.resolve(host, flags);
+        registry_url(host, config.registry_url.value.as_ref())
+    }
+
+    /// The services override `host` needs when Terraform gets `issued` some other way
+    /// than from the helper (see [`super::discovery::override_for`]); `None` for a
+    /// registry whose discovery works.
+    pub(crate) async fn services_override(
+        &self,
+        host: &RegistryHost,
+        flags: &HostFlags,
+        issued: &IssuedToken,
+        policy: Policy,
+    ) -> Result<Option<ServicesOverride>, UrlError> {
+        let base = self.registry_base(host, flags)?;
+        Ok(override_for(
+            host,
+            &base,
+            &issued.token,
+            issued.minted,
+            policy.use_cache,
+            policy.timeout,
+        )
+        .await)
     }
 
     /// A token for `host`, asked for as `policy` says.

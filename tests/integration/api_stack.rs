@@ -3,6 +3,7 @@
 //! KMS keys by alias -- against the emulator and a local API.
 
 use crate::api_key::api_key;
+use crate::support::registry::Registry;
 use crate::support::{Run, TestEnv, TokenEndpoint, fixture, iam_user_stack, immukv_py, unique};
 
 const ACCOUNT: &str = "123456789012";
@@ -111,9 +112,9 @@ fn references_name_what_stacks_publish() {
     let stack = unique("Refs");
     let bucket = unique("refbucket").to_lowercase();
     immukv_py(&["bucket", &bucket]);
-    let table = unique("refgrants");
-    fixture(&["create-grants-table", &table]);
-    let registry = TokenEndpoint::start("normal");
+    // The registry as deployed, its grants table found by the stack's output.
+    let registry = Registry::start();
+    let table = registry.table.clone();
     fixture(&["ssm-put", &format!("/{stack}/bucket"), &bucket]);
     fixture(&[
         "ssm-put",

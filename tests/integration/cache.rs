@@ -5,7 +5,9 @@ use std::fs;
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::support::{TestEnv, TokenEndpoint, bin_path, stderr, stdout};
+use crate::support::RegistryEndpoint;
+use crate::support::registry::Registry;
+use crate::support::{TestEnv, bin_path, stderr, stdout};
 
 #[test]
 fn twenty_concurrent_writers_keep_every_entry() {
@@ -64,7 +66,7 @@ fn twenty_concurrent_writers_keep_every_entry() {
 }
 
 /// `get-registry-token token` for registry.example.com, served by `endpoint`.
-fn token(env: &TestEnv, endpoint: &TokenEndpoint) -> std::process::Output {
+fn token(env: &TestEnv, endpoint: &impl RegistryEndpoint) -> std::process::Output {
     env.cmd("get-registry-token")
         .args(["token", "-r", "registry.example.com"])
         .args(["--registry-url", &endpoint.url()])
@@ -75,7 +77,7 @@ fn token(env: &TestEnv, endpoint: &TokenEndpoint) -> std::process::Output {
 #[test]
 fn corrupt_file_is_a_miss_set_aside_and_recovered() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let path = env.write(
         ".cdk/cache/registry_tokens.json",
         b"{\"version\":1,\"entries\":{tru",
@@ -119,7 +121,7 @@ fn corrupt_file_is_a_miss_set_aside_and_recovered() {
 #[test]
 fn unreadable_cache_folder_is_a_warning_not_a_crash() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     // The cache folder is a file: nothing can be cached, the token still comes.
     env.write(".cdk/cache", b"not a folder");
     let out = token(&env, &endpoint);

@@ -3,9 +3,8 @@
 
 use std::os::unix::fs::MetadataExt;
 
-use crate::support::{
-    BINARIES, REGION, Recorder, Run, TestEnv, TokenEndpoint, moto, stderr, stdout,
-};
+use crate::support::registry::Registry;
+use crate::support::{BINARIES, REGION, Recorder, Run, TestEnv, moto, stderr, stdout};
 
 #[test]
 fn every_binary_answers_help_and_version() {
@@ -199,7 +198,7 @@ fn generated_files_are_current() {
 /// do -- also where instance metadata refuses (off EC2) instead of being turned off.
 #[test]
 fn missing_credentials_say_what_to_do_in_every_binary() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let imds = Recorder::refusing("403 Forbidden");
     let url = endpoint.url();
     let host = "registry.example.com";

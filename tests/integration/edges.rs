@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::support::immukv::Kv;
+use crate::support::registry::Registry;
 use crate::support::{Run, TestEnv, fixture, repo, stderr, unique};
 
 /// A fresh KMS signing key (ECC_NIST_P256): its alias.
@@ -221,7 +222,7 @@ fn an_unsigned_put_does_not_replace_a_signed_checkpoint() {
 /// for the cache (never fatal), ignored with a warning.
 #[test]
 fn a_fifo_where_a_file_is_read_never_blocks() {
-    use crate::support::{TokenEndpoint, run_within};
+    use crate::support::run_within;
     let fifo = |env: &TestEnv, rel: &str| {
         let path = env.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -232,7 +233,7 @@ fn a_fifo_where_a_file_is_read_never_blocks() {
         assert!(status.success());
         path
     };
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let token = |env: &TestEnv| {
         let mut cmd = env.std_cmd(crate::support::bin_path("get-registry-token"));
         cmd.args([

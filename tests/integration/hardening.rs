@@ -6,6 +6,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::support::registry::Registry;
 use crate::support::{
     ACCESS_KEY_ID, REGION, Recorder, Run, SECRET_ACCESS_KEY, Silent, TestEnv, TokenEndpoint,
     bin_path, fixture, iam_user_stack, run_within, s3_proxy, stderr, stdout, unique,
@@ -89,6 +90,7 @@ fn call_keeps_the_key_and_the_body_on_the_apis_origin() {
 
 /// The token request follows no redirect at all: a 3xx is an error naming the
 /// Location, the signed request and session token never reach it, nothing is cached.
+/// (The stand-in: the registry's own handler never redirects.)
 #[test]
 fn the_token_request_follows_no_redirect() {
     let mut env = TestEnv::with_aws();
@@ -202,7 +204,7 @@ fn a_silent_endpoint_hangs_nothing() {
         .set("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
         .set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci")
         .set("CDK_AWS_TIMEOUT", "2");
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let mut helper = web.std_cmd(bin_path("get-registry-token"));
     helper.args([
         "credentials-helper",
@@ -244,7 +246,8 @@ fn a_silent_endpoint_hangs_nothing() {
 }
 
 /// A hostile server cannot make the toolkit read without limit: the token endpoint's
-/// answer and `call`'s response body stop at a cap, with a clear error.
+/// answer and `call`'s response body stop at a cap, with a clear error. (The stand-in:
+/// only a hostile server sends a megabyte for a token.)
 #[test]
 fn answers_are_read_up_to_a_cap() {
     let env = TestEnv::with_aws();
@@ -274,7 +277,8 @@ fn answers_are_read_up_to_a_cap() {
 }
 
 /// `--registry-url https://host/stage` keeps the stage: the token is asked at
-/// /stage/token, with or without the trailing slash.
+/// /stage/token, with or without the trailing slash. (The stand-in, which serves under a
+/// stage prefix as API Gateway's stage URL does; the handler's harness has none.)
 #[test]
 fn the_registry_url_keeps_its_stage_path() {
     let env = TestEnv::with_aws();
@@ -297,7 +301,7 @@ fn the_registry_url_keeps_its_stage_path() {
 #[test]
 fn registry_hosts_carry_no_shell_syntax() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     for bad in [
         "x`id`",
         "x$(id)",
@@ -365,7 +369,7 @@ fn immukv_text_output_escapes_control_characters() {
 #[test]
 fn github_output_masks_before_it_writes() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let out = env
         .cmd("get-registry-token")
         .args(["github", "-r", HOST, "--registry-url", &endpoint.url()])
@@ -393,7 +397,7 @@ fn github_output_masks_before_it_writes() {
 /// (it holds other hosts' tokens), and left untouched; no panic, whatever the bytes.
 #[test]
 fn a_malformed_rc_file_is_refused_untouched_and_unquoted() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     for rc in [
         "credentials \"caf\u{e9}-unterminated {\n  token = \"secret-token-xyz\"\n}\n",
         "credentials \"h\" {\n  token = \"secret-token-xyz\"\n",
@@ -426,7 +430,7 @@ fn a_malformed_rc_file_is_refused_untouched_and_unquoted() {
 #[test]
 fn heredocs_in_an_rc_file_are_text() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let original = "notes = <<EOF\ncredentials_helper \"other\" {\n}\nEOF\n";
     env.write(".terraformrc", original);
     env.cmd("install-registry-credentials-helper")
@@ -445,7 +449,7 @@ fn heredocs_in_an_rc_file_are_text() {
 #[test]
 fn a_symlinked_rc_file_is_edited_in_its_target() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let original = "credentials \"app.terraform.io\" {\n  token = \"t\"\n}\n";
     let target = env.write("dotfiles/terraformrc", original);
     fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
@@ -682,8 +686,7 @@ fn tokens_are_cached_per_signing_identity() {
         ("AKIAIDENTITYAAAA0001", "secret-a"),
         ("AKIAIDENTITYBBBB0002", "secret-b"),
     ];
-    let endpoint = TokenEndpoint::start_with(
-        "normal",
+    let endpoint = Registry::start_with(
         REGION,
         "execute-api",
         &[(keys[0].0, keys[0].1, None), (keys[1].0, keys[1].1, None)],
@@ -774,7 +777,7 @@ fn throttling_and_expired_credentials_exit_3() {
 #[test]
 fn cache_warnings_keep_their_cause() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     env.write(".cdk/cache", "not a folder");
     let out = env
         .cmd("get-registry-token")

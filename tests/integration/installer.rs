@@ -3,12 +3,14 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{Run, TestEnv, TokenEndpoint, stderr, stdout};
+use crate::support::RegistryEndpoint;
+use crate::support::registry::Registry;
+use crate::support::{Run, TestEnv, stderr, stdout};
 
 const HOST: &str = "registry.example.com";
 const OLD_PYTHON_BLOCK: &str = "\ncredentials_helper \"aws-credstore\" {\n      args = [\n  \"--service\",\n  \"execute-api\",\n  \"--expiration-window\",\n  \"300\"\n]\n}\n";
 
-fn install(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
+fn install(env: &TestEnv, endpoint: &impl RegistryEndpoint) -> assert_cmd::Command {
     let mut cmd = env.cmd("install-registry-credentials-helper");
     cmd.args(["--registry-host", HOST, "--registry-url", &endpoint.url()]);
     cmd
@@ -21,7 +23,7 @@ fn helper_blocks(text: &str) -> usize {
 #[test]
 fn installs_configures_and_checks() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let out = install(&env, &endpoint).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -82,7 +84,7 @@ fn installs_configures_and_checks() {
 #[test]
 fn replaces_the_old_python_installers_blocks_in_place() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let prefix = "plugin_cache_dir = \"$HOME/.terraform.d/plugin-cache\"\n";
     env.write(
         ".terraformrc",
@@ -110,7 +112,7 @@ fn replaces_the_old_python_installers_blocks_in_place() {
 #[test]
 fn another_helper_is_kept_without_force() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let original = "credentials_helper \"vault\" {\n  args = []\n}\n";
     env.write(".terraformrc", original);
     let out = install(&env, &endpoint).output().unwrap();
@@ -133,7 +135,7 @@ fn another_helper_is_kept_without_force() {
 #[test]
 fn dry_run_prints_and_changes_nothing() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     env.write(".terraformrc", OLD_PYTHON_BLOCK);
     let out = install(&env, &endpoint).arg("--dry-run").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -154,7 +156,7 @@ fn dry_run_prints_and_changes_nothing() {
 #[test]
 fn uninstall_removes_exactly_what_it_added() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let original = "credentials \"app.terraform.io\" {\n  token = \"abc\"\n}\n";
     env.write(".terraformrc", original);
     env.write(".tofurc", "");
@@ -208,7 +210,7 @@ fn uninstall_removes_exactly_what_it_added() {
 fn honours_tf_cli_config_file_and_reports_a_failing_check() {
     let mut env = TestEnv::new();
     env.set("AWS_REGION", "eu-west-1");
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let config = env.path().join("custom.tfrc");
     env.set("TF_CLI_CONFIG_FILE", &config);
     // No AWS credentials: installed, but the check says Terraform would fail.
@@ -233,7 +235,7 @@ fn honours_tf_cli_config_file_and_reports_a_failing_check() {
 #[test]
 fn uninstall_removes_a_copied_helper() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     install(&env, &endpoint).succeeds();
     let helper = env
         .path()
@@ -262,7 +264,7 @@ fn uninstall_removes_a_copied_helper() {
 #[test]
 fn opentofu_is_told_when_the_install_moves_it() {
     let mut env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let xdg = env.path().join("xdg");
     let data = env.path().join("data");
     env.set("XDG_CONFIG_HOME", &xdg).set("XDG_DATA_HOME", data);
@@ -312,7 +314,7 @@ fn opentofu_is_told_when_the_install_moves_it() {
 #[test]
 fn a_token_from_terraform_login_that_shadows_the_helper_is_caught() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     env.write(
         ".terraform.d/credentials.tfrc.json",
         format!(r#"{{"credentials": {{"{HOST}": {{"token": "IAMBearerAuth~c3RhbGU="}}}}}}"#),
@@ -341,7 +343,7 @@ fn a_token_from_terraform_login_that_shadows_the_helper_is_caught() {
 fn an_empty_tf_token_variable_shadows_the_helper_as_terraform_takes_it() {
     let mut env = TestEnv::with_aws();
     env.set("TF_TOKEN_registry_example_com", "");
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let out = install(&env, &endpoint).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");

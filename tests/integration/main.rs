@@ -24,6 +24,7 @@ mod install_script;
 mod installer;
 mod installer_edges;
 mod progress;
+mod registry_discovery;
 mod registry_doctor;
 mod registry_grants;
 mod registry_helper;

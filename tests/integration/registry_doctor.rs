@@ -4,13 +4,15 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{Run, TestEnv, TokenEndpoint, stderr, stdout};
+use crate::support::RegistryEndpoint;
+use crate::support::registry::Registry;
+use crate::support::{Run, TestEnv, stderr, stdout};
 
 const HOST: &str = "registry.example.com";
 const VAR: &str = "TF_TOKEN_registry_example_com";
 
 /// A HOME where the installer has put the helper in place for `endpoint`.
-fn installed(endpoint: &TokenEndpoint) -> TestEnv {
+fn installed(endpoint: &impl RegistryEndpoint) -> TestEnv {
     let env = TestEnv::with_aws();
     env.cmd("install-registry-credentials-helper")
         .args(["--registry-host", HOST, "--registry-url", &endpoint.url()])
@@ -42,7 +44,7 @@ fn helper_path(env: &TestEnv) -> std::path::PathBuf {
 
 #[test]
 fn doctor_passes_on_a_clean_install() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let env = installed(&endpoint);
     let checks_before = endpoint_stats(&endpoint)["bearer_checks"].as_u64().unwrap();
     let (code, report) = diagnose(&mut doctor(&env));
@@ -75,7 +77,7 @@ fn doctor_passes_on_a_clean_install() {
 
 #[test]
 fn doctor_names_a_shadowing_variable() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let mut env = installed(&endpoint);
     env.set(VAR, "IAMBearerAuth~c3RhbGU=");
     let (code, report) = diagnose(&mut doctor(&env));
@@ -111,7 +113,7 @@ fn doctor_names_a_shadowing_variable() {
 
 #[test]
 fn doctor_names_a_shadowing_credentials_block_in_json_too() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let env = installed(&endpoint);
     let rc = env.path().join(".terraformrc");
     let text = fs::read_to_string(&rc).unwrap();
@@ -159,7 +161,7 @@ fn doctor_names_a_shadowing_credentials_block_in_json_too() {
 
 #[test]
 fn doctor_finds_missing_unexecutable_and_doubled_helpers() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let env = installed(&endpoint);
     let helper = helper_path(&env);
 
@@ -210,7 +212,7 @@ fn doctor_finds_missing_unexecutable_and_doubled_helpers() {
 
 #[test]
 fn doctor_follows_opentofus_own_files() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let env = installed(&endpoint);
     // ~/.tofurc without the helper: OpenTofu reads it instead of ~/.terraformrc.
     env.write(".tofurc", "plugin_cache_dir = \"/tmp\"\n");
@@ -228,13 +230,13 @@ fn doctor_follows_opentofus_own_files() {
     assert_eq!(code, 0, "{report}");
 }
 
-fn endpoint_stats(endpoint: &TokenEndpoint) -> serde_json::Value {
+fn endpoint_stats(endpoint: &impl RegistryEndpoint) -> serde_json::Value {
     endpoint.stats_json()
 }
 
 #[test]
 fn exec_passes_tokens_in_the_environment_and_the_exit_code_through() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let env = TestEnv::with_aws();
     let url = endpoint.url();
     // The command replaces get-registry-token: same process, its own exit code.
@@ -256,10 +258,11 @@ fn exec_passes_tokens_in_the_environment_and_the_exit_code_through() {
     assert_eq!(endpoint.stats().0, 1);
 
     // Several hosts: a variable each (here from the cache: no request), and no
-    // Terragrunt variable, which holds one token.
+    // Terragrunt variable, which holds one token. (`env`, as `exec`, also asks where the
+    // registry's discovery sends Terraform, once, and keeps the answer.)
     let other = "modules.example.org";
     env.cmd("get-registry-token")
-        .args(["token", "-r", other, "--registry-url", &url])
+        .args(["env", "-r", other, "--registry-url", &url])
         .succeeds();
     let out = env
         .cmd("get-registry-token")

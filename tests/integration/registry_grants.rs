@@ -1,7 +1,9 @@
 //! manage-registry-permissions against the emulator's DynamoDB, with module records
-//! beside the grants and the registry's own code reading and writing the same table.
+//! beside the grants and the registry's own code reading and writing the same table, and
+//! its own handler enforcing them.
 
-use crate::support::{Run, TestEnv, fixture, unique};
+use crate::support::registry::{Registry, role_of};
+use crate::support::{ACCESS_KEY_ID, Run, TestEnv, fixture, unique};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ci";
 
@@ -247,4 +249,44 @@ fn bad_input_is_refused_before_any_call() {
     assert!(err.contains("does not exist"), "{err}");
     let items: Vec<serde_json::Value> = serde_json::from_str(&fixture(&["scan", &t.name])).unwrap();
     assert_eq!(items.len(), 1, "only the module record");
+}
+
+/// What manage-registry-permissions writes is what the registry's own handler enforces:
+/// the caller's token is refused the namespace until the grant exists, lists the
+/// module while it does, and is refused again once the grant is deleted.
+#[test]
+fn the_registrys_own_handler_enforces_the_grants_written() {
+    let registry = Registry::start();
+    registry.publish("platform/vpc/aws", "1.0.0", "the grants test");
+    let env = TestEnv::with_aws();
+    let token = env
+        .cmd("get-registry-token")
+        .args(["token", "-r", "registry.example.com", "--registry-url"])
+        .arg(registry.url())
+        .succeeds();
+    let versions = || registry.get("/v1/modules/platform/vpc/aws/versions", token.trim());
+    assert_eq!(
+        versions(),
+        (
+            403,
+            "Not authorized to download in namespace platform".to_owned()
+        )
+    );
+    let role = role_of(ACCESS_KEY_ID);
+    let grants = |args: &[&str]| {
+        env.cmd("manage-registry-permissions")
+            .args(["--table", &registry.table, "-r", &role, "-n", "platform"])
+            .args(args)
+            .succeeds()
+    };
+    grants(&["create", "--download"]);
+    assert_eq!(
+        versions(),
+        (
+            200,
+            r#"{"modules":[{"versions":[{"version":"1.0.0"}]}]}"#.to_owned()
+        )
+    );
+    grants(&["delete"]);
+    assert_eq!(versions().0, 403);
 }

@@ -1,5 +1,7 @@
 //! The Terraform credentials-helper protocol, as Terraform runs it.
 
+use crate::support::RegistryEndpoint;
+use crate::support::registry::Registry;
 use crate::support::{Run, TestEnv, TokenEndpoint, bin_path, spawn_all, stderr, stdout};
 
 const HOST: &str = "registry.example.com";
@@ -15,7 +17,7 @@ fn helper_binary(env: &TestEnv) -> std::path::PathBuf {
     path
 }
 
-fn helper(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
+fn helper(env: &TestEnv, endpoint: &impl RegistryEndpoint) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::from_std(env.std_cmd(helper_binary(env)));
     cmd.args(["--registry-host", HOST, "--registry-url", &endpoint.url()]);
     cmd
@@ -24,7 +26,7 @@ fn helper(env: &TestEnv, endpoint: &TokenEndpoint) -> assert_cmd::Command {
 #[test]
 fn get_answers_a_token_for_served_hosts() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let out = helper(&env, &endpoint).args(["get", HOST]).succeeds();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_object().unwrap().len(), 1);
@@ -47,7 +49,7 @@ fn get_answers_a_token_for_served_hosts() {
 #[test]
 fn foreign_hosts_get_an_empty_object() {
     let env = TestEnv::new();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     for host in ["registry.terraform.io", "other.example.com"] {
         let out = helper(&env, &endpoint)
             .args(["get", host])
@@ -60,6 +62,8 @@ fn foreign_hosts_get_an_empty_object() {
     assert_eq!(endpoint.stats(), (0, 0));
 }
 
+/// The stand-in (`token_endpoint.py`) answers /token with an HTML page, which the
+/// registry's own handler never does.
 #[test]
 fn failure_prints_nothing_on_stdout() {
     let env = TestEnv::with_aws();
@@ -80,7 +84,7 @@ fn failure_prints_nothing_on_stdout() {
 #[test]
 fn store_then_get_then_forget() {
     let env = TestEnv::new();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let mut child = helper(&env, &endpoint);
     let out = child
         .args(["store", HOST])
@@ -121,7 +125,7 @@ fn store_then_get_then_forget() {
 #[test]
 fn store_reads_stdin_to_the_end_and_refuses_garbage() {
     let env = TestEnv::new();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     helper(&env, &endpoint)
         .args(["store", HOST])
         .write_stdin("not json")
@@ -132,7 +136,7 @@ fn store_reads_stdin_to_the_end_and_refuses_garbage() {
 #[test]
 fn unknown_verb_is_an_error() {
     let env = TestEnv::new();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let err = helper(&env, &endpoint).args(["erase", HOST]).fails(2);
     assert!(err.contains("unknown verb"), "{err}");
 }
@@ -140,7 +144,7 @@ fn unknown_verb_is_an_error() {
 #[test]
 fn twenty_helpers_at_once_share_one_token() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     // Warm the cache once, then 20 helpers ask at once: all answer, none asks the registry.
     helper(&env, &endpoint).args(["get", HOST]).succeeds();
     let helper_at_once = |host: &str| {
@@ -178,7 +182,7 @@ fn twenty_helpers_at_once_share_one_token() {
 #[test]
 fn thirty_at_once_mint_one_token() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let url = endpoint.url();
     let helpers = |env: &TestEnv| {
         spawn_all((0..30).map(|_| {

@@ -4,7 +4,9 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{Run, TestEnv, TokenEndpoint, stderr, stdout};
+use crate::support::RegistryEndpoint;
+use crate::support::registry::Registry;
+use crate::support::{Run, TestEnv, stderr, stdout};
 
 const DEV: (&str, &str) = ("AKIADEVDEVDEVDEV0002", "dev-secret-2");
 const PROD: (&str, &str) = ("AKIAPRODPRODPROD0002", "prod-secret-2");
@@ -13,14 +15,9 @@ const B: &str = "modules.prod.example.com";
 
 /// A registry per account (A knows the dev caller, B the prod one) and a HOME with the
 /// `dev` and `prod` profiles, and no ambient credentials.
-fn two_accounts() -> (TestEnv, TokenEndpoint, TokenEndpoint) {
-    let a = TokenEndpoint::start_with(
-        "normal",
-        "eu-west-1",
-        "execute-api",
-        &[(DEV.0, DEV.1, None)],
-    );
-    let b = TokenEndpoint::start_with("normal", "eu-west-1", "lambda", &[(PROD.0, PROD.1, None)]);
+fn two_accounts() -> (TestEnv, Registry, Registry) {
+    let a = Registry::start_with("eu-west-1", "execute-api", &[(DEV.0, DEV.1, None)]);
+    let b = Registry::start_with("eu-west-1", "lambda", &[(PROD.0, PROD.1, None)]);
     let mut env = TestEnv::new();
     env.with_profiles(&[("dev", DEV), ("prod", PROD)]);
     env.set("AWS_REGION", "eu-west-1");
@@ -36,7 +33,7 @@ fn install(env: &TestEnv, host: &str, args: &[&str]) -> std::process::Output {
 }
 
 /// Install A as the dev account's registry, with `more` flags.
-fn install_a(env: &TestEnv, a: &TokenEndpoint, more: &[&str]) -> std::process::Output {
+fn install_a(env: &TestEnv, a: &impl RegistryEndpoint, more: &[&str]) -> std::process::Output {
     let url = a.url();
     let args = [
         &["--profile", "dev", "--registry-url", url.as_str()][..],
@@ -47,7 +44,7 @@ fn install_a(env: &TestEnv, a: &TokenEndpoint, more: &[&str]) -> std::process::O
 }
 
 /// Install B as the prod account's registry behind a function URL, with `more` flags.
-fn install_b(env: &TestEnv, b: &TokenEndpoint, more: &[&str]) -> std::process::Output {
+fn install_b(env: &TestEnv, b: &impl RegistryEndpoint, more: &[&str]) -> std::process::Output {
     let url = b.url();
     let args = [
         &[

@@ -4,13 +4,15 @@ use std::fs;
 
 use predicates::prelude::*;
 
+use crate::support::RegistryEndpoint;
+use crate::support::registry::{Registry, RegistryOptions};
 use crate::support::{
     ACCESS_KEY_ID, REGION, Run, SECRET_ACCESS_KEY, TestEnv, TokenEndpoint, stderr, stdout,
 };
 
 const HOST: &str = "registry.example.com";
 
-fn token_cmd(env: &TestEnv, endpoint: &TokenEndpoint, format: &str) -> assert_cmd::Command {
+fn token_cmd(env: &TestEnv, endpoint: &impl RegistryEndpoint, format: &str) -> assert_cmd::Command {
     let mut cmd = env.cmd("get-registry-token");
     cmd.args([format, "-r", HOST, "--registry-url", &endpoint.url()]);
     cmd
@@ -25,16 +27,40 @@ fn minted_token(out: &str) -> String {
 #[test]
 fn every_output_format() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let token = minted_token(&token_cmd(&env, &endpoint, "token").succeeds());
 
+    // The registry as deployed (0.2.5) needs a services override: `env` names a CLI
+    // config that carries it (asked once: the answer is kept), `config` prints it.
+    let exported = token_cmd(&env, &endpoint, "env").succeeds();
+    let generated = env
+        .cache_dir()
+        .join("terraform-cli-")
+        .to_string_lossy()
+        .into_owned();
+    let (first, second) = exported.split_once('\n').unwrap();
     assert_eq!(
-        token_cmd(&env, &endpoint, "env").succeeds(),
-        format!("export TF_TOKEN_registry_example_com={token}\n")
+        first,
+        format!("export TF_TOKEN_registry_example_com={token}")
     );
+    let file = second
+        .strip_prefix("export TF_CLI_CONFIG_FILE=")
+        .and_then(|f| f.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("{exported}"));
+    assert!(file.starts_with(&generated), "{file}");
+    let override_block = format!(
+        "host \"{HOST}\" {{\n  services = {{\n    \"modules.v1\" = \"{}/v1/modules/\"\n  }}\n}}\n",
+        endpoint.url()
+    );
+    assert!(
+        fs::read_to_string(file).unwrap().contains(&override_block),
+        "{}",
+        fs::read_to_string(file).unwrap()
+    );
+    let requests = endpoint.log().len();
     assert_eq!(
         token_cmd(&env, &endpoint, "config").succeeds(),
-        format!("credentials \"{HOST}\" {{\n  token = \"{token}\"\n}}\n")
+        format!("{override_block}credentials \"{HOST}\" {{\n  token = \"{token}\"\n}}\n")
     );
 
     let v: serde_json::Value =
@@ -56,15 +82,22 @@ fn every_output_format() {
         .expect("heredoc");
     assert_eq!(lines.next(), Some(token.as_str()));
     assert_eq!(lines.next(), Some(delimiter));
+    assert!(
+        lines.next().unwrap().starts_with("TF_CLI_CONFIG_FILE<<"),
+        "{written}"
+    );
+    assert_eq!(lines.next(), Some(file));
 
-    // One request minted the token; every later format was answered from the cache.
+    // One request minted the token; every later format was answered from the cache,
+    // the services override too: no request at all.
     assert_eq!(endpoint.stats(), (1, 1));
+    assert_eq!(endpoint.log().len(), requests);
 }
 
 #[test]
 fn cache_hit_sends_no_request_and_resolves_no_credentials() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let first = token_cmd(&env, &endpoint, "token").succeeds();
     // Any credential resolution would now fail (no secret, an AWS config file that
     // does not parse, no reachable AWS): a hit must not touch any of it.
@@ -96,7 +129,7 @@ fn cache_hit_sends_no_request_and_resolves_no_credentials() {
 #[test]
 fn expiry_and_refresh() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     // 100 s tokens are reused while at least 50 s are left: the next call is a hit.
     let a = token_cmd(&env, &endpoint, "token")
         .args(["-T", "100"])
@@ -148,8 +181,7 @@ fn session_token_is_sent_and_signed() {
     env.set("AWS_ACCESS_KEY_ID", "ASIATESTSESSION00001");
     env.set("AWS_SECRET_ACCESS_KEY", "session-secret");
     env.set("AWS_SESSION_TOKEN", "the-session-token");
-    let endpoint = TokenEndpoint::start_with(
-        "normal",
+    let endpoint = Registry::start_with(
         REGION,
         "execute-api",
         &[(
@@ -165,7 +197,7 @@ fn session_token_is_sent_and_signed() {
 
 #[test]
 fn wrong_secret_region_or_service_is_refused() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let mut wrong_secret = TestEnv::with_aws();
     wrong_secret.set("AWS_SECRET_ACCESS_KEY", "not-the-secret");
     let mut wrong_region = TestEnv::with_aws();
@@ -199,7 +231,7 @@ fn wrong_secret_region_or_service_is_refused() {
 #[test]
 fn user_errors_are_one_line_and_change_nothing() {
     let env = TestEnv::with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let cases: &[(&[&str], &str)] = &[
         (
             &["token"],
@@ -236,7 +268,7 @@ fn user_errors_are_one_line_and_change_nothing() {
 
 #[test]
 fn no_credentials_and_no_region() {
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let mut env = TestEnv::new();
     env.set("AWS_REGION", REGION);
     let out = token_cmd(&env, &endpoint, "token").output().unwrap();
@@ -254,6 +286,8 @@ fn no_credentials_and_no_region() {
     assert_eq!(endpoint.stats(), (0, 0));
 }
 
+/// The stand-in (`token_endpoint.py`): the registry's own handler answers none of these
+/// (an HTML page, a hang, a 500 on /token).
 #[test]
 fn server_errors_html_and_timeouts() {
     let env = TestEnv::with_aws();
@@ -297,7 +331,8 @@ fn server_errors_html_and_timeouts() {
 #[test]
 fn bad_request_reason_is_shown() {
     let env = TestEnv::with_aws();
-    // A registry configured with a lower cap than 60000 answers 400 with its reason.
+    // A registry configured with a lower cap than 60000 answers 400 with its reason:
+    // the stand-in, as the handler's cap is the 60000 the toolkit checks before asking.
     let endpoint = TokenEndpoint::start("cap=1000");
     let out = token_cmd(&env, &endpoint, "token")
         .args(["-T", "2000"])
@@ -337,7 +372,11 @@ fn plain_http_is_refused_except_to_loopback() {
 #[test]
 fn https_with_extra_ca_from_ssl_cert_file_or_aws_ca_bundle() {
     let env = TestEnv::with_aws();
-    let (endpoint, cert) = TokenEndpoint::start_tls(env.path());
+    let (endpoint, cert) = Registry::start_opts(&RegistryOptions {
+        tls: Some((env.path(), &[])),
+        ..RegistryOptions::default()
+    });
+    let cert = cert.unwrap();
     let host = format!("localhost:{}", endpoint.server.port);
     // The self-signed certificate is not trusted by default...
     let out = env

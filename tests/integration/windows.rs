@@ -6,8 +6,9 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 
+use crate::support::registry::Registry;
 use crate::support::windows::{Session, windows};
-use crate::support::{TokenEndpoint, fixture, immukv_py, stderr, stdout, unique};
+use crate::support::{fixture, immukv_py, stderr, stdout, unique};
 
 const HOST: &str = "registry.example.com";
 
@@ -31,7 +32,7 @@ fn token_cache(s: &Session<'_>) -> std::path::PathBuf {
 fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
     let mut s = windows().session();
     s.with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let url = endpoint.url();
     let token = s.ok("get-registry-token", &token_args(&url));
     assert!(token.starts_with("IAMBearerAuth~"), "{token}");
@@ -189,7 +190,7 @@ fn concurrent_writers_keep_every_entry() {
 fn the_installer_writes_appdata_and_its_check_passes() {
     let mut s = windows().session();
     s.with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let url = endpoint.url();
     let rc = s.appdata().join("terraform.rc");
     let original = "# mine\r\nplugin_cache_dir = \"C:/tf-cache\"\r\ncredentials \"other.example.com\" {\r\n  token = \"theirs\"\r\n}\r\n";
@@ -291,7 +292,7 @@ fn the_installer_writes_appdata_and_its_check_passes() {
 fn exec_runs_the_child_and_exits_with_its_code() {
     let mut s = windows().session();
     s.with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let url = endpoint.url();
     let out = s.run(
         "get-registry-token",
@@ -370,7 +371,7 @@ fn api_key_get() {
 fn a_cache_file_everyone_may_read_is_not_used() {
     let mut s = windows().session();
     s.with_aws();
-    let endpoint = TokenEndpoint::start("normal");
+    let endpoint = Registry::start();
     let url = endpoint.url();
     let first = s.ok("get-registry-token", &token_args(&url));
     let cache = token_cache(&s);

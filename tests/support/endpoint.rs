@@ -35,15 +35,17 @@ impl TokenEndpoint {
         Self::start_tls_opts(dir, "normal", &[])
     }
 
-    /// Serving HTTPS (a fresh CA and certificate in `dir`) for callers signing with
-    /// `keys`, with more options (`--grant NS`, `--label TEXT`): a registry stand-in
-    /// that knows only its own callers. The endpoint and the CA to trust.
+    /// Serving HTTPS (a fresh CA and certificate in `dir`, also for `names`) for
+    /// callers signing with `keys`, with more options (`--grant NS`, `--label TEXT`): a
+    /// registry stand-in that knows only its own callers. The endpoint and the CA to
+    /// trust.
     pub(crate) fn start_registry(
         dir: &Path,
+        names: &[&str],
         keys: &[(&str, &str, Option<&str>)],
         more: &[&str],
     ) -> (Self, PathBuf) {
-        let (ca, mut extra) = tls_files(dir);
+        let (ca, mut extra) = tls_files_for(dir, names);
         extra.extend(more.iter().map(OsString::from));
         (
             Self::start_full("normal", REGION, "execute-api", keys, extra),
@@ -174,12 +176,19 @@ impl TokenEndpoint {
 /// A fresh test CA and a certificate it signed for localhost, in `dir`: the CA's path,
 /// and the endpoint's TLS options.
 pub(crate) fn tls_files(dir: &Path) -> (PathBuf, Vec<OsString>) {
+    tls_files_for(dir, &[])
+}
+
+/// [`tls_files`] with the certificate also for `names` (registry hosts the tests reach
+/// through a [`super::registry::ConnectProxy`]).
+pub(crate) fn tls_files_for(dir: &Path, names: &[&str]) -> (PathBuf, Vec<OsString>) {
     let ca = dir.join("test-ca.pem");
     let cert = dir.join("endpoint-cert.pem");
     let key = dir.join("endpoint-key.pem");
     run(StdCommand::new(venv().join("bin/python"))
         .arg(repo().join("tests/support/make_cert.py"))
-        .args([&ca, &cert, &key]));
+        .args([&ca, &cert, &key])
+        .args(names));
     let options = vec![
         "--tls-cert".into(),
         cert.into(),

@@ -5,6 +5,8 @@ fixture.py put-module TABLE NAMESPACE NAME SYSTEM VERSION
 fixture.py scan TABLE                          -> every item, as JSON
 fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
 fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
+fixture.py registry-put-module TABLE BUCKET NS NAME SYSTEM VERSION LABEL
+                                                (an archive uploaded with its SHA-256, recorded by the registry's Module.create())
 fixture.py ssm-put NAME VALUE                   (a SecureString, as the construct writes it)
 fixture.py ssm-get NAME                         -> {"type": ..., "value": ...}
 fixture.py secret-create NAME TEXT
@@ -53,6 +55,39 @@ elif cmd == "scan":
 elif cmd == "registry-create-grant":
     ns, role, perms = rest
     registry_auth().create_grant(namespace=ns, identifier=role, permissions=json.loads(perms))
+elif cmd == "registry-put-module":
+    import base64
+    import hashlib
+    import io
+    import tarfile
+    import typing
+
+    import typing_extensions
+
+    bucket, ns, name, system, version, label = rest
+    text = f'output "from" {{\n  value = "{ns}/{name}/{system} {version} from {label}"\n}}\n'.encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("main.tf")
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
+    data = buf.getvalue()
+    s3 = boto3.client("s3")
+    try:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_REGION"]})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    key = f"{ns}/{name}/{system}/{version}.tar.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=data, ChecksumAlgorithm="SHA256")
+    os.environ["TABLE"] = table
+    typing.TypedDict = typing_extensions.TypedDict  # as registry_server.py does, for Python 3.11
+    import warnings
+
+    warnings.filterwarnings("ignore", message="A custom validator is returning a value other than `self`")
+    from registry.models import Module
+
+    checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    Module(namespace=ns, name=name, system=system, version=version, bucket=bucket, key=key, expected_checksum=checksum).create()
 elif cmd == "registry-get-grant":
     ns, role = rest
     auth = registry_auth()

@@ -1,6 +1,8 @@
 """Write a test CA and a server certificate it signed for localhost / 127.0.0.1.
 
-make_cert.py CA.pem SERVER.pem SERVER-KEY.pem -- CA.pem is the bundle to trust.
+make_cert.py CA.pem SERVER.pem SERVER-KEY.pem [NAME...] -- CA.pem is the bundle to
+trust; each NAME (a registry host the tests reach through their proxy) is in the
+certificate too.
 """
 import datetime
 import ipaddress
@@ -14,7 +16,7 @@ from cryptography.x509.oid import NameOID
 now = datetime.datetime.now(datetime.timezone.utc)
 
 
-def certificate(subject, issuer, public_key, signing_key, ca):
+def certificate(subject, issuer, public_key, signing_key, ca, names=()):
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -27,7 +29,10 @@ def certificate(subject, issuer, public_key, signing_key, ca):
     )
     if not ca:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                + [x509.DNSName(n) for n in names]
+            ),
             critical=False,
         )
     return builder.sign(signing_key, hashes.SHA256())
@@ -38,9 +43,9 @@ ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cdk-toolkit test C
 ca = certificate(ca_name, ca_name, ca_key.public_key(), ca_key, True)
 server_key = ec.generate_private_key(ec.SECP256R1())
 server_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-server = certificate(server_name, ca_name, server_key.public_key(), ca_key, False)
+ca_path, server_path, key_path, *names = sys.argv[1:]
+server = certificate(server_name, ca_name, server_key.public_key(), ca_key, False, names)
 
-ca_path, server_path, key_path = sys.argv[1:4]
 with open(ca_path, "wb") as f:
     f.write(ca.public_bytes(serialization.Encoding.PEM))
 with open(server_path, "wb") as f:

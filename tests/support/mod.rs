@@ -5,11 +5,12 @@
 #![allow(dead_code)]
 
 pub(crate) mod immukv;
+pub(crate) mod registry;
 pub(crate) mod terraform;
 pub(crate) mod windows;
 
 mod endpoint;
-pub(crate) use endpoint::{TokenEndpoint, tls_files};
+pub(crate) use endpoint::{TokenEndpoint, tls_files, tls_files_for};
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -80,6 +81,39 @@ fn run(cmd: &mut StdCommand) {
     assert!(status.success(), "{cmd:?} failed: {status}");
 }
 
+/// What the tests ask of a registry endpoint, the real handler's or the stand-in's.
+pub(crate) trait RegistryEndpoint {
+    fn url(&self) -> String;
+    /// `{"token_requests", "minted", "module_requests"}`.
+    fn stats_json(&self) -> serde_json::Value;
+    /// How many token requests reached it, and how many tokens it minted.
+    fn stats(&self) -> (u64, u64) {
+        let v = self.stats_json();
+        (
+            v["token_requests"].as_u64().expect("n"),
+            v["minted"].as_u64().expect("m"),
+        )
+    }
+}
+
+impl RegistryEndpoint for TokenEndpoint {
+    fn url(&self) -> String {
+        TokenEndpoint::url(self)
+    }
+    fn stats_json(&self) -> serde_json::Value {
+        TokenEndpoint::stats_json(self)
+    }
+}
+
+impl RegistryEndpoint for registry::Registry {
+    fn url(&self) -> String {
+        registry::Registry::url(self)
+    }
+    fn stats_json(&self) -> serde_json::Value {
+        registry::Registry::stats_json(self)
+    }
+}
+
 /// A helper process that prints its port on its first stdout line and lives until
 /// its stdin closes (when this test process exits, whatever the way).
 pub(crate) struct Server {
@@ -90,7 +124,22 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(script: &str, args: &[OsString]) -> Server {
-        let mut child = StdCommand::new(venv().join("bin/python"))
+        Self::start_env(script, args, &[])
+    }
+
+    /// [`Server::start`] with these variables, and no other AWS_* variable of this
+    /// process's environment.
+    pub(crate) fn start_env(script: &str, args: &[OsString], vars: &[(&str, &str)]) -> Server {
+        let mut cmd = StdCommand::new(venv().join("bin/python"));
+        if !vars.is_empty() {
+            for (name, _) in std::env::vars_os() {
+                if name.to_string_lossy().starts_with("AWS_") {
+                    cmd.env_remove(name);
+                }
+            }
+            cmd.envs(vars.iter().copied());
+        }
+        let mut child = cmd
             .arg(repo().join("tests/support").join(script))
             .args(args)
             .stdin(Stdio::piped())
@@ -259,6 +308,11 @@ pub(crate) const BINARIES: &[&str] = &[
     "immukv",
     "api-key",
 ];
+
+/// `text` with every run of whitespace (Terraform wraps its messages) one space.
+pub(crate) fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

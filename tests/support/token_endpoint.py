@@ -32,8 +32,6 @@ The API (--api-key) also answers: /moved/... with a 307 to the same path without
 """
 import argparse
 import base64
-import datetime
-import hmac
 import json
 import sys
 import threading
@@ -41,9 +39,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+import sigv4_check
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--keys", required=True)
@@ -68,35 +64,7 @@ MINTED = set()
 
 def verify(handler, body=b""):
     """The reason the request is refused, or None when the signature is valid."""
-    auth = handler.headers.get("Authorization", "")
-    if not auth.startswith("AWS4-HMAC-SHA256 "):
-        return "no SigV4 Authorization header"
-    fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-    key_id, date, region, service, terminal = fields["Credential"].split("/")
-    if key_id not in KEYS:
-        return "unknown access key"
-    if region != args.region or service != args.service or terminal != "aws4_request":
-        return f"wrong scope {region}/{service}"
-    known = KEYS[key_id]
-    signed = fields["SignedHeaders"].split(";")
-    if known.get("session_token"):
-        if "x-amz-security-token" not in signed:
-            return "session token not signed"
-        if handler.headers.get("X-Amz-Security-Token") != known["session_token"]:
-            return "wrong session token"
-    amz_date = handler.headers.get("X-Amz-Date", "")
-    when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
-    if abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) > 900:
-        return "request time too skewed"
-    headers = {h: handler.headers[h] for h in signed if h != "host"}
-    request = AWSRequest(method=handler.command, url=f"http://{handler.headers['Host']}{handler.path}", headers=headers, data=body)
-    request.context["timestamp"] = amz_date
-    signer = SigV4Auth(Credentials(key_id, known["secret"], known.get("session_token")), service, region)
-    canonical = signer.canonical_request(request)
-    expected = signer.signature(signer.string_to_sign(request, canonical), request)
-    if not hmac.compare_digest(expected, fields["Signature"]):
-        return "signature mismatch"
-    return None
+    return sigv4_check.verify(KEYS, args.region, args.service, handler.command, handler.path, handler.headers, body)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -241,7 +209,7 @@ class Handler(BaseHTTPRequestHandler):
             STATS["minted"] += 1
             n = STATS["minted"]
         # The caller, as the registry embeds its role: two callers never get the same token.
-        caller = self.headers.get("Authorization", "").split("Credential=", 1)[-1].split("/", 1)[0]
+        caller = sigv4_check.caller_key(self.headers)
         claims = json.dumps({"role_arn": f"arn:aws:iam::123456789012:role/{caller}", "expiration": int(time.time()) + seconds, "n": n})
         token = "IAMBearerAuth~" + base64.b64encode(claims.encode()).decode()
         with LOCK:

@@ -53,8 +53,8 @@ fn helpers(text: &str) -> usize {
 #[test]
 fn install_is_idempotent_and_replaces_old_python_blocks() {
     let original = format!("plugin_cache_dir = \"/tmp/x\" # keep {{\n{OLD_PYTHON}{OLD_PYTHON}");
-    let Ok(Edit::Rewrite { text, removed }) =
-        plan_install(&original, "aws-credstore", &args(), false)
+    let Ok(Edit::Rewrite { text, removed, .. }) =
+        plan_install(&original, "aws-credstore", &args(), false, &[])
     else {
         panic!("expected a rewrite")
     };
@@ -62,7 +62,7 @@ fn install_is_idempotent_and_replaces_old_python_blocks() {
     assert!(text.starts_with("plugin_cache_dir = \"/tmp/x\" # keep {\n"));
     assert_eq!(helpers(&text), 1);
     assert_eq!(
-        plan_install(&text, "aws-credstore", &args(), false),
+        plan_install(&text, "aws-credstore", &args(), false, &[]),
         Ok(Edit::Unchanged)
     );
 }
@@ -71,13 +71,13 @@ fn install_is_idempotent_and_replaces_old_python_blocks() {
 fn another_helper_needs_force() {
     let text = "credentials_helper \"other\" {\n  args = []\n}\n";
     assert_eq!(
-        plan_install(text, "aws-credstore", &args(), false),
+        plan_install(text, "aws-credstore", &args(), false, &[]),
         Ok(Edit::Conflict {
             other: "other".into()
         })
     );
     assert!(matches!(
-        plan_install(text, "aws-credstore", &args(), true),
+        plan_install(text, "aws-credstore", &args(), true, &[]),
         Ok(Edit::Rewrite { .. })
     ));
 }
@@ -85,7 +85,8 @@ fn another_helper_needs_force() {
 #[test]
 fn uninstall_removes_exactly_what_install_added() {
     let original = "credentials \"app.terraform.io\" {\n  token = \"x\" /* } */\n}\n";
-    let Ok(Edit::Rewrite { text, .. }) = plan_install(original, "aws-credstore", &args(), false)
+    let Ok(Edit::Rewrite { text, .. }) =
+        plan_install(original, "aws-credstore", &args(), false, &[])
     else {
         panic!()
     };
@@ -99,7 +100,8 @@ fn uninstall_removes_exactly_what_install_added() {
             .credentials_for("app.terraform.io")
             .is_some()
     );
-    let Ok(Edit::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false) else {
+    let Ok(Edit::Rewrite { text, .. }) = plan_install("", "aws-credstore", &args(), false, &[])
+    else {
         panic!()
     };
     assert_eq!(plan_uninstall(&text).unwrap().unwrap().0, "");
@@ -112,7 +114,7 @@ fn uninstall_removes_exactly_what_install_added() {
 fn crlf_files_keep_their_line_endings() {
     let original = "# mine\r\nplugin_cache_dir = \"C:/cache\"\r\ncredentials \"a.example.com\" {\r\n  token = \"t\"\r\n}\r\n";
     let Edit::Rewrite { text, .. } =
-        plan_install(original, "aws-credstore", &args(), false).unwrap()
+        plan_install(original, "aws-credstore", &args(), false, &[]).unwrap()
     else {
         panic!("a rewrite")
     };
@@ -124,14 +126,15 @@ fn crlf_files_keep_their_line_endings() {
     );
     assert_eq!(helpers(&text), 1);
     assert_eq!(
-        plan_install(&text, "aws-credstore", &args(), false).unwrap(),
+        plan_install(&text, "aws-credstore", &args(), false, &[]).unwrap(),
         Edit::Unchanged
     );
     let (back, removed) = plan_uninstall(&text).unwrap().unwrap();
     assert_eq!(back, original);
     assert_eq!(removed.len(), 1);
     let lf = "x = 1\n";
-    let Edit::Rewrite { text, .. } = plan_install(lf, "aws-credstore", &args(), false).unwrap()
+    let Edit::Rewrite { text, .. } =
+        plan_install(lf, "aws-credstore", &args(), false, &[]).unwrap()
     else {
         panic!("a rewrite")
     };
@@ -170,7 +173,7 @@ fn files_it_cannot_follow_are_errors_that_quote_nothing() {
     for tail in ["", "x", "é", "\r\n", "# é\n", "\n\u{1f600}"] {
         let text = format!("# ü\n{ours}{tail}");
         let _ = plan_uninstall(&text);
-        let _ = plan_install(&text, "aws-credstore", &args(), false);
+        let _ = plan_install(&text, "aws-credstore", &args(), false, &[]);
     }
 }
 

@@ -52,6 +52,12 @@ pub(crate) enum FindingKind {
     HelperArgsUnreadable(PathBuf),
     /// The helper serves other hosts only.
     HelperDoesNotServe,
+    /// Where a tool is sent for the host's modules (`url`; `None`: nowhere), by a `host`
+    /// block in `file` or by discovery.
+    Modules {
+        url: Option<String>,
+        file: Option<PathBuf>,
+    },
     /// The AWS identity that signs for the host.
     Identity,
     /// The live check of a source: the registry accepted its token, or why not.

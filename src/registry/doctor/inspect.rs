@@ -23,12 +23,25 @@ pub(crate) struct ConfigFile {
     pub(crate) has_credentials: bool,
 }
 
+/// A `host` block for the host in what a tool reads: it replaces discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HostOverride {
+    pub(crate) file: PathBuf,
+    /// Its `modules.v1`, when it has one as a plain string.
+    pub(crate) modules: Option<String>,
+    /// This toolkit wrote it.
+    pub(crate) managed: bool,
+}
+
 /// What one tool reads and what it would use.
 #[derive(Debug, Clone)]
 pub(crate) struct ToolView {
     pub(crate) layout: Layout,
     pub(crate) files: Vec<ConfigFile>,
     pub(crate) source: Source,
+    /// The `host` block that counts for the host (the last one read, as the tool
+    /// merges them), if any.
+    pub(crate) host_override: Option<HostOverride>,
     /// The `--registry-url` of the configured helper (a tunnel to the registry), also
     /// where a token from elsewhere is checked.
     pub(crate) registry_url: Option<BaseUrl>,
@@ -89,6 +102,7 @@ pub(crate) fn inspect(
         layout,
         files: read.files,
         source,
+        host_override: read.host_override,
         registry_url,
         findings: read.findings,
     }
@@ -101,6 +115,7 @@ struct ConfigsRead {
     helpers: Vec<(PathBuf, HelperBlock)>,
     /// The first `credentials` block for the host, with its file.
     credentials: Option<(PathBuf, Option<Secret>)>,
+    host_override: Option<HostOverride>,
     findings: Vec<Finding>,
 }
 
@@ -112,6 +127,7 @@ fn read_configs(tool: Tool, layout: &Layout, host: &RegistryHost) -> ConfigsRead
         files: Vec::new(),
         helpers: Vec::new(),
         credentials: None,
+        host_override: None,
         findings: Vec::new(),
     };
     for path in layout.config_files() {
@@ -166,6 +182,13 @@ fn read_configs(tool: Tool, layout: &Layout, host: &RegistryHost) -> ConfigsRead
                 continue;
             }
         };
+        if let Some(h) = parsed.host_for(&host_name) {
+            read.host_override = Some(HostOverride {
+                file: path.clone(),
+                modules: h.modules.clone(),
+                managed: h.managed,
+            });
+        }
         let block = parsed.credentials_for(&host_name);
         if let Some(block) = block
             && read.credentials.is_none()

@@ -23,13 +23,15 @@ pub(crate) struct LiveCheck {
 type NoToken = (String, Option<String>);
 
 /// Get the token `source` gives (running the helper as the tool would) and ask the
-/// registry at `base` (or `https://HOST`) whether it accepts it. `tools` are the tools
-/// that use this source.
+/// registry at `base` (or `https://HOST`) whether it accepts it, with a versions request
+/// under `modules` (where the tools are sent for the host's modules; `None`: nowhere to
+/// ask). `tools` are the tools that use this source.
 pub(crate) async fn check_source(
     source: &Source,
     tools: &[Tool],
     host: &RegistryHost,
     base: Option<&BaseUrl>,
+    modules: Option<&reqwest::Url>,
     timeout: Duration,
 ) -> LiveCheck {
     let fail = |(message, fix): NoToken| LiveCheck {
@@ -50,7 +52,16 @@ pub(crate) async fn check_source(
         Ok(base) => base,
         Err(e) => return fail((e.to_string(), None)),
     };
-    match check_token(host, &base, &token, timeout).await {
+    let Some(modules) = modules else {
+        return fail((
+            format!(
+                "cannot check the token from {} with {host}: there is no modules API to ask",
+                source.describe()
+            ),
+            None,
+        ));
+    };
+    match check_token(host, &base, modules, &token, timeout).await {
         Ok(TokenVerdict::Accepted) => LiveCheck {
             works: true,
             finding: Finding {

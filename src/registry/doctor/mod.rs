@@ -2,23 +2,28 @@
 //! registry host, and whether they will work. The static part reads files only (what
 //! each tool reads, in its precedence: a `TF_TOKEN_` variable, then `credentials`
 //! blocks, then the one credentials helper); the live part runs the helper as the tool
-//! would and asks the registry whether it accepts the token that wins. [`diagnose`]
+//! would and asks the registry whether it accepts the token that wins, where the tool is
+//! sent for the host's modules (a `host` block, else discovery). [`diagnose`]
 //! puts both together into a [`Report`], which `get-registry-token doctor` prints and
 //! the installer's final check reads.
 
 use std::path::Path;
 use std::time::Duration;
 
+use super::discovery::{Discovery, discover, modules_url};
 use super::host::RegistryHost;
 use super::install::ReadArgs;
 use super::layout::{LayoutEnv, Tool};
 use super::settings::{HostConfig, HostFlags, RegistrySettings};
+use super::token::registry_url;
 use super::tokens::Tokens;
 use crate::aws::{Aws, AwsSelection, CallerIdentity};
 use crate::http::BaseUrl;
+use modules::modules_of;
 
 mod inspect;
 mod live;
+mod modules;
 
 mod finding;
 
@@ -48,8 +53,14 @@ pub(crate) struct Checkup<'a> {
 pub(crate) struct Report {
     pub(crate) host: RegistryHost,
     pub(crate) views: Vec<ToolView>,
-    /// Whether each tool (in `views`' order) gets a token the registry accepts.
+    /// Whether each tool (in `views`' order) gets a token the registry accepts and
+    /// finds the registry's modules API.
     pub(crate) works: Vec<bool>,
+    /// Where each tool (in `views`' order) is sent for the host's modules (`None`: it
+    /// finds no modules service).
+    pub(crate) modules: Vec<Option<reqwest::Url>>,
+    /// Whether each tool (in `views`' order) gets a token the registry accepts.
+    pub(crate) tokens_work: Vec<bool>,
     /// The settings that apply to the host where the helper runs, and where each
     /// came from.
     pub(crate) config: HostConfig,
@@ -147,25 +158,73 @@ pub(crate) async fn diagnose(
         }
     }
 
-    // One live check per distinct source, shared by the tools that use it.
+    // Where each tool is sent for the host's modules: its host block, else discovery
+    // (asked once, where the registry is reached).
+    let base_of = |view: &ToolView| {
+        checkup
+            .registry_url
+            .or(view.registry_url.as_ref())
+            .or(config.registry_url.value.as_ref())
+            .cloned()
+    };
+    let mut modules = Vec::with_capacity(views.len());
+    let mut discovered = None;
+    for view in &views {
+        let Ok(base) = registry_url(host, base_of(view).as_ref()) else {
+            modules.push(None);
+            continue;
+        };
+        if discovered.is_none() {
+            discovered = Some(discover(host, &base, checkup.timeout).await);
+        }
+        let Some(discovery) = &discovered else {
+            unreachable!("asked just above")
+        };
+        let (url, finding) = modules_of(
+            view.layout.tool,
+            host,
+            &base,
+            discovery,
+            view.host_override.as_ref(),
+        );
+        findings.push(finding);
+        modules.push(url);
+    }
+    // Where the token is checked when a tool finds no modules API: where a services
+    // override would send it (0.2.5), so the doctor still says whether the token works.
+    let fallback = |view: &ToolView| match (&discovered, registry_url(host, base_of(view).as_ref()))
+    {
+        (Some(Ok(Discovery::Misnamed(value))), Ok(base)) => modules_url(&base, value).ok(),
+        _ => None,
+    };
+
+    // One live check per distinct source and modules API, shared by the tools that use it.
     let mut works = vec![false; views.len()];
+    let mut tokens_work = vec![false; views.len()];
     let mut done = vec![false; views.len()];
     for i in 0..views.len() {
         if done[i] {
             continue;
         }
         let same: Vec<usize> = (i..views.len())
-            .filter(|&j| views[j].source == views[i].source)
+            .filter(|&j| views[j].source == views[i].source && modules[j] == modules[i])
             .collect();
         let users: Vec<Tool> = same.iter().map(|&j| views[j].layout.tool).collect();
-        let base = checkup
-            .registry_url
-            .or(views[i].registry_url.as_ref())
-            .or(config.registry_url.value.as_ref());
-        let check = check_source(&views[i].source, &users, host, base, checkup.timeout).await;
+        let base = base_of(&views[i]);
+        let at = modules[i].clone().or_else(|| fallback(&views[i]));
+        let check = check_source(
+            &views[i].source,
+            &users,
+            host,
+            base.as_ref(),
+            at.as_ref(),
+            checkup.timeout,
+        )
+        .await;
         for &j in &same {
             done[j] = true;
-            works[j] = check.works;
+            tokens_work[j] = check.works;
+            works[j] = check.works && modules[j].is_some();
         }
         findings.push(check.finding);
     }
@@ -173,6 +232,8 @@ pub(crate) async fn diagnose(
         host: host.clone(),
         views,
         works,
+        modules,
+        tokens_work,
         config,
         identity,
         findings: merge(findings),

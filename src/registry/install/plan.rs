@@ -10,7 +10,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::super::cliconfig::{self, CredentialsConfig, Edit};
+use super::super::cliconfig::{self, CredentialsConfig, Edit, HostWanted};
+use super::super::discovery::Need;
 use super::super::host::RegistryHost;
 use super::super::settings::{HostSettings, RegistrySettings};
 use super::error::InstallError;
@@ -41,8 +42,8 @@ pub(crate) struct ConfigEdit {
     pub(crate) text: Option<String>,
     /// The blocks it loses.
     pub(crate) removed: Vec<cliconfig::Removed>,
-    /// The block it gains.
-    pub(crate) added: Option<String>,
+    /// The blocks it gains.
+    pub(crate) added: Vec<cliconfig::Added>,
 }
 
 /// Every change of one install or uninstall, decided before anything changes.
@@ -73,6 +74,26 @@ pub(crate) struct InstallRequest<'a> {
     pub(crate) force: bool,
     pub(crate) helper: HelperInstall,
     pub(crate) read_args: ReadArgs,
+    /// What each host needs for Terraform to find its modules (a host not named here
+    /// keeps whatever override it has).
+    pub(crate) needs: &'a [(RegistryHost, Need)],
+}
+
+/// Each host's wanted `host` block, from what it needs (`Keep` where not known).
+fn wanted<'a>(
+    hosts: impl Iterator<Item = &'a RegistryHost>,
+    needs: &[(RegistryHost, Need)],
+) -> Vec<(String, HostWanted)> {
+    hosts
+        .map(|host| {
+            let want = match needs.iter().find(|(h, _)| h == host).map(|(_, n)| n) {
+                Some(Need::Override(url)) => HostWanted::Override(url.to_string()),
+                Some(Need::Nothing) => HostWanted::Absent,
+                Some(Need::Unknown) | None => HostWanted::Keep,
+            };
+            (host.to_string(), want)
+        })
+        .collect()
 }
 
 /// An uninstall of `hosts` (every host, when empty).
@@ -155,8 +176,15 @@ impl Plan {
         for (file, block) in files.into_iter().zip(blocks) {
             let kept = block.map(|b| b.kept).unwrap_or_default();
             let args = BlockArgs::with_hosts(&kept, plan.settings.hosts());
-            match cliconfig::plan_install(&file.text, request.name.as_str(), &args, request.force)
-                .map_err(|e| file.unreadable(e))?
+            let hosts = wanted(plan.settings.hosts(), request.needs);
+            match cliconfig::plan_install(
+                &file.text,
+                request.name.as_str(),
+                &args,
+                request.force,
+                &hosts,
+            )
+            .map_err(|e| file.unreadable(e))?
             {
                 Edit::Conflict { other } => {
                     return Err(InstallError::Conflict {
@@ -165,11 +193,15 @@ impl Plan {
                     });
                 }
                 Edit::Unchanged => plan.up_to_date.push(file.path),
-                Edit::Rewrite { text, removed } => plan.configs.push(ConfigEdit {
+                Edit::Rewrite {
+                    text,
+                    removed,
+                    added,
+                } => plan.configs.push(ConfigEdit {
                     file,
                     text: Some(text),
                     removed,
-                    added: Some(cliconfig::helper_block(request.name.as_str(), &args)),
+                    added,
                 }),
             }
         }
@@ -230,7 +262,7 @@ impl Plan {
                         file,
                         text,
                         removed,
-                        added: None,
+                        added: Vec::new(),
                     });
                 }
                 continue;
@@ -238,15 +270,20 @@ impl Plan {
             // Some hosts are left: only a file that has our block is rewritten.
             let Some(block) = block else { continue };
             let args = BlockArgs::with_hosts(&block.kept, plan.settings.hosts());
-            if let Edit::Rewrite { text, removed } =
-                cliconfig::plan_install(&file.text, request.name.as_str(), &args, false)
-                    .map_err(|e| file.unreadable(e))?
+            // The hosts left keep their overrides; those removed lose theirs.
+            let hosts = wanted(plan.settings.hosts(), &[]);
+            if let Edit::Rewrite {
+                text,
+                removed,
+                added,
+            } = cliconfig::plan_install(&file.text, request.name.as_str(), &args, false, &hosts)
+                .map_err(|e| file.unreadable(e))?
             {
                 plan.configs.push(ConfigEdit {
                     file,
                     text: Some(text),
                     removed,
-                    added: Some(cliconfig::helper_block(request.name.as_str(), &args)),
+                    added,
                 });
             }
         }
