@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'cdk-toolkit' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Make the five tools'' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Make the six tools'' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -36,7 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'cdk-toolkit' -ScriptBlock {
             break
         }
         'cdk-toolkit;help' {
-            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Make the five tools'' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Make the six tools'' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

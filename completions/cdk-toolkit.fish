@@ -26,9 +26,9 @@ end
 
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_needs_command" -s V -l version -d 'Print version'
-complete -c cdk-toolkit -n "__fish_cdk_toolkit_needs_command" -f -a "link" -d 'Make the five tools\' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing'
+complete -c cdk-toolkit -n "__fish_cdk_toolkit_needs_command" -f -a "link" -d 'Make the six tools\' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing'
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_using_subcommand link" -l dir -d 'Where to put the names [default: this binary\'s folder]' -r -F
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_using_subcommand link" -s h -l help -d 'Print help'
-complete -c cdk-toolkit -n "__fish_cdk_toolkit_using_subcommand help; and not __fish_seen_subcommand_from link help" -f -a "link" -d 'Make the five tools\' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing'
+complete -c cdk-toolkit -n "__fish_cdk_toolkit_using_subcommand help; and not __fish_seen_subcommand_from link help" -f -a "link" -d 'Make the six tools\' names (hard links to this binary; `.exe` on Windows) in its own folder or in --dir; a second run changes nothing'
 complete -c cdk-toolkit -n "__fish_cdk_toolkit_using_subcommand help; and not __fish_seen_subcommand_from link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
 Install cdk-toolkit on Windows from a release archive, checksum-verified: one program,
-cdk-toolkit.exe, and the five tools' names as hard links to it.
+cdk-toolkit.exe, and the six tools' names as hard links to it.
 
 .DESCRIPTION
   irm https://github.com/cdk-toolkit/cdk-toolkit/releases/latest/download/install.ps1 | iex
@@ -43,7 +43,7 @@ try {
 
         $Repository = 'cdk-toolkit/cdk-toolkit'
         $DefaultBaseUrl = "https://github.com/$Repository/releases/download"
-        $Tools = @('get-registry-token', 'install-registry-credentials-helper', 'manage-registry-permissions', 'immukv', 'api-key')
+        $Tools = @('get-registry-token', 'install-registry-credentials-helper', 'manage-registry-permissions', 'manage-registry-modules', 'immukv', 'api-key')
         $Names = @('cdk-toolkit') + $Tools
 
         function Say([string]$Message) {

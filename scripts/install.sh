@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install cdk-toolkit from a release archive, checksum-verified: one binary, and the five
+# Install cdk-toolkit from a release archive, checksum-verified: one binary, and the six
 # tools' names as hard links to it (each answers to the name it is called by):
 #
 #   curl -LsSf https://github.com/cdk-toolkit/cdk-toolkit/releases/latest/download/install.sh | sh
@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
 REPOSITORY=cdk-toolkit/cdk-toolkit
-BINARIES="get-registry-token install-registry-credentials-helper manage-registry-permissions immukv api-key"
+BINARIES="get-registry-token install-registry-credentials-helper manage-registry-permissions manage-registry-modules immukv api-key"
 NAMES="cdk-toolkit $BINARIES"
 DEFAULT_BASE_URL=https://github.com/$REPOSITORY/releases/download
 

@@ -50,6 +50,8 @@ pub(crate) const GITHUB_ENV: &str = "GITHUB_ENV";
 pub(crate) const TF_CLI_CONFIG_FILE: &str = "TF_CLI_CONFIG_FILE";
 /// The registry's grants table (the registry's own variable).
 pub(crate) const TABLE: &str = "TABLE";
+/// The time every module archive entry carries (reproducible-builds.org's variable).
+pub(crate) const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 /// ImmuKV store selection.
 pub(crate) const IMMUKV_BUCKET: &str = "IMMUKV_BUCKET";
 pub(crate) const IMMUKV_PREFIX: &str = "IMMUKV_PREFIX";
@@ -109,6 +111,7 @@ const DECLARED: &[&str] = &[
     GITHUB_ENV,
     TF_CLI_CONFIG_FILE,
     TABLE,
+    SOURCE_DATE_EPOCH,
     IMMUKV_BUCKET,
     IMMUKV_PREFIX,
     IMMUKV_LOG_VERSION_RETENTION,

@@ -1,4 +1,4 @@
-//! The shared core of the toolkit's five tools (one binary, `cdk-toolkit`, that runs
+//! The shared core of the toolkit's six tools (one binary, `cdk-toolkit`, that runs
 //! each by the name it is called as): AWS configuration and signing, the secret cache
 //! under `~/.cdk/cache`, secret handling, output rendering, the exit policy, and one
 //! module per product area.
@@ -7,7 +7,7 @@
 //! (arguments, dispatch, printing, exit statuses) -> the domains (`registry`, `immukv`,
 //! `apikey`: their rules and typed errors) -> the shared core (`aws`, `http`, `tls`,
 //! `cache`, `output`, `pyjson`, `secret`, `fsutil`, `sys`, `diag`, `exit`, `env`,
-//! `time`).
+//! `tally`, `time`).
 
 // The secret cache's guarantees rest on owners and modes (Unix) or owners and DACLs
 // (Windows), and on file locks: elsewhere the build stops.
@@ -18,11 +18,12 @@ mod apikey;
 /// The one binary's name.
 pub const BINARY: &str = "cdk-toolkit";
 
-/// The five tools, by the names they are installed as (links to [`BINARY`]).
-pub const TOOLS: [&str; 5] = [
+/// The six tools, by the names they are installed as (links to [`BINARY`]).
+pub const TOOLS: [&str; 6] = [
     "get-registry-token",
     "install-registry-credentials-helper",
     "manage-registry-permissions",
+    "manage-registry-modules",
     "immukv",
     "api-key",
 ];
@@ -41,5 +42,6 @@ mod pyjson;
 mod registry;
 mod secret;
 mod sys;
+mod tally;
 mod time;
 mod tls;

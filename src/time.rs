@@ -175,6 +175,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Full jitter before trying again after a conflict: a random wait up to 20 ms x
+/// 2^attempt, at most 2 s.
+pub(crate) fn backoff(attempt: u32) -> std::time::Duration {
+    let cap = (20u64 << attempt.min(7)).min(2000);
+    std::time::Duration::from_millis(random_u64() % (cap + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use clap::CommandFactory;
 
 use super::{api_key, get_registry_token, immukv, install_registry_credentials_helper};
-use super::{manage_registry_permissions, multicall};
+use super::{manage_registry_modules, manage_registry_permissions, multicall};
 
 /// Every binary's command definition.
 fn commands() -> Vec<clap::Command> {
@@ -12,6 +12,7 @@ fn commands() -> Vec<clap::Command> {
         get_registry_token::Cli::command(),
         install_registry_credentials_helper::Cli::command(),
         manage_registry_permissions::Cli::command(),
+        manage_registry_modules::Cli::command(),
         immukv::Cli::command(),
         api_key::Cli::command(),
         multicall::Cli::command(),

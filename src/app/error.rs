@@ -23,6 +23,9 @@ use crate::registry::grants::GrantError;
 use crate::registry::helper::HelperError;
 use crate::registry::host::HostError;
 use crate::registry::install::InstallError;
+use crate::registry::modules::ModulesError;
+use crate::registry::modules::extract::ExtractError;
+use crate::registry::modules::pack::PackError;
 use crate::registry::services::ServicesError;
 use crate::registry::settings::SettingsError;
 use crate::registry::token::{StoreInputError, TokenError};
@@ -72,6 +75,8 @@ pub(crate) enum Error {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Services(#[from] ServicesError),
+    #[error(transparent)]
+    Modules(#[from] ModulesError),
     #[error(transparent)]
     ApiKey(#[from] ApiKeyError),
     #[error(transparent)]
@@ -157,16 +162,7 @@ impl Error {
                 | HostError::Invalid { .. }
                 | HostError::PortInVariable { .. } => UserError,
             },
-            Error::Token(e) => match e {
-                TokenError::Forbidden { .. } => Failure,
-                TokenError::BadRequest { .. } => UserError,
-                TokenError::Status { .. }
-                | TokenError::Redirected { .. }
-                | TokenError::NotAToken { .. }
-                | TokenError::Discovery { .. } => ServiceError,
-                TokenError::Http(e) => http_status(e),
-                TokenError::Sign(_) => Unexpected,
-            },
+            Error::Token(e) => token_status(e),
             Error::StoreInput(e) => match e {
                 StoreInputError::NotAnObject | StoreInputError::NoToken => UserError,
             },
@@ -195,6 +191,7 @@ impl Error {
                 | InstallError::CheckFailed => Failure,
             },
             Error::Settings(e) => settings_status(e),
+            Error::Modules(e) => modules_status(e),
             Error::Services(e) => match e {
                 ServicesError::Read { .. } | ServicesError::Unreadable { .. } => UserError,
                 ServicesError::Cache(e) => cache_status(e),
@@ -361,6 +358,65 @@ fn reference_status(e: &ReferenceError) -> ExitStatus {
         | ReferenceError::NoOutput { .. } => ExitStatus::Failure,
         ReferenceError::Invalid { .. } => ExitStatus::UserError,
         ReferenceError::Aws(e) => aws_status(e),
+    }
+}
+
+fn token_status(e: &TokenError) -> ExitStatus {
+    use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
+    match e {
+        TokenError::Forbidden { .. } => Failure,
+        TokenError::BadRequest { .. } => UserError,
+        TokenError::Status { .. }
+        | TokenError::Redirected { .. }
+        | TokenError::NotAToken { .. }
+        | TokenError::Discovery { .. } => ServiceError,
+        TokenError::Http(e) => http_status(e),
+        TokenError::Sign(_) => Unexpected,
+    }
+}
+
+/// The status of a module command's failure.
+pub(super) fn modules_status(e: &ModulesError) -> ExitStatus {
+    use ExitStatus::{Failure, ServiceError, Unexpected, UserError};
+    match e {
+        ModulesError::Pack(e) => match e {
+            PackError::NotAFolder { .. }
+            | PackError::NoTerraform { .. }
+            | PackError::LinkOutside { .. }
+            | PackError::BrokenLink { .. }
+            | PackError::Special { .. }
+            | PackError::BadName { .. }
+            | PackError::TooLarge { .. }
+            | PackError::Read { .. } => UserError,
+            PackError::Write(_) => Unexpected,
+        },
+        ModulesError::Extract(e) => match e {
+            ExtractError::NotEmpty { .. } | ExtractError::Write { .. } => UserError,
+            ExtractError::Outside { .. }
+            | ExtractError::NotAFile { .. }
+            | ExtractError::TooLarge { .. }
+            | ExtractError::Corrupt(_) => Failure,
+        },
+        ModulesError::Aws(e) => aws_status(e),
+        ModulesError::Http(e) => http_status(e),
+        ModulesError::Token(e) => token_status(e),
+        ModulesError::Issue(e) => match e {
+            IssueError::Aws(e) => aws_status(e),
+            IssueError::Token(e) => token_status(e),
+        },
+        ModulesError::NoTable { .. } | ModulesError::NoBucket { .. } => UserError,
+        ModulesError::Conflict { .. }
+        | ModulesError::ObjectTaken { .. }
+        | ModulesError::NoGrant { .. }
+        | ModulesError::TokenRefused { .. }
+        | ModulesError::RecordRefused { .. }
+        | ModulesError::NoSuchVersion { .. }
+        | ModulesError::NotVerified { .. }
+        | ModulesError::Tampered { .. } => Failure,
+        ModulesError::CreateRouteFailed { .. }
+        | ModulesError::Status { .. }
+        | ModulesError::Raced { .. } => ServiceError,
+        ModulesError::AfterUpload { failure, .. } => modules_status(failure),
     }
 }
 

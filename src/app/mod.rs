@@ -17,6 +17,7 @@ pub mod get_registry_token;
 pub mod immukv;
 mod input;
 pub mod install_registry_credentials_helper;
+pub mod manage_registry_modules;
 pub mod manage_registry_permissions;
 pub mod multicall;
 mod progress;

@@ -1,9 +1,9 @@
-//! One binary, five names (as rustup and uutils coreutils do): `cdk-toolkit` runs the
+//! One binary, six names (as rustup and uutils coreutils do): `cdk-toolkit` runs the
 //! tool it is started as (the file name of argv[0] without its folder, matched without
 //! regard to case, `.exe` ignored), or the tool its first argument names
 //! (`cdk-toolkit immukv get k`); started as `terraform-credentials-NAME`, it is the
 //! credentials helper. Either way the tool sees the same command line and prints the
-//! same help, version and messages. `cdk-toolkit link` makes the five names, as hard
+//! same help, version and messages. `cdk-toolkit link` makes the six names, as hard
 //! links beside it, for an install that has only `cdk-toolkit` (`cargo install`).
 
 use std::ffi::{OsStr, OsString};
@@ -39,6 +39,7 @@ fn run_tool(name: &str, args: Vec<OsString>) -> Option<ExitCode> {
             super::install_registry_credentials_helper::main(args)
         }
         "manage-registry-permissions" => super::manage_registry_permissions::main(args),
+        "manage-registry-modules" => super::manage_registry_modules::main(args),
         "immukv" => super::immukv::main(args),
         "api-key" => super::api_key::main(args),
         helper if helper.starts_with(HELPER_PREFIX) => {
@@ -59,9 +60,9 @@ fn run_tool(name: &str, args: Vec<OsString>) -> Option<ExitCode> {
     long_about = "Command-line tools for infrastructure deployed on AWS, in one binary.\n\n\
         Started as one of its tools' names (a link, as the release installs them), it is that tool; \
         `cdk-toolkit TOOL ARGS...` runs TOOL too. The tools: get-registry-token, \
-        install-registry-credentials-helper, manage-registry-permissions, immukv, api-key.",
+        install-registry-credentials-helper, manage-registry-permissions, manage-registry-modules, immukv, api-key.",
     after_help = "Examples:\n  cdk-toolkit immukv get sensor-1        # the same as: immukv get sensor-1\n  \
-        cdk-toolkit link                       # make the five names beside this binary (after cargo install)\n  \
+        cdk-toolkit link                       # make the six names beside this binary (after cargo install)\n  \
         cdk-toolkit link --dir ~/.local/bin"
 )]
 pub(crate) struct Cli {
@@ -71,7 +72,7 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Make the five tools' names (hard links to this binary; `.exe` on Windows) in
+    /// Make the six tools' names (hard links to this binary; `.exe` on Windows) in
     /// its own folder or in --dir; a second run changes nothing.
     Link {
         /// Where to put the names [default: this binary's folder].
@@ -105,7 +106,7 @@ pub fn main() -> ExitCode {
     })
 }
 
-/// `link`: the five names in `dir` (or this binary's folder), each a hard link to this
+/// `link`: the six names in `dir` (or this binary's folder), each a hard link to this
 /// binary, put in place with one rename each; one already linked is left as it is.
 fn link(dir: Option<PathBuf>) -> Result<ExitStatus, Error> {
     let me = std::env::current_exe().map_err(|source| Error::Input {
@@ -122,7 +123,7 @@ fn link(dir: Option<PathBuf>) -> Result<ExitStatus, Error> {
     })?;
     match made.as_slice() {
         [] => note(format_args!(
-            "{} already holds the five names: nothing changed",
+            "{} already holds the six names: nothing changed",
             dir.display()
         )),
         names => note(format_args!(

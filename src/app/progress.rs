@@ -81,7 +81,7 @@ impl Progress {
     }
 }
 
-impl crate::immukv::Tally for Progress {
+impl crate::tally::Tally for Progress {
     fn total(&self, n: u64) {
         self.set_total(n);
     }

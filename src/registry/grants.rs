@@ -473,7 +473,7 @@ fn record_of(
         .ok_or(GrantError::NoRecord { operation })
 }
 
-fn is_condition_failed<E: ProvideErrorMetadata>(
+pub(crate) fn is_condition_failed<E: ProvideErrorMetadata>(
     e: &aws_sdk_dynamodb::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> bool {
     e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException")

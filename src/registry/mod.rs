@@ -10,6 +10,7 @@ pub(crate) mod helper;
 pub(crate) mod host;
 pub(crate) mod install;
 pub(crate) mod layout;
+pub(crate) mod modules;
 pub(crate) mod services;
 pub(crate) mod settings;
 pub(crate) mod token;

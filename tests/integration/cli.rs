@@ -22,7 +22,7 @@ fn every_binary_answers_help_and_version() {
     }
 }
 
-/// One binary, five names: a tool started by its own name (the hard link the release
+/// One binary, six names: a tool started by its own name (the hard link the release
 /// installs) and as `cdk-toolkit TOOL` is the same program, byte for byte: help,
 /// version, usage errors, real failures and their exit codes. A name in another case
 /// or with `.exe` (as Windows starts it) is the tool too, and a copy named
@@ -90,11 +90,11 @@ fn every_tool_is_the_same_under_its_name_and_under_cdk_toolkit() {
 }
 
 /// `cdk-toolkit link --dir DIR` (after `cargo install`, which installs only
-/// `cdk-toolkit`) makes the five names as hard links to it, replacing what was there
+/// `cdk-toolkit`) makes the six names as hard links to it, replacing what was there
 /// (an older binary of the same name); a second run changes nothing; a folder where a
 /// name goes is refused with one line before anything is made.
 #[test]
-fn link_makes_the_five_names_once() {
+fn link_makes_the_six_names_once() {
     let env = TestEnv::new();
     let toolkit = crate::support::bin_path("cdk-toolkit");
     let dir = tempfile::tempdir_in(toolkit.parent().unwrap()).unwrap();
@@ -119,7 +119,7 @@ fn link_makes_the_five_names_once() {
         .arg(dir.path())
         .says();
     assert!(
-        err.contains("already holds the five names: nothing changed"),
+        err.contains("already holds the six names: nothing changed"),
         "{err}"
     );
 

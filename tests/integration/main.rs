@@ -29,6 +29,7 @@ mod registry_doctor;
 mod registry_grants;
 mod registry_helper;
 mod registry_hosts;
+mod registry_modules;
 mod registry_terraform;
 mod registry_token;
 mod windows;

@@ -5,6 +5,7 @@ fixture.py put-module TABLE NAMESPACE NAME SYSTEM VERSION
 fixture.py scan TABLE                          -> every item, as JSON
 fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
 fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
+fixture.py s3-keys BUCKET                       -> the bucket's keys, as JSON
 fixture.py registry-put-module TABLE BUCKET NS NAME SYSTEM VERSION LABEL
                                                 (an archive uploaded with its SHA-256, recorded by the registry's Module.create())
 fixture.py ssm-put NAME VALUE                   (a SecureString, as the construct writes it)
@@ -55,6 +56,9 @@ elif cmd == "scan":
 elif cmd == "registry-create-grant":
     ns, role, perms = rest
     registry_auth().create_grant(namespace=ns, identifier=role, permissions=json.loads(perms))
+elif cmd == "s3-keys":
+    listed = boto3.client("s3").list_objects_v2(Bucket=table).get("Contents", [])
+    print(json.dumps(sorted(o["Key"] for o in listed)))
 elif cmd == "registry-put-module":
     import base64
     import hashlib

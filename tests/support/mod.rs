@@ -276,7 +276,7 @@ impl TestEnv {
     }
 }
 
-/// The program `bin` names: `cdk-toolkit`, or one of the five names the release
+/// The program `bin` names: `cdk-toolkit`, or one of the six names the release
 /// installs as hard links to it. The links are made beside it in the target folder,
 /// once per run, by `cdk-toolkit link` itself: the tests run what a user runs.
 pub(crate) fn bin_path(bin: &str) -> PathBuf {
@@ -300,11 +300,12 @@ pub(crate) fn bin_path(bin: &str) -> PathBuf {
     }
 }
 
-/// The toolkit's five binaries.
+/// The toolkit's six tools.
 pub(crate) const BINARIES: &[&str] = &[
     "get-registry-token",
     "install-registry-credentials-helper",
     "manage-registry-permissions",
+    "manage-registry-modules",
     "immukv",
     "api-key",
 ];
@@ -613,6 +614,9 @@ pub(crate) struct Proxied {
     pub(crate) query: String,
     /// It carried If-None-Match or If-Match.
     pub(crate) conditional: bool,
+    /// Its x-amz-checksum-sha256 header.
+    #[serde(default)]
+    pub(crate) checksum_sha256: Option<String>,
     /// `None`: carried out, and the answer dropped on purpose.
     pub(crate) status: Option<u16>,
 }

@@ -42,16 +42,20 @@ s3_proxy.py UPSTREAM_URL [options]
 
 A rule's SUFFIX starting with `?` matches the query string instead (`GET:?versioning`).
 Answers are made what S3 sends where the emulator differs: GetBucketVersioning's root
-element is VersioningConfiguration.
+element is VersioningConfiguration; a PUT whose body does not have the SHA-256 its
+x-amz-checksum-sha256 header names is refused 400 BadDigest without being carried out.
 
 GET /__proxy_stats answers {"requests": N, "dropped": N, "slowdowns": N, "denied": N,
 "conflicts": N}.
 GET /__proxy_log answers every request so far, in order: [{"method", "path", "query",
-"conditional" (an If-None-Match or If-Match header was sent), "status"}], so that a test
+"conditional" (an If-None-Match or If-Match header was sent), "checksum_sha256" (the
+x-amz-checksum-sha256 header, or null), "status"}], so that a test
 waits for what a client did rather than for time to pass.
 Prints its port on stdout and stops when stdin closes.
 """
 import argparse
+import base64
+import hashlib
 import datetime
 import email.utils
 import http.client
@@ -172,8 +176,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.startswith("/__proxy_"):
             url = urlsplit(self.path)
             conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Match"))
+            checksum = self.headers.get("x-amz-checksum-sha256")
             with LOCK:
-                LOG.append({"method": self.command, "path": url.path, "query": url.query, "conditional": conditional, "status": status})
+                LOG.append({"method": self.command, "path": url.path, "query": url.query, "conditional": conditional, "checksum_sha256": checksum, "status": status})
         self.send_response(status)
         head = self.command == "HEAD"
         for k, v in headers:
@@ -254,6 +259,11 @@ class Handler(BaseHTTPRequestHandler):
             wait()
             xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
             return self.answer(503, [("Content-Type", "application/xml")], xml)
+        named = self.headers.get("x-amz-checksum-sha256")
+        if self.command == "PUT" and named and named != base64.b64encode(hashlib.sha256(body).digest()).decode():
+            wait()
+            xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>BadDigest</Code><Message>The SHA256 you specified did not match the calculated checksum.</Message></Error>"
+            return self.answer(400, [("Content-Type", "application/xml")], xml)
         if self.command == "PUT" and (self.headers.get("If-Match") or self.headers.get("If-None-Match")):
             conflict = chance(args.conflict)
             with LOCK:
@@ -309,7 +319,7 @@ class Handler(BaseHTTPRequestHandler):
             # The upstream carried the request out; the client never hears of it.
             with LOCK:
                 STATS["dropped"] += 1
-                LOG.append({"method": self.command, "path": urlsplit(self.path).path, "query": url.query, "conditional": bool(self.headers.get("If-Match") or self.headers.get("If-None-Match")), "status": None})
+                LOG.append({"method": self.command, "path": urlsplit(self.path).path, "query": url.query, "conditional": bool(self.headers.get("If-Match") or self.headers.get("If-None-Match")), "checksum_sha256": self.headers.get("x-amz-checksum-sha256"), "status": None})
             self.close_connection = True
             return
         self.answer(status, headers, data)

@@ -1,5 +1,5 @@
 //! The Windows build, run under Wine: `cdk-toolkit.exe` cross-built once per run
-//! (x86_64-pc-windows-gnu), installed with its five names (`cdk-toolkit link`, as a
+//! (x86_64-pc-windows-gnu), installed with its six names (`cdk-toolkit link`, as a
 //! user would) in a throw-away Wine prefix, and commands run there as a Windows user
 //! runs them, against the Linux-side emulator and registry stand-ins.
 //!
@@ -218,7 +218,7 @@ impl Session<'_> {
         self.windows.profile.join("AppData/Roaming")
     }
 
-    /// `tool` (`cdk-toolkit` or one of its five names), run as a Windows program.
+    /// `tool` (`cdk-toolkit` or one of its six names), run as a Windows program.
     pub(crate) fn cmd(&self, tool: &str) -> Command {
         self.program(self.windows.bin.join(format!("{tool}.exe")))
     }

@@ -2,12 +2,11 @@
 //! lost answers; key objects brought up to their entries, only ever forward, through
 //! 409s and 412s; and the pipelined appends of an import.
 
-use std::time::Duration;
-
 use super::model::{Appended, KeyObject, Lag, Store, StoreError, Tip, Written};
 use super::s3::S3Failure;
 use crate::immukv::entry::{GENESIS_HASH, LogEntry};
 use crate::pyjson::Json;
+use crate::time::backoff;
 
 /// Attempts at committing a log entry against concurrent writers.
 const MAX_ATTEMPTS: u32 = 60;
@@ -436,12 +435,6 @@ impl Store {
     pub(crate) async fn key_etag(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.head_etag(&self.key_path(key)?).await
     }
-}
-
-/// Full jitter: a random wait up to 20 ms x 2^attempt, at most 2 s.
-fn backoff(attempt: u32) -> Duration {
-    let cap = (20u64 << attempt.min(7)).min(2000);
-    Duration::from_millis(crate::time::random_u64() % (cap + 1))
 }
 
 #[cfg(test)]
