@@ -10,6 +10,7 @@ mod support;
 
 mod api_key;
 mod api_stack;
+mod build_script;
 mod cache;
 mod cli;
 mod edges;
