@@ -410,7 +410,7 @@ fn print_listing(
         writeln!(out, "{}", f.path)?;
     }
     for l in &contents.left_out {
-        writeln!(out, "left out: {} ({} rule {})", l.path, l.source, l.rule)?;
+        writeln!(out, "left out: {} (rule {}, {})", l.path, l.rule, l.source)?;
     }
     let bytes: u64 = contents.files.iter().map(|f| f.size).sum();
     writeln!(

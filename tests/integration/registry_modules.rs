@@ -231,9 +231,9 @@ fn pack_is_reproducible_and_leaves_out_what_it_must() {
     let lines: Vec<&str> = listing.lines().collect();
     assert_eq!(lines[..2], ["main.tf", "variables.tf"], "{listing}");
     for left in [
-        "left out: .git/ (default rule .git/)",
-        "left out: examples/.terraform/ (default rule .terraform/)",
-        "left out: terraform.tfstate (default rule *.tfstate)",
+        "left out: .git/ (rule .git/, default)",
+        "left out: examples/.terraform/ (rule .terraform/, default)",
+        "left out: terraform.tfstate (rule *.tfstate, default)",
     ] {
         assert!(lines.contains(&left), "{left}: {listing}");
     }
