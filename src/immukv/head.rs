@@ -1,6 +1,7 @@
 //! Which store a verify speaks of ([`StoreId`]: endpoint, bucket, prefix), the head a
 //! verify checked ([`Head`]), and the remembered heads in the cache folder, one file
-//! per store, with the ETag and sequence of every key object checked.
+//! per store, with the ETag and sequence of every key object checked; and, per store,
+//! that these credentials may not ask for the bucket's versioning.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -129,5 +130,56 @@ impl HeadCache {
             r.head = head.cloned();
             r.keys = keys.clone();
         })
+    }
+}
+
+/// That a store's bucket refused to say whether it keeps versions (the construct's
+/// policies grant no bucket-level call), and when: one file per store in the cache.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct VersioningDenied {
+    version: u32,
+    store: Option<StoreId>,
+    denied_at: u64,
+}
+
+impl Document for VersioningDenied {
+    fn parse(bytes: &[u8]) -> Result<Self, String> {
+        crate::cache::parse_versioned(bytes, |d: &Self| d.version, 1)
+    }
+
+    fn render(&self) -> Result<Vec<u8>, String> {
+        crate::cache::render_pretty(self)
+    }
+}
+
+/// A refusal is asked again after this long (a policy may have changed).
+const VERSIONING_DENIED_SECONDS: u64 = 30 * 24 * 3600;
+
+fn versioning_file(store: &StoreId) -> Option<CacheFile> {
+    CacheDir::open()
+        .ok()
+        .map(|dir| dir.file(&store.cache_name("versioning-denied")))
+}
+
+/// Whether the bucket of `store` refused, lately, to say whether it keeps versions.
+pub(crate) fn versioning_denied(store: &StoreId) -> bool {
+    let now = crate::cache::now_unix();
+    versioning_file(store)
+        .and_then(|f| f.read::<VersioningDenied>())
+        .is_some_and(|d| {
+            d.store.as_ref() == Some(store)
+                && now.saturating_sub(d.denied_at) < VERSIONING_DENIED_SECONDS
+        })
+}
+
+/// Remember that it refused (the cache is never fatal: a failure is only not remembered).
+pub(crate) fn remember_versioning_denied(store: &StoreId) {
+    if let Some(file) = versioning_file(store) {
+        let store = store.clone();
+        let _ = file.update(|d: &mut VersioningDenied| {
+            d.version = 1;
+            d.store = Some(store);
+            d.denied_at = crate::cache::now_unix();
+        });
     }
 }

@@ -85,15 +85,26 @@ fn a_build_with_nothing_changed_compiles_nothing() {
     run(&repo, "git", &["init", "-q", "-b", "main"]);
     run(&repo, "git", &["add", "."]);
     run(&repo, "git", &["commit", "-q", "-m", "first"]);
-    assert!(!repo.join(".git/packed-refs").exists(), "a checkout without packed refs");
+    assert!(
+        !repo.join(".git/packed-refs").exists(),
+        "a checkout without packed refs"
+    );
     let target = root.path().join("target");
 
     let (compiled, built) = build(&repo, &target);
     assert!(compiled);
     assert_eq!(built, head(&repo));
-    assert_eq!(build(&repo, &target), (false, head(&repo)), "nothing changed: nothing compiled");
+    assert_eq!(
+        build(&repo, &target),
+        (false, head(&repo)),
+        "nothing changed: nothing compiled"
+    );
     commit(&repo, "second");
-    assert_eq!(build(&repo, &target), (true, head(&repo)), "a new commit is seen");
+    assert_eq!(
+        build(&repo, &target),
+        (true, head(&repo)),
+        "a new commit is seen"
+    );
     assert!(!build(&repo, &target).0);
 
     // Packed refs (no loose branch file): one build to learn it, then none; a commit
@@ -107,10 +118,24 @@ fn a_build_with_nothing_changed_compiles_nothing() {
 
     // A worktree: its refs live in the common git folder.
     let tree = root.path().join("tree");
-    run(&repo, "git", &["worktree", "add", "-q", "-b", "other", tree.to_str().unwrap()]);
+    run(
+        &repo,
+        "git",
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "other",
+            tree.to_str().unwrap(),
+        ],
+    );
     let tree_target = root.path().join("tree-target");
     assert_eq!(build(&tree, &tree_target), (true, head(&tree)));
-    assert!(!build(&tree, &tree_target).0, "a worktree: nothing compiled");
+    assert!(
+        !build(&tree, &tree_target).0,
+        "a worktree: nothing compiled"
+    );
     commit(&tree, "fourth");
     assert_eq!(build(&tree, &tree_target), (true, head(&tree)));
     assert!(!build(&tree, &tree_target).0);

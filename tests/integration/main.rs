@@ -20,6 +20,7 @@ mod immukv_checkpoints;
 mod immukv_conflicts;
 mod immukv_integrity;
 mod immukv_operator;
+mod immukv_policy;
 mod immukv_retention;
 mod install_script;
 mod installer;

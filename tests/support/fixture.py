@@ -6,6 +6,8 @@ fixture.py scan TABLE                          -> every item, as JSON
 fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
 fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
 fixture.py s3-keys BUCKET                       -> the bucket's keys, as JSON
+fixture.py iam-user-with-policy NAME POLICY_JSON -> {"id": ..., "secret": ...}: a user holding exactly that policy
+fixture.py enforce-iam now                      (the emulator checks every later request's IAM permissions)
 fixture.py registry-put-module TABLE BUCKET NS NAME SYSTEM VERSION LABEL
                                                 (an archive uploaded with its SHA-256, recorded by the registry's Module.create())
 fixture.py ssm-put NAME VALUE                   (a SecureString, as the construct writes it)
@@ -56,6 +58,22 @@ elif cmd == "scan":
 elif cmd == "registry-create-grant":
     ns, role, perms = rest
     registry_auth().create_grant(namespace=ns, identifier=role, permissions=json.loads(perms))
+elif cmd == "iam-user-with-policy":
+    (policy,) = rest
+    iam = boto3.client("iam")
+    iam.create_user(UserName=table)
+    arn = iam.create_policy(PolicyName=f"{table}-policy", PolicyDocument=policy)["Policy"]["Arn"]
+    iam.attach_user_policy(UserName=table, PolicyArn=arn)
+    key = iam.create_access_key(UserName=table)["AccessKey"]
+    print(json.dumps({"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}))
+elif cmd == "enforce-iam":
+    import urllib.request
+
+    # moto's server: after this many more requests (none), every request is checked.
+    request = urllib.request.Request(
+        os.environ["AWS_ENDPOINT_URL"] + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"}
+    )
+    urllib.request.urlopen(request).read()
 elif cmd == "s3-keys":
     listed = boto3.client("s3").list_objects_v2(Bucket=table).get("Contents", [])
     print(json.dumps(sorted(o["Key"] for o in listed)))

@@ -431,6 +431,19 @@ pub(crate) fn immukv_py_at(endpoint: &str, args: &[&str]) -> String {
     python_script(endpoint, REGION, "immukv_py.py", args)
 }
 
+/// [`fixture`] against `endpoint` (another emulator, a proxy).
+pub(crate) fn fixture_at(endpoint: &str, args: &[&str]) -> String {
+    python_script(endpoint, REGION, "fixture.py", args)
+}
+
+/// `s3_proxy.py` in front of `upstream` (another emulator than [`moto`]).
+pub(crate) fn s3_proxy_to(upstream: &str, options: &[&str]) -> Server {
+    let args: Vec<OsString> = std::iter::once(upstream.into())
+        .chain(options.iter().map(OsString::from))
+        .collect();
+    Server::start("s3_proxy.py", &args)
+}
+
 /// `fixture.py` in another region than [`REGION`].
 pub(crate) fn fixture_in(region: &str, args: &[&str]) -> String {
     python_against_moto_in(region, "fixture.py", args)

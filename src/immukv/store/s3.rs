@@ -250,8 +250,13 @@ impl Store {
 
     /// Whether the bucket keeps versions, when these credentials may ask (the
     /// construct's policies do not allow GetBucketVersioning: then `None`, and the
-    /// version id a PUT answers with decides).
+    /// version id a PUT answers with decides). A caller once refused is remembered for
+    /// the store and not asked again: every refusal is an AccessDenied event in the
+    /// account's trail, which security teams alarm on.
     pub(super) async fn versioning_enabled(&self) -> Result<Option<bool>, StoreError> {
+        if crate::immukv::head::versioning_denied(&self.id) {
+            return Ok(None);
+        }
         match self
             .client
             .get_bucket_versioning()
@@ -264,6 +269,10 @@ impl Store {
             )),
             Err(e) => match classify("S3 GetBucketVersioning", e) {
                 S3Failure::NoSuchBucket => Err(StoreError::NoSuchBucket(self.id.bucket.clone())),
+                S3Failure::Denied => {
+                    crate::immukv::head::remember_versioning_denied(&self.id);
+                    Ok(None)
+                }
                 _ => Ok(None),
             },
         }
