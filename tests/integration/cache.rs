@@ -2,46 +2,16 @@
 //! warning, set aside before it is replaced, and the cache recovers.
 
 use std::fs;
-use std::io::Write;
-use std::process::Stdio;
 
 use crate::support::RegistryEndpoint;
 use crate::support::registry::Registry;
-use crate::support::{TestEnv, bin_path, stderr, stdout};
+use crate::support::{TestEnv, bin_path, stderr, stdout, stores_at_once};
 
 #[test]
 fn twenty_concurrent_writers_keep_every_entry() {
     let env = TestEnv::new();
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            let mut child = env
-                .std_cmd(bin_path("get-registry-token"))
-                .args([
-                    "credentials-helper",
-                    "store",
-                    &format!("registry-{i}.example.com"),
-                ])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            (i, child.stdin.take().unwrap(), child)
-        })
-        .collect();
-    // Release them together: each is blocked reading stdin until now.
-    let children: Vec<_> = children
-        .into_iter()
-        .map(|(i, mut stdin, child)| {
-            stdin
-                .write_all(format!("{{\"token\":\"stored-token-{i}\"}}").as_bytes())
-                .unwrap();
-            drop(stdin);
-            child
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
+    let outs = stores_at_once(20, || env.std_cmd(bin_path("get-registry-token")));
+    for out in outs {
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(out.stdout.is_empty());
     }

@@ -99,11 +99,13 @@ fn link_makes_the_six_names_once() {
     let toolkit = crate::support::bin_path("cdk-toolkit");
     let dir = tempfile::tempdir_in(toolkit.parent().unwrap()).unwrap();
     std::fs::write(dir.path().join("immukv"), "#!/bin/sh\necho old\n").unwrap();
-    let err = env
-        .cmd("cdk-toolkit")
-        .args(["link", "--dir"])
-        .arg(dir.path())
-        .says();
+    let link = || {
+        env.cmd("cdk-toolkit")
+            .args(["link", "--dir"])
+            .arg(dir.path())
+            .says()
+    };
+    let err = link();
     assert!(
         err.starts_with("cdk-toolkit: note: linked get-registry-token, "),
         "{err}"
@@ -113,11 +115,7 @@ fn link_makes_the_six_names_once() {
         let meta = std::fs::metadata(dir.path().join(tool)).unwrap();
         assert_eq!((meta.dev(), meta.ino()), (me.dev(), me.ino()), "{tool}");
     }
-    let err = env
-        .cmd("cdk-toolkit")
-        .args(["link", "--dir"])
-        .arg(dir.path())
-        .says();
+    let err = link();
     assert!(
         err.contains("already holds the six names: nothing changed"),
         "{err}"

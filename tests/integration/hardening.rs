@@ -501,20 +501,29 @@ fn a_planted_cache_folder_is_not_trusted() {
         env.set("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     };
 
+    // A cache folder `name` with the planted key file, in `mode`; what `get` made of it.
+    let planted_in = |env: &TestEnv, name: &str, mode: u32| {
+        let dir = env.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("apigw_api_keys.json"), planted).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+        (dir, move |env: &TestEnv, dir: &std::path::Path| {
+            let out = env
+                .cmd("api-key")
+                .args(["get", "--stack", "Planted", "--account", ACCOUNT])
+                .env("CDK_CACHE_DIR", dir)
+                .output()
+                .unwrap();
+            assert!(!stdout(&out).contains("planted-key"));
+            out
+        })
+    };
+
     // Writable by everyone (a shared folder): refused, and never chmod'ed.
     let mut env = TestEnv::with_aws();
     dead_aws(&mut env);
-    let shared = env.path().join("shared");
-    fs::create_dir(&shared).unwrap();
-    fs::write(shared.join("apigw_api_keys.json"), planted).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
-    let out = env
-        .cmd("api-key")
-        .args(["get", "--stack", "Planted", "--account", ACCOUNT])
-        .env("CDK_CACHE_DIR", &shared)
-        .output()
-        .unwrap();
-    assert!(!stdout(&out).contains("planted-key"));
+    let (shared, get) = planted_in(&env, "shared", 0o1777);
+    let out = get(&env, &shared);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("is open to other users (mode "),
@@ -528,18 +537,9 @@ fn a_planted_cache_folder_is_not_trusted() {
 
     // Owned by someone else.
     if crate::support::is_root() {
-        let theirs = env.path().join("theirs");
-        fs::create_dir(&theirs).unwrap();
-        fs::write(theirs.join("apigw_api_keys.json"), planted).unwrap();
-        fs::set_permissions(&theirs, fs::Permissions::from_mode(0o700)).unwrap();
+        let (theirs, get) = planted_in(&env, "theirs", 0o700);
         std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
-        let out = env
-            .cmd("api-key")
-            .args(["get", "--stack", "Planted", "--account", ACCOUNT])
-            .env("CDK_CACHE_DIR", &theirs)
-            .output()
-            .unwrap();
-        assert!(!stdout(&out).contains("planted-key"));
+        let out = get(&env, &theirs);
         assert!(
             stderr(&out).contains("belongs to user 65534"),
             "{}",

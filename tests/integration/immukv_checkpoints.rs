@@ -227,34 +227,27 @@ fn a_checkpoint_put_reads_back_a_lost_answer_and_waits_out_concurrent_updates() 
     kv.ok(&["set", "a", "1"]);
     let name = format!("/immukv/{}", unique("checkpoint"));
     let parameter = format!("ssm:{name}");
+    // A checkpoint put through `proxy` lands as the parameter's `version`.
+    let put_through = |proxy: &crate::support::Server, version: i64| {
+        let out = kv
+            .cmd()
+            .env("AWS_ENDPOINT_URL", proxy.url())
+            .args(["checkpoint", "--put", &parameter])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            ssm_string(&name)["value"],
+            String::from_utf8_lossy(&out.stdout).as_ref()
+        );
+        assert_eq!(ssm_string(&name)["version"], version);
+    };
     let lost = s3_proxy(&["--drop-json", "PutParameter:1"]);
-    let out = kv
-        .cmd()
-        .env("AWS_ENDPOINT_URL", lost.url())
-        .args(["checkpoint", "--put", &parameter])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        ssm_string(&name)["value"],
-        String::from_utf8_lossy(&out.stdout).as_ref()
-    );
-    assert_eq!(ssm_string(&name)["version"], 1);
+    put_through(&lost, 1);
 
     kv.ok(&["set", "a", "2"]);
     let busy = s3_proxy(&["--json-error-on", "PutParameter:2:400:TooManyUpdates"]);
-    let out = kv
-        .cmd()
-        .env("AWS_ENDPOINT_URL", busy.url())
-        .args(["checkpoint", "--put", &parameter])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        ssm_string(&name)["value"],
-        String::from_utf8_lossy(&out.stdout).as_ref()
-    );
-    assert_eq!(ssm_string(&name)["version"], 2);
+    put_through(&busy, 2);
     let tried = proxy_log(&busy)
         .iter()
         .filter(|r| r.path == "/" && r.status == Some(400))

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::support::immukv::Kv;
-use crate::support::{Run, bin_path, http_get, proxy_log, s3_proxy, spawn_all, stderr};
+use crate::support::{Run, http_get, proxy_log, s3_proxy, stderr};
 
 /// Concurrent writers, each `set`ting keys of its own, through a proxy that answers a
 /// share of conditional PUTs 409 (and some requests 503, and loses some answers):
@@ -24,30 +24,10 @@ fn acknowledged_sets_stay_readable(seed: &str, conflict: &str, writers: usize, p
         "--seed",
         seed,
     ]);
-    let writer = |w: usize| {
-        let script = (0..per_writer)
-            .map(|i| {
-                format!(
-                    "\"$IMMUKV\" --path-style set w{w}-{i} '{{\"w\":{w},\"i\":{i}}}' >/dev/null 2>>\"$ERRORS\"; echo {w} {i} $?"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut cmd = kv.env.std_cmd("sh");
-        cmd.args(["-c", &script])
-            .env("IMMUKV", bin_path("immukv"))
-            .env("AWS_ENDPOINT_URL", proxy.url())
-            .env("ERRORS", kv.env.path().join(format!("errors-{w}")));
-        cmd
-    };
     let mut acknowledged = Vec::new();
-    for out in spawn_all((0..writers).map(writer)) {
-        assert!(out.status.success(), "{}", stderr(&out));
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let f: Vec<usize> = line.split(' ').map(|x| x.parse().unwrap()).collect();
-            if f[2] == 0 {
-                acknowledged.push(format!("w{}-{}", f[0], f[1]));
-            }
+    for (w, i, status) in kv.sets_at_once(&proxy, writers, per_writer, |w, i| format!("w{w}-{i}")) {
+        if status == 0 {
+            acknowledged.push(format!("w{w}-{i}"));
         }
     }
     let errors: String = (0..writers)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 
 use crate::support::immukv::Kv;
-use crate::support::{Run, bin_path, http_get, immukv_py, s3_proxy, spawn_all, stderr};
+use crate::support::{Run, http_get, immukv_py, s3_proxy, stderr};
 
 /// With answers lost after S3 carried the PUT out (the SDK's retry then sees 412) and
 /// 503 SlowDown thrown in, concurrent writers never double an entry: a `set` that exits
@@ -18,34 +18,15 @@ fn lost_answers_never_double_a_write() {
     let proxy = s3_proxy(&["--drop-after", "0.15", "--slowdown", "0.08", "--seed", "11"]);
     let writers = 6;
     let per_writer = 8;
-    let writer = |w: usize| {
-        let script = (0..per_writer)
-            .map(|i| {
-                format!(
-                    "\"$IMMUKV\" --path-style set k{} '{{\"w\":{w},\"i\":{i}}}' >/dev/null 2>>\"$ERRORS\"; echo {w} {i} $?",
-                    i % 3
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut cmd = kv.env.std_cmd("sh");
-        cmd.args(["-c", &script])
-            .env("IMMUKV", bin_path("immukv"))
-            .env("AWS_ENDPOINT_URL", proxy.url())
-            .env("ERRORS", kv.env.path().join(format!("errors-{w}")));
-        cmd
-    };
     let mut acknowledged = Vec::new();
     let mut failed = Vec::new();
-    for out in spawn_all((0..writers).map(writer)) {
-        assert!(out.status.success(), "{}", stderr(&out));
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let f: Vec<i64> = line.split(' ').map(|x| x.parse().unwrap()).collect();
-            if f[2] == 0 {
-                acknowledged.push((f[0], f[1]));
-            } else {
-                failed.push((f[0], f[1]));
-            }
+    for (w, i, status) in kv.sets_at_once(&proxy, writers, per_writer, |_, i| format!("k{}", i % 3))
+    {
+        let run = (w as i64, i as i64);
+        if status == 0 {
+            acknowledged.push(run);
+        } else {
+            failed.push(run);
         }
     }
     let stats: serde_json::Value = {

@@ -14,6 +14,8 @@ use crate::support::{
 
 const TOOL: &str = "manage-registry-modules";
 const HOST: &str = "registry.example.com";
+/// platform/vpc/aws, as the flags name it.
+const VPC: [&str; 6] = ["-n", "platform", "--name", "vpc", "--system", "aws"];
 
 /// A registry, its bucket, a HOME whose caller may do `permissions` in `platform`.
 struct Publisher {
@@ -66,6 +68,18 @@ impl Publisher {
 
     fn cmd(&self) -> assert_cmd::Command {
         self.env.cmd(TOOL)
+    }
+
+    /// `SUBCOMMAND` for platform/vpc/aws `version` (reaching the registry, but for
+    /// `unpublish`, which needs only the table).
+    fn on_version(&self, subcommand: &str, version: &str) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        cmd.arg(subcommand);
+        if subcommand != "unpublish" {
+            cmd.args(["-r", HOST, "--registry-url", &self.registry.url()]);
+        }
+        cmd.args(VPC).args(["--version", version, "--path-style"]);
+        cmd
     }
 
     /// The arguments of `publish DIR` as platform/vpc/aws `version`, with `more`.
@@ -126,16 +140,8 @@ impl Publisher {
     /// Terraform would get it.
     fn served(&self, version: &str) -> String {
         let out = self
-            .cmd()
-            .args([
-                "download",
-                "-r",
-                HOST,
-                "--registry-url",
-                &self.registry.url(),
-            ])
-            .args(["-n", "platform", "--name", "vpc", "--system", "aws"])
-            .args(["--version", version, "--path-style", "-o"])
+            .on_version("download", version)
+            .arg("-o")
             .arg(self.tree.path().join(format!("served-{version}.tar.gz")))
             .succeeds();
         out.split("sha256 ").nth(1).unwrap().trim().to_owned()
@@ -597,22 +603,8 @@ fn download_checks_and_unpublish_removes_the_record() {
         .succeeds();
     let (_, sha) = outcome(line.trim());
     let download = |extract: &Path| {
-        let mut cmd = p.cmd();
-        cmd.args(["download", "-r", HOST, "--registry-url", &p.registry.url()])
-            .args([
-                "-n",
-                "platform",
-                "--name",
-                "vpc",
-                "--system",
-                "aws",
-                "--version",
-                "1.0.0",
-            ])
-            .args(p.table_flag())
-            .arg("--extract")
-            .arg(extract)
-            .arg("--path-style");
+        let mut cmd = p.on_version("download", "1.0.0");
+        cmd.args(p.table_flag()).arg("--extract").arg(extract);
         cmd
     };
     let into = p.tree.path().join("unpacked");
@@ -628,20 +620,7 @@ fn download_checks_and_unpublish_removes_the_record() {
     );
     assert!(!into.join(".git").exists());
 
-    let err = p
-        .cmd()
-        .args(["download", "-r", HOST, "--registry-url", &p.registry.url()])
-        .args([
-            "-n",
-            "platform",
-            "--name",
-            "vpc",
-            "--system",
-            "aws",
-            "--version",
-            "9.9.9",
-        ])
-        .fails(1);
+    let err = p.on_version("download", "9.9.9").fails(1);
     assert!(
         err.contains("has no version 9.9.9 in the registry (it has 1.0.0)"),
         "{err}"
@@ -657,21 +636,8 @@ fn download_checks_and_unpublish_removes_the_record() {
     );
 
     let unpublish = |more: &[&str]| {
-        let mut cmd = p.cmd();
-        cmd.args([
-            "unpublish",
-            "-n",
-            "platform",
-            "--name",
-            "vpc",
-            "--system",
-            "aws",
-            "--version",
-            "1.0.0",
-        ])
-        .args(p.table_flag())
-        .arg("--path-style")
-        .args(more);
+        let mut cmd = p.on_version("unpublish", "1.0.0");
+        cmd.args(p.table_flag()).args(more);
         cmd
     };
     let said = unpublish(&[]).succeeds();

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use crate::support::registry::Registry;
 use crate::support::windows::{Session, windows};
-use crate::support::{fixture, immukv_py, stderr, stdout, unique};
+use crate::support::{fixture, immukv_py, stderr, stdout, stores_at_once, unique};
 
 const HOST: &str = "registry.example.com";
 
@@ -125,39 +125,9 @@ fn the_credentials_helper_protocol() {
 /// file, as on Unix it waits on flock): every entry is kept, no temporary file is left.
 #[test]
 fn concurrent_writers_keep_every_entry() {
-    use std::io::Write;
-    use std::process::Stdio;
     let s = windows().session();
-    let children: Vec<_> = (0..10)
-        .map(|i| {
-            let mut child = s
-                .cmd("get-registry-token")
-                .args([
-                    "credentials-helper",
-                    "store",
-                    &format!("registry-{i}.example.com"),
-                ])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            (i, child.stdin.take().unwrap(), child)
-        })
-        .collect();
-    // Released together: each is blocked reading stdin until now.
-    let children: Vec<_> = children
-        .into_iter()
-        .map(|(i, mut stdin, child)| {
-            stdin
-                .write_all(format!("{{\"token\":\"stored-token-{i}\"}}").as_bytes())
-                .unwrap();
-            drop(stdin);
-            child
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
+    let outs = stores_at_once(10, || s.cmd("get-registry-token"));
+    for out in outs {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let doc: serde_json::Value =

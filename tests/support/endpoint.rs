@@ -146,30 +146,7 @@ impl TokenEndpoint {
     }
 
     pub(crate) fn stats_json(&self) -> serde_json::Value {
-        use std::io::Read;
-        if self.tls {
-            // The statistics are no secret: read them without checking the test CA.
-            let out = StdCommand::new(venv().join("bin/python"))
-                .arg("-c")
-                .arg(
-                    "import ssl, sys, urllib.request\n\
-                     ctx = ssl._create_unverified_context()\n\
-                     print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode())",
-                )
-                .arg(format!("https://127.0.0.1:{}/__stats", self.server.port))
-                .output()
-                .expect("stats");
-            return serde_json::from_slice(&out.stdout).expect("json");
-        }
-        let mut stream =
-            std::net::TcpStream::connect(("127.0.0.1", self.server.port)).expect("connect");
-        stream
-            .write_all(b"GET /__stats HTTP/1.0\r\nHost: localhost\r\n\r\n")
-            .expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let body = response.split("\r\n\r\n").nth(1).expect("body");
-        serde_json::from_str(body).expect("json")
+        local_json(self.tls, self.server.port, "/__stats")
     }
 }
 

@@ -80,20 +80,14 @@ elif cmd == "s3-keys":
 elif cmd == "registry-put-module":
     import base64
     import hashlib
-    import io
-    import tarfile
     import typing
 
     import typing_extensions
 
+    import testlib
+
     bucket, ns, name, system, version, label = rest
-    text = f'output "from" {{\n  value = "{ns}/{name}/{system} {version} from {label}"\n}}\n'.encode()
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        info = tarfile.TarInfo("main.tf")
-        info.size = len(text)
-        tar.addfile(info, io.BytesIO(text))
-    data = buf.getvalue()
+    data = testlib.module_archive(f"{ns}/{name}/{system} {version} from {label}")
     s3 = boto3.client("s3")
     try:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_REGION"]})

@@ -1,6 +1,6 @@
 //! An ImmuKV store on the emulator, and an environment whose `immukv` points at it.
 
-use crate::support::{Run, TestEnv, immukv_py, unique};
+use crate::support::{Run, Server, TestEnv, bin_path, immukv_py, spawn_all, stderr, unique};
 
 /// A store in a bucket of its own (or a shared one), with the official client's view
 /// of it at hand.
@@ -51,6 +51,45 @@ impl Kv {
 
     pub(crate) fn fails(&self, args: &[&str], code: i32) -> String {
         self.cmd().args(args).fails(code)
+    }
+
+    /// `writers` shells at once, each `set`ting `per_writer` values through `proxy`,
+    /// the `i`th of writer `w` to the key `key(w, i)` with the value `{"w": w, "i": i}`:
+    /// every (w, i, exit status) in the order each writer ran them. Each writer's stderr
+    /// goes to `errors-W` in the HOME.
+    pub(crate) fn sets_at_once(
+        &self,
+        proxy: &Server,
+        writers: usize,
+        per_writer: usize,
+        key: impl Fn(usize, usize) -> String,
+    ) -> Vec<(usize, usize, i32)> {
+        let writer = |w: usize| {
+            let script = (0..per_writer)
+                .map(|i| {
+                    format!(
+                        "\"$IMMUKV\" --path-style set {} '{{\"w\":{w},\"i\":{i}}}' >/dev/null 2>>\"$ERRORS\"; echo {w} {i} $?",
+                        key(w, i)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut cmd = self.env.std_cmd("sh");
+            cmd.args(["-c", &script])
+                .env("IMMUKV", bin_path("immukv"))
+                .env("AWS_ENDPOINT_URL", proxy.url())
+                .env("ERRORS", self.env.path().join(format!("errors-{w}")));
+            cmd
+        };
+        let mut runs = Vec::new();
+        for out in spawn_all((0..writers).map(writer)) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let f: Vec<i64> = line.split(' ').map(|x| x.parse().unwrap()).collect();
+                runs.push((f[0] as usize, f[1] as usize, f[2] as i32));
+            }
+        }
+        runs
     }
 
     /// An object of the store: its prefix, then `name`.

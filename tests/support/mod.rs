@@ -383,6 +383,57 @@ pub(crate) fn spawn_all(commands: impl IntoIterator<Item = StdCommand>) -> Vec<O
         .collect()
 }
 
+/// Start every command at once, each blocked reading its stdin, then release them
+/// together, the `i`th given `input(i)` on stdin: their outputs, in order.
+pub(crate) fn released_together(
+    commands: impl IntoIterator<Item = StdCommand>,
+    input: impl Fn(usize) -> String,
+) -> Vec<Output> {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| {
+            let mut child = c
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            let stdin = child.stdin.take().expect("stdin");
+            (stdin, child)
+        })
+        .collect();
+    let children: Vec<_> = children
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut stdin, child))| {
+            stdin.write_all(input(i).as_bytes()).expect("release");
+            drop(stdin);
+            child
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect()
+}
+
+/// `n` credentials helpers' `store registry-I.example.com` at once, each handed
+/// `stored-token-I` (`helper()` makes one helper's command): their outputs, in order.
+pub(crate) fn stores_at_once(n: usize, helper: impl Fn() -> StdCommand) -> Vec<Output> {
+    released_together(
+        (0..n).map(|i| {
+            let mut cmd = helper();
+            cmd.args([
+                "credentials-helper",
+                "store",
+                &format!("registry-{i}.example.com"),
+            ]);
+            cmd
+        }),
+        |i| format!("{{\"token\":\"stored-token-{i}\"}}"),
+    )
+}
+
 /// `s3_proxy.py` in front of the emulator, with its options (faults, latency).
 pub(crate) fn s3_proxy(options: &[&str]) -> Server {
     let args: Vec<OsString> = std::iter::once(moto().into())
@@ -601,6 +652,40 @@ pub(crate) fn wait_until(timeout: std::time::Duration, what: &str, mut cond: imp
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// `GET PATH` from a local test server on `port` (HTTPS when `tls`, its certificate
+/// not checked: what is read is no secret), with `bearer` as the token: the status and
+/// the body.
+pub(crate) fn local_get(tls: bool, port: u16, path: &str, bearer: Option<&str>) -> (u16, String) {
+    let scheme = if tls { "https" } else { "http" };
+    let out = StdCommand::new(venv().join("bin/python"))
+        .arg("-c")
+        .arg(
+            "import ssl, sys, urllib.error, urllib.request\n\
+             ctx = ssl._create_unverified_context()\n\
+             headers = {'Authorization': 'Bearer ' + sys.argv[2]} if sys.argv[2] else {}\n\
+             try:\n\
+             \x20   r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers=headers), context=ctx)\n\
+             except urllib.error.HTTPError as e:\n\
+             \x20   r = e\n\
+             print(r.status)\n\
+             print(r.read().decode(), end='')",
+        )
+        .arg(format!("{scheme}://127.0.0.1:{port}{path}"))
+        .arg(bearer.unwrap_or(""))
+        .output()
+        .expect("a local request");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (status, body) = text.split_once('\n').unwrap_or_else(|| panic!("{text}"));
+    (status.parse().expect("a status"), body.to_owned())
+}
+
+/// The JSON a local test server answers at `path` (its statistics, its log).
+pub(crate) fn local_json(tls: bool, port: u16, path: &str) -> serde_json::Value {
+    let (status, body) = local_get(tls, port, path, None);
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).expect("json")
 }
 
 /// A plain HTTP GET on loopback (a test server's statistics and logs): the body.

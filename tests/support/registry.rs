@@ -158,43 +158,12 @@ impl Registry {
     }
 
     fn local(&self, path: &str) -> serde_json::Value {
-        let scheme = if self.tls { "https" } else { "http" };
-        let out = StdCommand::new(venv().join("bin/python"))
-            .arg("-c")
-            .arg(
-                "import ssl, sys, urllib.request\n\
-                 ctx = ssl._create_unverified_context()\n\
-                 print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode())",
-            )
-            .arg(format!("{scheme}://127.0.0.1:{}{path}", self.server.port))
-            .output()
-            .expect("the registry's log");
-        serde_json::from_slice(&out.stdout).expect("json")
+        local_json(self.tls, self.server.port, path)
     }
 
     /// `GET PATH` with `token` as the bearer, as Terraform asks: the status and the body.
     pub(crate) fn get(&self, path: &str, token: &str) -> (u16, String) {
-        let scheme = if self.tls { "https" } else { "http" };
-        let out = StdCommand::new(venv().join("bin/python"))
-            .arg("-c")
-            .arg(
-                "import ssl, sys, urllib.error, urllib.request\n\
-                 ctx = ssl._create_unverified_context()\n\
-                 req = urllib.request.Request(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n\
-                 try:\n\
-                 \x20   r = urllib.request.urlopen(req, context=ctx)\n\
-                 except urllib.error.HTTPError as e:\n\
-                 \x20   r = e\n\
-                 print(r.status)\n\
-                 print(r.read().decode(), end='')",
-            )
-            .arg(format!("{scheme}://127.0.0.1:{}{path}", self.server.port))
-            .arg(token)
-            .output()
-            .expect("a registry request");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (status, body) = text.split_once('\n').unwrap_or_else(|| panic!("{text}"));
-        (status.parse().expect("a status"), body.to_owned())
+        local_get(self.tls, self.server.port, path, Some(token))
     }
 
     /// How many token requests reached it, and how many tokens it minted.

@@ -34,7 +34,6 @@ import base64
 import json
 import logging
 import os
-import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +42,7 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 
 import sigv4_check
+import testlib
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--keys", required=True)
@@ -237,12 +237,4 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
-if args.tls_cert:
-    import ssl
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(args.tls_cert, args.tls_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-sys.stdin.read()
+testlib.serve(server, args.tls_cert, args.tls_key)

@@ -5,10 +5,9 @@ URL + the path asked for (a mirror that sends clients elsewhere). Prints its por
 stops when stdin closes."""
 import argparse
 import functools
-import ssl
-import sys
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import testlib
 
 parser = argparse.ArgumentParser()
 parser.add_argument("dir")
@@ -41,10 +40,4 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=args.dir))
-if args.tls_cert:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(args.tls_cert, args.tls_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-sys.stdin.read()
+testlib.serve(server, args.tls_cert, args.tls_key)

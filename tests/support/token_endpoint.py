@@ -33,13 +33,13 @@ The API (--api-key) also answers: /moved/... with a 307 to the same path without
 import argparse
 import base64
 import json
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import sigv4_check
+import testlib
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--keys", required=True)
@@ -124,17 +124,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def archive(self, path):
-        import io
-        import tarfile
-
         module = path[: -len(".tar.gz")] if path.endswith(".tar.gz") else path
-        text = f'output "from" {{\n  value = "{module} from {args.label}"\n}}\n'.encode()
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            info = tarfile.TarInfo("main.tf")
-            info.size = len(text)
-            tar.addfile(info, io.BytesIO(text))
-        data = buf.getvalue()
+        data = testlib.module_archive(f"{module} from {args.label}")
         self.send_response(200)
         self.send_header("Content-Type", "application/x-gzip")
         self.send_header("Content-Length", str(len(data)))
@@ -218,12 +209,4 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-if args.tls_cert:
-    import ssl
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(args.tls_cert, args.tls_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-sys.stdin.read()
+testlib.serve(server, args.tls_cert, args.tls_key)
