@@ -25,6 +25,7 @@ mod immukv_retention;
 mod install_script;
 mod installer;
 mod installer_edges;
+mod package_toolchain;
 mod progress;
 mod registry_discovery;
 mod registry_doctor;
