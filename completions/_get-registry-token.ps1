@@ -21,13 +21,13 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
 
     $completions = @(switch ($command) {
         'get-registry-token' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host, without scheme or path (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for [default: the host''s service, else execute-api]')
             [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
@@ -73,13 +73,13 @@ Register-ArgumentCompleter -Native -CommandName 'get-registry-token' -ScriptBloc
             break
         }
         'get-registry-token;exec' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'A registry host (repeatable); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host''s token_lifetime, else 3600]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service to sign for [default: the host''s service, else execute-api]')
             [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry after this many seconds')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'immukv' {
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
         'immukv;set' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the value from this file')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -78,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
         'immukv;get' {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The value the key had at this time: RFC 3339 (2026-11-24T10:00:00Z) or epoch milliseconds, compared with the entries'' own timestamps')
             [CompletionResult]::new('--sequence', '--sequence', [CompletionResultType]::ParameterName, 'The value the key had as of this log entry (its newest entry at or before it)')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -103,7 +103,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only items older than this version id (key for `keys`): the next page')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only items newer than this version id')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only items older than this version id (key for `keys`): the next page')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only items newer than this version id')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -146,7 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many keys')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only keys after this one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -164,7 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;log-entry' {
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -182,7 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;repair' {
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -204,7 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between polls (one conditional request each when nothing changed)')
             [CompletionResult]::new('--key-prefix', '--key-prefix', [CompletionResultType]::ParameterName, 'Only entries whose key starts with this (`--prefix` selects the store itself)')
             [CompletionResult]::new('--from-sequence', '--from-sequence', [CompletionResultType]::ParameterName, 'Start at this sequence instead of after the newest entry: the entries from it onwards first, then the new ones')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             break
         }
         'immukv;export' {
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -241,7 +241,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
         }
         'immukv;import' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the lines from this file instead of stdin')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -265,7 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Trust this checkpoint (from `immukv checkpoint`: a file, or ssm:/NAME) instead of the head remembered in the cache folder')
             [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The checkpoint must be signed by this key: its public half, as `aws kms get-public-key` returns it (PEM, base64 or DER). Offline')
             [CompletionResult]::new('--signed-by', '--signed-by', [CompletionResultType]::ParameterName, 'The checkpoint must be signed by this KMS key, checked with KMS Verify')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')
@@ -289,7 +289,7 @@ Register-ArgumentCompleter -Native -CommandName 'immukv' -ScriptBlock {
             [CompletionResult]::new('--signed-by', '--signed-by', [CompletionResultType]::ParameterName, 'The checkpoint must be signed by this KMS key, checked with KMS Verify')
             [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign it with this KMS key (ECC_NIST_P256 or RSA; alias/NAME, an alias or key ARN, or a key id)')
             [CompletionResult]::new('--put', '--put', [CompletionResultType]::ParameterName, 'Also keep it in this SSM parameter, verified against the checkpoint already there: the parameter only moves forward along the same chain')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The store''s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix of the store''s objects, prepended as is (no `/` added)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Objects fetched at once by listings and verify')
             [CompletionResult]::new('--log-version-retention', '--log-version-retention', [CompletionResultType]::ParameterName, 'Days a log version is kept once noncurrent (the construct''s logVersionRetention), for judging a log whose oldest entries are gone when the bucket''s lifecycle rules cannot be read')

@@ -53,9 +53,9 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
         }
         'manage-registry-modules;publish' {
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'A JSON manifest naming many modules of a tree (docs/registry.md): each is published and reported on its own')
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service its tokens are signed for [default: the host''s, else execute-api]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry (each request) after this many seconds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The module''s namespace (with --manifest: for the modules that name none)')
@@ -63,9 +63,9 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The module''s name')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The module''s system (e.g. aws)')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version, MAJOR.MINOR.PATCH[-PRE] (a leading v is dropped) (with --manifest: for the modules that name none)')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The bucket the archive goes into; also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The bucket the archive goes into; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The object key [default: NAMESPACE/NAME/SYSTEM/<the archive''s SHA-256>.tar.gz]')
-            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Write the record into the registry''s DynamoDB table (as its own code does) instead of calling its create route (which 0.2.5 fails); also ssm:/ or stack:')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Write the record into the registry''s DynamoDB table (as its own code does) instead of calling its create route (which 0.2.5 fails); also a reference (ssm:..., stack:..., as --bucket)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: one line (or JSON object) per module')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out what matches this pattern (gitignore syntax; repeatable), after .terraformignore''s rules')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'The largest archive made (S3 takes at most 5 GiB in one upload)')
@@ -81,9 +81,9 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
             break
         }
         'manage-registry-modules;versions' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service its tokens are signed for [default: the host''s, else execute-api]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry (each request) after this many seconds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The module''s namespace')
@@ -100,9 +100,9 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
             break
         }
         'manage-registry-modules;download' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it')
-            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:/PARAMETER or stack:STACK/OUTPUT')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
+            [CompletionResult]::new('--registry-url', '--registry-url', [CompletionResultType]::ParameterName, 'Reach the registry at this base URL instead of https://HOST (a tunnel, an API Gateway stage); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The AWS service its tokens are signed for [default: the host''s, else execute-api]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the registry (each request) after this many seconds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The module''s namespace')
@@ -113,7 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the archive [default: NAME-VERSION.tar.gz here]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the archive [default: NAME-VERSION.tar.gz here]')
             [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Unpack it into this new or empty folder instead (only files and folders, only inside it)')
-            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Check it against the record in the registry''s table (else against the SHA-256 S3 stores for it); also ssm:/ or stack:')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Check it against the record in the registry''s table (else against the SHA-256 S3 stores for it); also a reference (ssm:..., stack:..., as --bucket)')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'The largest archive fetched or unpacked')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: $AWS_REGION, then the profile''s region]')
@@ -130,7 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'manage-registry-modules' -Scrip
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The module''s name')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The module''s system (Terraform''s "provider" part of the address, e.g. aws)')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version')
-            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'The registry''s DynamoDB table; also ssm:/ or stack:')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'The registry''s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The registry host whose settings (profile, region) apply')
             [CompletionResult]::new('--registry-host', '--registry-host', [CompletionResultType]::ParameterName, 'The registry host whose settings (profile, region) apply')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]')

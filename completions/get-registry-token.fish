@@ -24,12 +24,12 @@ function __fish_get_registry_token_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s r -l registry-host -d 'The registry host, without scheme or path (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s r -l registry-host -d 'The registry host, without scheme or path (e.g. registry.example.com), or a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -s T -l token-lifetime -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)' -r
-complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
+complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_needs_command" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r
@@ -62,12 +62,12 @@ complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand cr
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l endpoint-url -d 'Send AWS API calls to this endpoint (e.g. a local emulator); plain http only to loopback [default: $AWS_ENDPOINT_URL]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -l aws-timeout -d 'Give up on an AWS call (all its retries included) after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand credentials-helper" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s r -l registry-host -d 'A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s r -l registry-host -d 'A registry host (repeatable); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -s T -l token-lifetime -d 'Lifetime to request for a new token, in seconds (the registry allows up to 60000) [default: the host\'s token_lifetime, else 3600]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l service -d 'The AWS service to sign for [default: the host\'s service, else execute-api]' -r -f -a "execute-api\t'The registry sits behind API Gateway'
 lambda\t'The registry is a Lambda function URL'"
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l min-remaining -d 'Reuse a cached token only while at least this many seconds are left (never more than half of --token-lifetime)' -r
-complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT' -r
+complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l registry-url -d 'Send the token request to this base URL instead of https://HOST (a tunnel or private endpoint); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l timeout -d 'Give up on the registry after this many seconds' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
 complete -c get-registry-token -n "__fish_get_registry_token_using_subcommand exec" -l region -d 'AWS region [default: $AWS_REGION, then the profile\'s region]' -r

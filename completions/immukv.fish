@@ -24,7 +24,7 @@ function __fish_immukv_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c immukv -n "__fish_immukv_needs_command" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_needs_command" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_needs_command" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -56,7 +56,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand set" -l file -d 'Read the 
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
 json\t'One JSON array'
 jsonl\t'One JSON object per line'"
-complete -c immukv -n "__fish_immukv_using_subcommand set" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand set" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand set" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -74,7 +74,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand set" -l read-only -d 'Neve
 complete -c immukv -n "__fish_immukv_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l at -d 'The value the key had at this time: RFC 3339 (2026-11-24T10:00:00Z) or epoch milliseconds, compared with the entries\' own timestamps' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l sequence -d 'The value the key had as of this log entry (its newest entry at or before it)' -r
-complete -c immukv -n "__fish_immukv_using_subcommand get" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand get" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand get" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -97,7 +97,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand history" -l after -d 'Only
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
 json\t'One JSON array'
 jsonl\t'One JSON object per line'"
-complete -c immukv -n "__fish_immukv_using_subcommand history" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand history" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand history" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -117,7 +117,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand log" -l after -d 'Only ite
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
 json\t'One JSON array'
 jsonl\t'One JSON object per line'"
-complete -c immukv -n "__fish_immukv_using_subcommand log" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -136,7 +136,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand keys" -l after -d 'Only ke
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l output -r -f -a "text\t'Tab-separated lines: sequence, time, key, value, version'
 json\t'One JSON array'
 jsonl\t'One JSON object per line'"
-complete -c immukv -n "__fish_immukv_using_subcommand keys" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand keys" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -150,7 +150,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand keys" -l aws-timeout -d 'G
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand keys" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -164,7 +164,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l aws-timeout 
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand log-entry" -s h -l help -d 'Print help'
-complete -c immukv -n "__fish_immukv_using_subcommand repair" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand repair" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand repair" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand repair" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand repair" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -183,7 +183,7 @@ jsonl\t'One JSON object per line'"
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l interval -d 'Seconds between polls (one conditional request each when nothing changed)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l key-prefix -d 'Only entries whose key starts with this (`--prefix` selects the store itself)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l from-sequence -d 'Start at this sequence instead of after the newest entry: the entries from it onwards first, then the new ones' -r
-complete -c immukv -n "__fish_immukv_using_subcommand watch" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand watch" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -197,7 +197,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand watch" -l aws-timeout -d '
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l path-style -d 'Address the bucket by path (emulators, dotted bucket names)'
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c immukv -n "__fish_immukv_using_subcommand export" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand export" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -212,7 +212,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand export" -l path-style -d '
 complete -c immukv -n "__fish_immukv_using_subcommand export" -l read-only -d 'Never write, not even to repair an orphaned entry'
 complete -c immukv -n "__fish_immukv_using_subcommand export" -s h -l help -d 'Print help'
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l file -d 'Read the lines from this file instead of stdin' -r -F
-complete -c immukv -n "__fish_immukv_using_subcommand import" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand import" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand import" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -232,7 +232,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand verify" -l file -d 'Verify
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l checkpoint -d 'Trust this checkpoint (from `immukv checkpoint`: a file, or ssm:/NAME) instead of the head remembered in the cache folder' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l public-key -d 'The checkpoint must be signed by this key: its public half, as `aws kms get-public-key` returns it (PEM, base64 or DER). Offline' -r -F
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l signed-by -d 'The checkpoint must be signed by this KMS key, checked with KMS Verify' -r
-complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand verify" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand verify" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r
@@ -252,7 +252,7 @@ complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l public-key 
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l signed-by -d 'The checkpoint must be signed by this KMS key, checked with KMS Verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l sign -d 'Sign it with this KMS key (ECC_NIST_P256 or RSA; alias/NAME, an alias or key ARN, or a key id)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l put -d 'Also keep it in this SSM parameter, verified against the checkpoint already there: the parameter only moves forward along the same chain' -r
-complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l bucket -d 'The store\'s S3 bucket' -r
+complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l bucket -d 'The store\'s S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l prefix -d 'Prefix of the store\'s objects, prepended as is (no `/` added)' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l concurrency -d 'Objects fetched at once by listings and verify' -r
 complete -c immukv -n "__fish_immukv_using_subcommand checkpoint" -l log-version-retention -d 'Days a log version is kept once noncurrent (the construct\'s logVersionRetention), for judging a log whose oldest entries are gone when the bucket\'s lifecycle rules cannot be read' -r

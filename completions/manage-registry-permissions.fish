@@ -26,7 +26,7 @@ end
 
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_needs_command" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -51,7 +51,7 @@ complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_u
 false\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand create" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -73,7 +73,7 @@ complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_u
 false\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -87,7 +87,7 @@ complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_u
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand update" -s h -l help -d 'Print help'
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -98,7 +98,7 @@ complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_u
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand get" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r
@@ -109,7 +109,7 @@ complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_u
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -l page-size -d 'Items DynamoDB returns per request (every page is read)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -s r -l role-arn -d 'The IAM role the grant is for (an assumed-role or SSO session ARN is turned into its role)' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -s n -l namespace -d 'The registry namespace' -r
-complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -l table -d 'The registry\'s DynamoDB table' -r
+complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -l table -d 'The registry\'s DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT' -r
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c manage-registry-permissions -n "__fish_manage_registry_permissions_using_subcommand list" -l profile -d 'Named profile from the AWS config files [default: $AWS_PROFILE, then "default"]' -r

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use super::{ApiKeyError, StackName};
 use crate::aws::Aws;
 use crate::aws::arn::RoleArn;
-use crate::aws::reference::{OUTPUTS_KEPT, Ref, stack_outputs};
+use crate::aws::reference::{OUTPUTS_KEPT, Ref, StackRef, stack_outputs};
 use crate::http::{BaseUrl, SecureUrl};
 
 /// The construct's endpoint output (CloudFormation keeps the letters and digits of its id).
@@ -22,7 +22,7 @@ async fn outputs(
     stack: &StackName,
     refresh: bool,
 ) -> Result<BTreeMap<String, String>, ApiKeyError> {
-    Ok(stack_outputs(aws, stack.as_str(), OUTPUTS_KEPT, refresh).await?)
+    Ok(stack_outputs(aws, &StackRef::named(stack.as_str()), OUTPUTS_KEPT, refresh).await?)
 }
 
 /// The API's base URL: `APIEndpoint`, else the one output whose key names an endpoint

@@ -231,7 +231,8 @@ struct CallArgs {
     #[arg(long)]
     refresh: bool,
     /// What to call: a path such as /items?x=1 under the stack's APIEndpoint output,
-    /// a full URL (https, or http to loopback), or ssm:/PARAMETER or stack:STACK/OUTPUT.
+    /// a full URL (https, or http to loopback), or a reference naming one:
+    /// ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(value_name = "URL")]
     url: CallTarget,
 }

@@ -356,7 +356,9 @@ fn reference_status(e: &ReferenceError) -> ExitStatus {
         ReferenceError::NoParameter { .. }
         | ReferenceError::NoStack { .. }
         | ReferenceError::NoOutput { .. } => ExitStatus::Failure,
-        ReferenceError::Invalid { .. } => ExitStatus::UserError,
+        ReferenceError::Invalid { .. } | ReferenceError::OtherAccount { .. } => {
+            ExitStatus::UserError
+        }
         ReferenceError::Aws(e) => aws_status(e),
     }
 }

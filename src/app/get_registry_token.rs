@@ -92,7 +92,7 @@ enum Format {
 #[derive(Debug, Clone, Args)]
 struct TokenArgs {
     /// The registry host, without scheme or path (e.g. registry.example.com), or
-    /// ssm:/PARAMETER or stack:STACK/OUTPUT naming it.
+    /// a reference naming it: ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, short = 'r', value_name = "HOST", required = true)]
     registry_host: Option<Ref<RegistryHost>>,
     #[command(flatten)]
@@ -118,7 +118,7 @@ struct MintArgs {
     #[arg(long)]
     no_cache: bool,
     /// Send the token request to this base URL instead of https://HOST (a tunnel or
-    /// private endpoint); also ssm:/PARAMETER or stack:STACK/OUTPUT.
+    /// private endpoint); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, value_name = "URL")]
     registry_url: Option<Ref<BaseUrl>>,
     /// Give up on the registry after this many seconds.
@@ -197,7 +197,7 @@ enum Command {
         get-registry-token exec -r registry.example.com -- terragrunt run-all plan\n  \
         get-registry-token exec -r registry.example.com -r modules.example.org -- infracost breakdown --path .")]
     Exec {
-        /// A registry host (repeatable); also ssm:/PARAMETER or stack:STACK/OUTPUT.
+        /// A registry host (repeatable); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
         #[arg(
             long = "registry-host",
             short = 'r',

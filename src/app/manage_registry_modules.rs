@@ -80,7 +80,7 @@ enum Command {
     Versions(VersionsArgs),
     /// Fetch a version's archive through the registry's download URL, as Terraform
     /// does, checked against its SHA-256.
-    Download(DownloadArgs),
+    Download(Box<DownloadArgs>),
     /// Remove a version's record from the registry's table (the API has no route for
     /// it); its archive stays unless --delete-object.
     Unpublish(UnpublishArgs),
@@ -151,11 +151,12 @@ struct PackArgs {
 /// ~/.cdk/registries.json apply).
 #[derive(Debug, Clone, Args)]
 struct RegistryFlags {
-    /// The registry host (e.g. registry.example.com), or ssm:/PARAMETER or stack:STACK/OUTPUT naming it.
+    /// The registry host (e.g. registry.example.com), or a reference naming it:
+    /// ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, short = 'r', value_name = "HOST")]
     registry_host: Ref<RegistryHost>,
     /// Reach the registry at this base URL instead of https://HOST (a tunnel, an API
-    /// Gateway stage); also ssm:/PARAMETER or stack:STACK/OUTPUT.
+    /// Gateway stage); also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, value_name = "URL")]
     registry_url: Option<Ref<BaseUrl>>,
     /// The AWS service its tokens are signed for [default: the host's, else execute-api].
@@ -238,14 +239,15 @@ struct PublishArgs {
     /// for the modules that name none).
     #[arg(long, value_name = "VERSION", required_unless_present = "manifest")]
     version: Option<ModuleVersion>,
-    /// The bucket the archive goes into; also ssm:/PARAMETER or stack:STACK/OUTPUT.
+    /// The bucket the archive goes into; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, value_name = "BUCKET")]
     bucket: Ref<String>,
     /// The object key [default: NAMESPACE/NAME/SYSTEM/<the archive's SHA-256>.tar.gz].
     #[arg(long, value_name = "KEY", conflicts_with = "manifest")]
     key: Option<String>,
     /// Write the record into the registry's DynamoDB table (as its own code does)
-    /// instead of calling its create route (which 0.2.5 fails); also ssm:/ or stack:.
+    /// instead of calling its create route (which 0.2.5 fails); also a reference
+    /// (ssm:..., stack:..., as --bucket).
     #[arg(long, value_name = "TABLE")]
     table: Option<Ref<String>>,
     /// Do not check, after recording, that the registry serves these very bytes.
@@ -292,7 +294,7 @@ struct DownloadArgs {
     #[arg(long, value_name = "DIR")]
     extract: Option<PathBuf>,
     /// Check it against the record in the registry's table (else against the SHA-256
-    /// S3 stores for it); also ssm:/ or stack:.
+    /// S3 stores for it); also a reference (ssm:..., stack:..., as --bucket).
     #[arg(long, value_name = "TABLE")]
     table: Option<Ref<String>>,
     /// Address the bucket by path (emulators, dotted bucket names).
@@ -310,7 +312,7 @@ struct UnpublishArgs {
     /// The version.
     #[arg(long, value_name = "VERSION")]
     version: ModuleVersion,
-    /// The registry's DynamoDB table; also ssm:/ or stack:.
+    /// The registry's DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, value_name = "TABLE")]
     table: Ref<String>,
     /// The registry host whose settings (profile, region) apply.

@@ -37,7 +37,7 @@ pub(crate) struct Cli {
     /// The registry namespace.
     #[arg(long, short = 'n', global = true, value_name = "NAMESPACE")]
     namespace: Option<Namespace>,
-    /// The registry's DynamoDB table.
+    /// The registry's DynamoDB table; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(long, global = true, value_name = "NAME", env = crate::env::TABLE, default_value = DEFAULT_TABLE)]
     table: Ref<String>,
     /// Output format.

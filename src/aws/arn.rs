@@ -117,6 +117,11 @@ impl FromStr for RoleArn {
     }
 }
 
+/// Whether `s` names an AWS partition.
+pub(crate) fn is_partition(s: &str) -> bool {
+    PARTITIONS.contains(&s)
+}
+
 /// The partition a region belongs to, for ARNs built without asking STS.
 pub(crate) fn partition_for_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {

@@ -171,14 +171,33 @@ impl Aws {
     }
 
     pub(crate) async fn ssm(&self) -> Result<aws_sdk_ssm::Client, AwsError> {
-        Ok(aws_sdk_ssm::Client::new(self.config().await?))
+        self.ssm_in(None).await
+    }
+
+    /// An SSM client for `region` (the configured one when `None`), with the same
+    /// credentials and endpoint.
+    async fn ssm_in(&self, region: Option<&str>) -> Result<aws_sdk_ssm::Client, AwsError> {
+        let mut conf = aws_sdk_ssm::config::Builder::from(self.config().await?);
+        if let Some(r) = region {
+            conf = conf.region(aws_sdk_ssm::config::Region::new(r.to_owned()));
+        }
+        Ok(aws_sdk_ssm::Client::from_conf(conf.build()))
     }
 
     /// The SSM parameter `name`, decrypted; `None` when it does not exist (or holds no
     /// value).
     pub(crate) async fn parameter(&self, name: &str) -> Result<Option<Parameter>, AwsError> {
+        self.parameter_in(None, name).await
+    }
+
+    /// The SSM parameter `name` (or ARN) in `region` (the configured one when `None`).
+    pub(crate) async fn parameter_in(
+        &self,
+        region: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Parameter>, AwsError> {
         let out = self
-            .ssm()
+            .ssm_in(region)
             .await?
             .get_parameter()
             .name(name)
@@ -209,11 +228,19 @@ impl Aws {
     /// Where AWS lookups are made from (identity as the environment names it, region,
     /// endpoint), for cache keys: never a secret, and computed without any call.
     pub(crate) fn cache_scope(&self) -> String {
+        self.cache_scope_in(None)
+    }
+
+    /// [`Aws::cache_scope`] for lookups in `region` (the configured one when `None`).
+    pub(crate) fn cache_scope_in(&self, region: Option<&str>) -> String {
         let args = &self.args;
         format!(
             "{}|{}|{}",
             super::identity::fingerprint(args),
-            args.region_hint().unwrap_or_default(),
+            region
+                .map(str::to_owned)
+                .or_else(|| args.region_hint())
+                .unwrap_or_default(),
             args.endpoint_url
                 .as_ref()
                 .map(ToString::to_string)
@@ -222,8 +249,16 @@ impl Aws {
         )
     }
 
-    pub(crate) async fn cloudformation(&self) -> Result<aws_sdk_cloudformation::Client, AwsError> {
-        Ok(aws_sdk_cloudformation::Client::new(self.config().await?))
+    /// A CloudFormation client for `region` (the configured one when `None`).
+    pub(crate) async fn cloudformation_in(
+        &self,
+        region: Option<&str>,
+    ) -> Result<aws_sdk_cloudformation::Client, AwsError> {
+        let mut conf = aws_sdk_cloudformation::config::Builder::from(self.config().await?);
+        if let Some(r) = region {
+            conf = conf.region(aws_sdk_cloudformation::config::Region::new(r.to_owned()));
+        }
+        Ok(aws_sdk_cloudformation::Client::from_conf(conf.build()))
     }
 
     pub(crate) async fn kms(&self) -> Result<aws_sdk_kms::Client, AwsError> {

@@ -181,15 +181,19 @@ fn references_name_what_stacks_publish() {
         .args(["--table", &format!("stack:{stack}/Nope"), "list"])
         .fails(1);
     assert!(
-        err.contains(&format!("the stack {stack} has no output Nope"))
-            && err.contains("GrantsTable, RegistryUrl"),
+        err.contains(&format!(
+            "the stack {stack} in eu-west-1 has no output Nope"
+        )) && err.contains("GrantsTable, RegistryUrl"),
         "{err}"
     );
     let err = env
         .cmd("manage-registry-permissions")
         .args(["--table", "stack:NoSuchStack/Table", "list"])
         .fails(1);
-    assert!(err.contains("there is no stack NoSuchStack"), "{err}");
+    assert!(
+        err.contains("there is no stack NoSuchStack in eu-west-1"),
+        "{err}"
+    );
     let err = env
         .cmd("get-registry-token")
         .args(["token", "-r", &format!("ssm:/{stack}/not-a-host")])

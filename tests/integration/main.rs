@@ -27,6 +27,7 @@ mod installer;
 mod installer_edges;
 mod package_toolchain;
 mod progress;
+mod references;
 mod registry_discovery;
 mod registry_doctor;
 mod registry_grants;

@@ -15,7 +15,7 @@ fixture.py ssm-get NAME                         -> {"type": ..., "value": ...}
 fixture.py secret-create NAME TEXT
 fixture.py apikey-cache-write PATH JSON         (with json.dump, as the construct's cache.py)
 fixture.py apikey-cache-read PATH               -> json.dumps(json.load(file)), the construct's view
-fixture.py cfn-stack STACK '{"APIEndpoint": "https://..."}'  (a stack with these outputs)
+fixture.py cfn-stack STACK '{"APIEndpoint": "https://..."}'  (a stack with these outputs) -> its ARN
 fixture.py cfn-delete STACK
 fixture.py iam-role NAME                        -> the new role's ARN
 fixture.py kms-key ALIAS [enabled|disabled|pending-deletion]  -> the key id
@@ -23,6 +23,7 @@ fixture.py kms-signing-key ALIAS SPEC           (SPEC: ECC_NIST_P256, RSA_2048..
 fixture.py kms-public-key KEY                   -> its public key, PEM (as `aws kms get-public-key` + base64 make it)
 fixture.py ssm-put-string NAME VALUE            (a String parameter, overwritten)
 fixture.py ssm-get-string NAME                  -> {"value": ..., "version": ...}
+fixture.py ssm-put-as ACCOUNT NAME VALUE        (a String parameter of another account, written as it)
 """
 import json
 import os
@@ -130,7 +131,7 @@ elif cmd == "cfn-stack":
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
         "Outputs": {k: {"Value": v} for k, v in outputs.items()},
     }
-    boto3.client("cloudformation").create_stack(StackName=table, TemplateBody=json.dumps(template))
+    print(boto3.client("cloudformation").create_stack(StackName=table, TemplateBody=json.dumps(template))["StackId"])
 elif cmd == "cfn-delete":
     boto3.client("cloudformation").delete_stack(StackName=table)
 elif cmd == "iam-role":
@@ -165,5 +166,15 @@ elif cmd == "ssm-put-string":
 elif cmd == "ssm-get-string":
     p = boto3.client("ssm").get_parameter(Name=table)["Parameter"]
     print(json.dumps({"value": p["Value"], "version": p["Version"]}))
+elif cmd == "ssm-put-as":
+    role = f"arn:aws:iam::{table}:role/shared-parameters"
+    owner = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="ssm-share")["Credentials"]
+    boto3.client(
+        "ssm",
+        aws_access_key_id=owner["AccessKeyId"],
+        aws_secret_access_key=owner["SecretAccessKey"],
+        aws_session_token=owner["SessionToken"],
+    ).put_parameter(Name=rest[0], Value=rest[1], Type="String", Overwrite=True)
 else:
     raise SystemExit(f"unknown command {cmd}")
+

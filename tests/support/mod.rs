@@ -484,7 +484,12 @@ pub(crate) fn immukv_py_at(endpoint: &str, args: &[&str]) -> String {
 
 /// [`fixture`] against `endpoint` (another emulator, a proxy).
 pub(crate) fn fixture_at(endpoint: &str, args: &[&str]) -> String {
-    python_script(endpoint, REGION, "fixture.py", args)
+    fixture_at_in(endpoint, REGION, args)
+}
+
+/// [`fixture_at`] in `region`.
+pub(crate) fn fixture_at_in(endpoint: &str, region: &str, args: &[&str]) -> String {
+    python_script(endpoint, region, "fixture.py", args)
 }
 
 /// `s3_proxy.py` in front of `upstream` (another emulator than [`moto`]).

@@ -31,6 +31,10 @@ s3_proxy.py UPSTREAM_URL [options]
   --drop-json TARGET:N  carry the first N JSON-protocol calls whose X-Amz-Target ends
                         with TARGET out upstream, then close the connection without an
                         answer (repeatable)
+  --ssm-shared ACCOUNT  answer SSM GetParameter calls that name a parameter of ACCOUNT by
+                        its ARN as AWS does for a parameter that account shares with the
+                        caller (AWS RAM): read from the emulator as ACCOUNT, which the
+                        emulator, having no sharing, never does (repeatable)
   --seed N              the random faults' seed (default 1)
   --age-versions DAYS   answer as if every object had been written DAYS earlier: the
                         LastModified of version listings and of GETs move back (the
@@ -81,6 +85,7 @@ parser.add_argument("--not-found", action="append", default=[])
 parser.add_argument("--json-error")
 parser.add_argument("--json-error-on", action="append", default=[])
 parser.add_argument("--drop-json", action="append", default=[])
+parser.add_argument("--ssm-shared", action="append", default=[])
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--age-versions", type=float, default=0)
 parser.add_argument("--lifecycle", action="store_true")
@@ -132,6 +137,32 @@ def aged_headers(headers):
     return out
 LOCAL = threading.local()
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+
+def shared_parameter(region, account, name, decrypt):
+    """GetParameter's answer for a parameter `account` shares: read as that account."""
+    import boto3
+
+    keys = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "proxy"}
+    sts = boto3.client("sts", endpoint_url=args.upstream, region_name=region, **keys)
+    role = f"arn:aws:iam::{account}:role/shared-parameters"
+    owner = sts.assume_role(RoleArn=role, RoleSessionName="ssm-share")["Credentials"]
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=args.upstream,
+        region_name=region,
+        aws_access_key_id=owner["AccessKeyId"],
+        aws_secret_access_key=owner["SecretAccessKey"],
+        aws_session_token=owner["SessionToken"],
+    )
+    headers = [("Content-Type", "application/x-amz-json-1.1")]
+    try:
+        found = ssm.get_parameter(Name=name, WithDecryption=decrypt)["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        body = {"__type": "ParameterNotFound", "message": "parameter not found"}
+        return 400, headers + [("x-amzn-ErrorType", "ParameterNotFound")], json.dumps(body).encode()
+    found["LastModifiedDate"] = found["LastModifiedDate"].timestamp()
+    return 200, headers, json.dumps({"Parameter": found}).encode()
 
 
 def chance(p):
@@ -253,6 +284,12 @@ class Handler(BaseHTTPRequestHandler):
             wait()
             body = json.dumps({"__type": code, "message": "refused by the test proxy"}).encode()
             return self.answer(int(status), [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)], body)
+        if args.ssm_shared and target == "AmazonSSM.GetParameter":
+            asked = json.loads(body or b"{}")
+            arn = re.match(r"arn:[^:]+:ssm:([^:]+):(\d{12}):parameter(/.+)$", asked.get("Name", ""))
+            if arn and arn.group(2) in args.ssm_shared:
+                wait()
+                return self.answer(*shared_parameter(arn.group(1), arn.group(2), arn.group(3), asked.get("WithDecryption", False)))
         if chance(args.slowdown):
             with LOCK:
                 STATS["slowdowns"] += 1

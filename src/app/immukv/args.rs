@@ -41,7 +41,7 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub(super) struct StoreArgs {
-    /// The store's S3 bucket.
+    /// The store's S3 bucket; also ssm:[REGION:]/NAME, ssm:ARN, stack:[REGION:]STACK/OUTPUT or stack:ARN/OUTPUT.
     #[arg(
         long,
         global = true,
@@ -369,9 +369,11 @@ impl FromStr for SsmParameter {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match crate::aws::reference::Reference::parse(s) {
-            Ok(Some(crate::aws::reference::Reference::Ssm(name))) => Ok(Self(name)),
+            Ok(Some(crate::aws::reference::Reference::Ssm(p))) if p.region.is_none() => {
+                Ok(Self(p.name))
+            }
             Ok(_) => Err(format!(
-                "{} is not an SSM parameter: write ssm:/parameter/name",
+                "{} is not an SSM parameter in this region: write ssm:/parameter/name",
                 crate::diag::Quoted(s)
             )),
             Err(e) => Err(e),
