@@ -340,10 +340,12 @@ impl CacheFile {
 #[derive(Debug)]
 pub(crate) struct CacheLock(#[allow(dead_code)] FileLock);
 
+/// The lock and the atomic update are the same on every system; modes and links are
+/// Unix's (Windows's owner-only ACLs are tested under Wine: tests/integration/windows.rs).
 #[cfg(test)]
-#[cfg(unix)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Barrier, mpsc};
@@ -437,6 +439,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_folder_of_ours_others_could_read_is_narrowed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
@@ -450,6 +453,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_folder_others_may_write_into_is_refused_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shared");
@@ -467,6 +471,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_link_in_the_folder_is_never_read() {
         let (dir, file) = cache();
         let elsewhere = dir.path().join("planted");

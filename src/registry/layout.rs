@@ -426,25 +426,27 @@ mod tests {
         fs::create_dir_all(&a).unwrap();
         fs::create_dir_all(&b).unwrap();
         let name = "terraform-credentials-x";
-        fs::write(a.join(name), "").unwrap();
-        fs::write(a.join("terraform-credentials-xy"), "").unwrap();
+        // As this system names a program: `.exe` after the version on Windows.
+        let exe = |stem: String| format!("{stem}{}", std::env::consts::EXE_SUFFIX);
+        fs::write(a.join(exe(name.into())), "").unwrap();
+        fs::write(a.join(exe("terraform-credentials-xy".into())), "").unwrap();
         let found = find_helper(&[a.clone(), b.clone()], name);
-        assert_eq!(found.chosen.unwrap().path, a.join(name));
+        assert_eq!(found.chosen.unwrap().path, a.join(exe(name.into())));
         assert!(found.passed_over.is_empty());
-        fs::write(b.join(format!("{name}_v0.1.0")), "").unwrap();
-        fs::write(b.join(format!("{name}_v0.0.9")), "").unwrap();
+        fs::write(b.join(exe(format!("{name}_v0.1.0"))), "").unwrap();
+        fs::write(b.join(exe(format!("{name}_v0.0.9"))), "").unwrap();
         let found = find_helper(&[a.clone(), b.clone()], name);
         let chosen = found.chosen.unwrap();
-        assert_eq!(chosen.path, b.join(format!("{name}_v0.1.0")));
+        assert_eq!(chosen.path, b.join(exe(format!("{name}_v0.1.0"))));
         assert_eq!(chosen.version, Some((0, 1, 0)));
         assert_eq!(found.passed_over.len(), 2);
         // Equal versions: the first directory wins.
-        fs::write(b.join(name), "").unwrap();
-        fs::remove_file(b.join(format!("{name}_v0.1.0"))).unwrap();
-        fs::remove_file(b.join(format!("{name}_v0.0.9"))).unwrap();
+        fs::write(b.join(exe(name.into())), "").unwrap();
+        fs::remove_file(b.join(exe(format!("{name}_v0.1.0")))).unwrap();
+        fs::remove_file(b.join(exe(format!("{name}_v0.0.9")))).unwrap();
         assert_eq!(
             find_helper(&[a.clone(), b], name).chosen.unwrap().path,
-            a.join(name)
+            a.join(exe(name.into()))
         );
     }
 }

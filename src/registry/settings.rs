@@ -556,9 +556,9 @@ impl HostConfig {
 }
 
 #[cfg(test)]
-#[cfg(unix)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
 
     fn host(h: &str) -> RegistryHost {
@@ -571,7 +571,7 @@ mod tests {
             let _ = fs::remove_file(settings.path());
             return;
         }
-        fs::create_dir_all(settings.path().parent().unwrap()).unwrap();
+        crate::fsutil::create_private_dir_all(settings.path().parent().unwrap()).unwrap();
         crate::fsutil::replace(
             settings.path(),
             settings.render().unwrap().as_bytes(),
@@ -582,12 +582,14 @@ mod tests {
 
     fn write(dir: &Path, text: &str) -> PathBuf {
         let cdk = dir.join(".cdk");
-        std::os::unix::fs::DirBuilderExt::mode(&mut fs::DirBuilder::new(), 0o700)
-            .create(&cdk)
-            .ok();
+        crate::fsutil::create_private_dir_all(&cdk).unwrap();
         let path = cdk.join(FILE_NAME);
-        fs::write(&path, text).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        crate::fsutil::replace(
+            &path,
+            text.as_bytes(),
+            crate::fsutil::Ownership::mine(0o600),
+        )
+        .unwrap();
         path
     }
 
@@ -614,8 +616,11 @@ mod tests {
             },
         );
         save(&settings);
-        let meta = fs::metadata(&path).unwrap();
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        #[cfg(unix)]
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("{\n  \"version\": 1,\n  \"registries\": {\n    \"modules.prod.example.com\": {\n      \"profile\": \"prod\",\n      \"service\": \"lambda\",\n      \"registry_url\": \"https://example.com/stage/\","), "{text}");
         let back = RegistrySettings::load(&path).unwrap();
@@ -682,6 +687,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_file_others_can_write_is_refused() {
         let home = tempfile::tempdir().unwrap();
         let path = write(home.path(), "{\"version\": 1}");

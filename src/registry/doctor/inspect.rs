@@ -475,6 +475,9 @@ fn check_served(
     true
 }
 
+/// The Unix layout (`~/.terraformrc`, modes); where Windows looks is
+/// `layout::tests::on_windows_both_tools_read_appdata`, and the doctor runs under Wine in
+/// tests/integration/windows.rs.
 #[cfg(test)]
 #[cfg(unix)]
 mod tests {

@@ -271,7 +271,10 @@ impl Walk<'_> {
             path: rel,
             source: target,
             size: meta.len(),
-            executable: crate::fsutil::is_executable(&meta),
+            // Windows keeps no executable bit (it runs what a name's extension says):
+            // there every file is packed 0644, as a Unix checkout without the bit is,
+            // so the same tree gives the same bytes on both.
+            executable: cfg!(unix) && crate::fsutil::is_executable(&meta),
         });
         Ok(())
     }
