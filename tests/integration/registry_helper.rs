@@ -10,9 +10,16 @@ const HOST: &str = "registry.example.com";
 fn helper_binary(env: &TestEnv) -> std::path::PathBuf {
     let dir = env.path().join(".terraform.d/plugins");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("terraform-credentials-aws-credstore");
+    let path = dir.join(format!(
+        "terraform-credentials-aws-credstore{}",
+        std::env::consts::EXE_SUFFIX
+    ));
     if !path.exists() {
+        #[cfg(unix)]
         std::os::unix::fs::symlink(bin_path("get-registry-token"), &path).unwrap();
+        // A copy, as the installer makes by default (a link cannot cross volumes).
+        #[cfg(windows)]
+        std::fs::copy(bin_path("get-registry-token"), &path).unwrap();
     }
     path
 }

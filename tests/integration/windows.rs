@@ -3,6 +3,7 @@
 //! the Unix suite. Files are checked from the Linux side, where Wine keeps them.
 
 use std::fs;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 
@@ -21,6 +22,35 @@ fn fails_with(out: &Output, code: i32) -> String {
     stderr(out)
 }
 
+/// Give Everyone (S-1-1-0) read access to `path`: under Wine, whose DACLs are Unix
+/// modes, "others may read"; on Windows, an access-control entry.
+fn let_everyone_read(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        let mode = fs::metadata(path).unwrap().permissions().mode();
+        fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o004)).unwrap();
+    }
+    #[cfg(windows)]
+    {
+        let out = std::process::Command::new("icacls")
+            .arg(path)
+            .args(["/grant", "*S-1-1-0:(R)"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "icacls: {}", stdout(&out));
+    }
+}
+
+/// Whether `path`'s access list has an entry for Everyone (icacls names it so).
+#[cfg(windows)]
+fn everyone_may_read(path: &std::path::Path) -> bool {
+    let out = std::process::Command::new("icacls")
+        .arg(path)
+        .output()
+        .unwrap();
+    stdout(&out).contains("Everyone:")
+}
+
 /// The cache file of registry tokens, as a Linux path.
 fn token_cache(s: &Session<'_>) -> std::path::PathBuf {
     s.profile().join(".cdk/cache/registry_tokens.json")
@@ -29,6 +59,10 @@ fn token_cache(s: &Session<'_>) -> std::path::PathBuf {
 /// A token is minted and cached in %USERPROFILE%\.cdk\cache, owner-only; asked again
 /// with the registry gone, the cache answers.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
     let mut s = windows().session();
     s.with_aws();
@@ -44,8 +78,13 @@ fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
         cache.display()
     );
     // Wine keeps a DACL as Unix modes: this user and SYSTEM only, nobody else.
-    let mode = fs::metadata(&cache).unwrap().permissions().mode();
-    assert_eq!(mode & 0o007, 0, "others have no access: {mode:o}");
+    #[cfg(unix)]
+    {
+        let mode = fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o007, 0, "others have no access: {mode:o}");
+    }
+    #[cfg(windows)]
+    assert!(!everyone_may_read(&cache), "others have no access");
     drop(endpoint);
     assert_eq!(s.ok("get-registry-token", &token_args(&url)), token);
     // The same token as a PowerShell and a fish assignment.
@@ -76,6 +115,10 @@ fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
 /// Terraform's credentials-helper protocol: store, get, forget, and `{}` for a host
 /// the helper does not serve.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn the_credentials_helper_protocol() {
     let s = windows().session();
     let helper = |verb: &str, host: &str| {
@@ -97,7 +140,7 @@ fn the_credentials_helper_protocol() {
             input.write_all(text.as_bytes()).unwrap();
         }
         drop(input);
-        child.wait_with_output().unwrap()
+        s.finished(&cmd, child.wait_with_output().unwrap())
     };
     let out = run(helper("store", HOST), Some("{\"token\":\"stored-token\"}"));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -124,10 +167,17 @@ fn the_credentials_helper_protocol() {
 /// Ten helpers storing at once (each waits on LockFileEx over the cache's sidecar lock
 /// file, as on Unix it waits on flock): every entry is kept, no temporary file is left.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn concurrent_writers_keep_every_entry() {
     let s = windows().session();
     let outs = stores_at_once(10, || s.cmd("get-registry-token"));
+    let mut helper = s.cmd("get-registry-token");
+    helper.args(["credentials-helper", "store", "(one of ten)"]);
     for out in outs {
+        let out = s.finished(&helper, out);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let doc: serde_json::Value =
@@ -157,6 +207,10 @@ fn concurrent_writers_keep_every_entry() {
 /// `%USERPROFILE%\.cdk\registries.json`; its final check passes; a second run changes
 /// nothing; an uninstall of one host leaves the other; the doctor agrees.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn the_installer_writes_appdata_and_its_check_passes() {
     let mut s = windows().session();
     s.with_aws();
@@ -199,7 +253,11 @@ fn the_installer_writes_appdata_and_its_check_passes() {
     let settings = s.profile().join(".cdk/registries.json");
     assert!(settings.is_file());
     // Paths in messages are Windows paths.
-    assert!(stderr(&out).contains("C:\\users\\"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).to_lowercase().contains("c:\\users\\"),
+        "{}",
+        stderr(&out)
+    );
 
     let before = (
         fs::read(&rc).unwrap(),
@@ -259,6 +317,10 @@ fn the_installer_writes_appdata_and_its_check_passes() {
 
 /// `exec`: the child gets the token in its environment only; its exit code is ours.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn exec_runs_the_child_and_exits_with_its_code() {
     let mut s = windows().session();
     s.with_aws();
@@ -289,6 +351,10 @@ fn exec_runs_the_child_and_exits_with_its_code() {
 /// ImmuKV on Windows: set, get, log and verify against the emulator; the official
 /// Python client reads the same store.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn immukv_set_get_log_verify() {
     let mut s = windows().session();
     s.with_aws();
@@ -317,6 +383,10 @@ fn immukv_set_get_log_verify() {
 
 /// api-key on Windows: the key from SSM, then from %USERPROFILE%\.cdk\cache.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn api_key_get() {
     let mut s = windows().session();
     s.with_aws();
@@ -338,6 +408,10 @@ fn api_key_get() {
 /// minted again), and is set aside before the new one is written owner-only. Wine
 /// keeps DACLs as Unix modes: "others may read" is its Everyone read entry.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn a_cache_file_everyone_may_read_is_not_used() {
     let mut s = windows().session();
     s.with_aws();
@@ -345,8 +419,7 @@ fn a_cache_file_everyone_may_read_is_not_used() {
     let url = endpoint.url();
     let first = s.ok("get-registry-token", &token_args(&url));
     let cache = token_cache(&s);
-    let mode = fs::metadata(&cache).unwrap().permissions().mode();
-    fs::set_permissions(&cache, fs::Permissions::from_mode(mode | 0o004)).unwrap();
+    let_everyone_read(&cache);
     let out = s.run("get-registry-token", &token_args(&url));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -357,8 +430,13 @@ fn a_cache_file_everyone_may_read_is_not_used() {
     );
     assert_eq!(endpoint.stats().1, 2, "minted again rather than read");
     assert_ne!(stdout(&out), first);
-    let mode = fs::metadata(&cache).unwrap().permissions().mode();
-    assert_eq!(mode & 0o007, 0, "the new file is owner-only: {mode:o}");
+    #[cfg(unix)]
+    {
+        let mode = fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o007, 0, "the new file is owner-only: {mode:o}");
+    }
+    #[cfg(windows)]
+    assert!(!everyone_may_read(&cache), "the new file is owner-only");
     let aside = fs::read_dir(cache.parent().unwrap())
         .unwrap()
         .flatten()
@@ -374,6 +452,7 @@ fn a_cache_file_everyone_may_read_is_not_used() {
 /// `cdk-toolkit.exe`; install.ps1 makes the names) with the completions, man pages
 /// and guides, listed in SHA256SUMS.
 #[test]
+#[cfg(unix)]
 fn the_windows_archive_holds_the_exe_and_its_files() {
     let exe = &windows().exe;
     let out = tempfile::tempdir().unwrap();
@@ -419,6 +498,10 @@ fn the_windows_archive_holds_the_exe_and_its_files() {
 
 /// A usage error is one line and exit 2, naming the tool as it was called.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
+)]
 fn bad_input_is_one_line_and_exit_2() {
     let s = windows().session();
     let out = s.run("get-registry-token", &["token", "-r", "x`id`"]);

@@ -162,7 +162,7 @@ pub(crate) fn tls_files_for(dir: &Path, names: &[&str]) -> (PathBuf, Vec<OsStrin
     let ca = dir.join("test-ca.pem");
     let cert = dir.join("endpoint-cert.pem");
     let key = dir.join("endpoint-key.pem");
-    run(StdCommand::new(venv().join("bin/python"))
+    run(StdCommand::new(super::python_in(venv()))
         .arg(repo().join("tests/support/make_cert.py"))
         .args([&ca, &cert, &key])
         .args(names));

@@ -3,9 +3,12 @@
 //! isolated environment per test.
 
 #![allow(dead_code)]
+// On Windows only the portable modules are built (tests/integration/main.rs).
+#![cfg_attr(windows, allow(unused_imports))]
 
 pub(crate) mod immukv;
 pub(crate) mod registry;
+#[cfg(unix)]
 pub(crate) mod terraform;
 pub(crate) mod windows;
 
@@ -46,12 +49,14 @@ pub(crate) fn venv() -> &'static Path {
         let lock = File::create(dir.with_extension("lock")).expect("venv lock");
         lock.lock().expect("lock venv");
         if fs::read_to_string(&stamp).ok().as_deref() != Some(stamp_text.as_str()) {
-            let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+            // Windows installs name it python; set PYTHON to choose another.
+            let default = if cfg!(windows) { "python" } else { "python3" };
+            let python = std::env::var("PYTHON").unwrap_or_else(|_| default.to_owned());
             run(StdCommand::new(python)
                 .args(["-m", "venv", "--clear"])
                 .arg(&dir));
             let pip = || {
-                let mut c = StdCommand::new(dir.join("bin/python"));
+                let mut c = StdCommand::new(python_in(&dir));
                 c.args([
                     "-m",
                     "pip",
@@ -72,6 +77,16 @@ pub(crate) fn venv() -> &'static Path {
         }
         dir
     })
+}
+
+/// The Python of the virtual environment `venv` (`bin/python`; `Scripts\python.exe`
+/// on Windows).
+pub(crate) fn python_in(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
 }
 
 fn run(cmd: &mut StdCommand) {
@@ -130,7 +145,7 @@ impl Server {
     /// [`Server::start`] with these variables, and no other AWS_* variable of this
     /// process's environment.
     pub(crate) fn start_env(script: &str, args: &[OsString], vars: &[(&str, &str)]) -> Server {
-        let mut cmd = StdCommand::new(venv().join("bin/python"));
+        let mut cmd = StdCommand::new(python_in(venv()));
         if !vars.is_empty() {
             for (name, _) in std::env::vars_os() {
                 if name.to_string_lossy().starts_with("AWS_") {
@@ -244,6 +259,23 @@ impl TestEnv {
         cmd.env_clear();
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
         cmd.env("HOME", self.home.path());
+        // Windows programs find the profile folder from the system, not from a
+        // variable: the cache is put in this HOME by name.
+        #[cfg(windows)]
+        cmd.env("CDK_CACHE_DIR", self.cache_dir());
+        #[cfg(windows)]
+        for name in [
+            "SYSTEMROOT",
+            "TEMP",
+            "TMP",
+            "USERPROFILE",
+            "APPDATA",
+            "LOCALAPPDATA",
+        ] {
+            if let Some(value) = std::env::var_os(name) {
+                cmd.env(name, value);
+            }
+        }
         cmd.env("AWS_CONFIG_FILE", self.home.path().join(".aws/config"));
         cmd.env(
             "AWS_SHARED_CREDENTIALS_FILE",
@@ -516,7 +548,7 @@ fn python_against_moto_in(region: &str, script: &str, args: &[&str]) -> String {
 }
 
 fn python_script(endpoint: &str, region: &str, script: &str, args: &[&str]) -> String {
-    let out = StdCommand::new(venv().join("bin/python"))
+    let out = StdCommand::new(python_in(venv()))
         .arg(repo().join("tests/support").join(script))
         .args(args)
         .env("AWS_ENDPOINT_URL", endpoint)
@@ -664,7 +696,7 @@ pub(crate) fn wait_until(timeout: std::time::Duration, what: &str, mut cond: imp
 /// the body.
 pub(crate) fn local_get(tls: bool, port: u16, path: &str, bearer: Option<&str>) -> (u16, String) {
     let scheme = if tls { "https" } else { "http" };
-    let out = StdCommand::new(venv().join("bin/python"))
+    let out = StdCommand::new(python_in(venv()))
         .arg("-c")
         .arg(
             "import ssl, sys, urllib.error, urllib.request\n\
@@ -752,13 +784,14 @@ impl Silent {
     }
 }
 
-/// Run `cmd` in its own process group; past `seconds`, kill the whole group (whatever
-/// it started) and fail the test. Its output and how long it took.
+/// Run `cmd` in its own process group (on Windows: as a process tree); past `seconds`,
+/// kill the whole group (whatever it started) and fail the test. Its output and how
+/// long it took.
 pub(crate) fn run_within(mut cmd: StdCommand, seconds: u64) -> (Output, std::time::Duration) {
-    use std::os::unix::process::CommandExt;
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let started = std::time::Instant::now();
     let child = cmd
-        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -772,8 +805,13 @@ pub(crate) fn run_within(mut cmd: StdCommand, seconds: u64) -> (Output, std::tim
     match rx.recv_timeout(std::time::Duration::from_secs(seconds)) {
         Ok(out) => (out.expect("wait"), started.elapsed()),
         Err(_) => {
+            #[cfg(unix)]
             let _ = StdCommand::new("kill")
                 .args(["-KILL", &format!("-{pid}")])
+                .status();
+            #[cfg(windows)]
+            let _ = StdCommand::new("taskkill")
+                .args(["/F", "/T", "/PID", &pid.to_string()])
                 .status();
             panic!("{cmd:?} did not finish within {seconds} s (its process group was killed)");
         }
@@ -781,6 +819,7 @@ pub(crate) fn run_within(mut cmd: StdCommand, seconds: u64) -> (Output, std::tim
 }
 
 /// Whether the tests run as root (only root can hand a folder to another user).
+#[cfg(unix)]
 pub(crate) fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     let probe = tempfile::tempfile().expect("temp file");
