@@ -88,15 +88,7 @@ fn install_from(env: &TestEnv, mirror: &Server, prefix: &Path) -> Output {
 }
 
 fn installed(prefix: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(prefix)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    crate::support::names_in(prefix)
 }
 
 #[test]

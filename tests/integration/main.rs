@@ -15,55 +15,44 @@
 mod support;
 
 mod api_key;
-#[cfg(unix)]
-mod api_stack;
-#[cfg(unix)]
-mod build_script;
 mod cache;
-#[cfg(unix)]
-mod cli;
-#[cfg(unix)]
-mod edges;
-#[cfg(unix)]
-mod hardening;
 mod immukv;
-#[cfg(unix)]
-mod immukv_checkpoints;
-#[cfg(unix)]
-mod immukv_conflicts;
-#[cfg(unix)]
-mod immukv_integrity;
-#[cfg(unix)]
-mod immukv_operator;
-#[cfg(unix)]
-mod immukv_policy;
-#[cfg(unix)]
-mod immukv_retention;
-#[cfg(unix)]
-mod install_script;
-#[cfg(unix)]
-mod installer;
-#[cfg(unix)]
-mod installer_edges;
-#[cfg(unix)]
-mod package_toolchain;
-#[cfg(unix)]
-mod progress;
-#[cfg(unix)]
-mod references;
-#[cfg(unix)]
-mod registry_discovery;
-#[cfg(unix)]
-mod registry_doctor;
-#[cfg(unix)]
-mod registry_grants;
 mod registry_helper;
-#[cfg(unix)]
-mod registry_hosts;
-#[cfg(unix)]
-mod registry_modules;
-#[cfg(unix)]
-mod registry_terraform;
-#[cfg(unix)]
-mod registry_token;
 mod windows;
+
+/// Modules of Unix only.
+macro_rules! unix {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[cfg(unix)]
+            mod $module;
+        )*
+    };
+}
+
+unix!(
+    api_stack,
+    build_script,
+    cli,
+    edges,
+    hardening,
+    immukv_checkpoints,
+    immukv_conflicts,
+    immukv_integrity,
+    immukv_operator,
+    immukv_policy,
+    immukv_retention,
+    install_script,
+    installer,
+    installer_edges,
+    package_toolchain,
+    progress,
+    references,
+    registry_discovery,
+    registry_doctor,
+    registry_grants,
+    registry_hosts,
+    registry_modules,
+    registry_terraform,
+    registry_token,
+);

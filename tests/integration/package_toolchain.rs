@@ -6,10 +6,10 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::support::{bin_path, repo, stderr};
+use crate::support::{bin_path, names_in, repo, stderr};
 
 /// The tools a fresh machine lacks or that the stand-ins replace.
 const REPLACED: &[&str] = &[
@@ -172,18 +172,6 @@ fn refusal(output: &Output) -> String {
     lines[0].to_owned()
 }
 
-fn archive_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 #[test]
 fn with_no_flags_a_fresh_machine_gets_the_target_and_musl_then_the_archive() {
     let machine = Machine::new(0, false);
@@ -206,7 +194,7 @@ fn with_no_flags_a_fresh_machine_gets_the_target_and_musl_then_the_archive() {
     );
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(
-        archive_in(&machine.out()),
+        names_in(&machine.out()),
         [
             "SHA256SUMS".to_owned(),
             format!("cdk-toolkit-{version}-{target}.tar.gz")
@@ -285,5 +273,5 @@ fn what_cannot_be_installed_is_named_in_one_line_and_nothing_is_built() {
             machine.calls()
         );
     }
-    assert!(archive_in(&machine.out()).is_empty());
+    assert!(names_in(&machine.out()).is_empty());
 }

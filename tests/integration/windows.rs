@@ -1,6 +1,10 @@
 //! The Windows build, under Wine (tests/support/windows.rs): what a Windows user or a
 //! `windows-latest` CI job does, against the same emulator and registry stand-ins as
 //! the Unix suite. Files are checked from the Linux side, where Wine keeps them.
+//!
+//! On Windows the tests run natively in this user's real profile, which a session
+//! empties: there they are ignored unless asked for (`--ignored`), on a throw-away
+//! machine (`scripts/test-portable` with CDK_TEST_THROWAWAY_PROFILE=1).
 
 use std::fs;
 #[cfg(unix)]
@@ -59,10 +63,7 @@ fn token_cache(s: &Session<'_>) -> std::path::PathBuf {
 /// A token is minted and cached in %USERPROFILE%\.cdk\cache, owner-only; asked again
 /// with the registry gone, the cache answers.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
     let mut s = windows().session();
     s.with_aws();
@@ -115,10 +116,7 @@ fn a_token_is_minted_then_served_from_the_cache_with_the_registry_gone() {
 /// Terraform's credentials-helper protocol: store, get, forget, and `{}` for a host
 /// the helper does not serve.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn the_credentials_helper_protocol() {
     let s = windows().session();
     let helper = |verb: &str, host: &str| {
@@ -167,10 +165,7 @@ fn the_credentials_helper_protocol() {
 /// Ten helpers storing at once (each waits on LockFileEx over the cache's sidecar lock
 /// file, as on Unix it waits on flock): every entry is kept, no temporary file is left.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn concurrent_writers_keep_every_entry() {
     let s = windows().session();
     let outs = stores_at_once(10, || s.cmd("get-registry-token"));
@@ -207,10 +202,7 @@ fn concurrent_writers_keep_every_entry() {
 /// `%USERPROFILE%\.cdk\registries.json`; its final check passes; a second run changes
 /// nothing; an uninstall of one host leaves the other; the doctor agrees.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn the_installer_writes_appdata_and_its_check_passes() {
     let mut s = windows().session();
     s.with_aws();
@@ -317,10 +309,7 @@ fn the_installer_writes_appdata_and_its_check_passes() {
 
 /// `exec`: the child gets the token in its environment only; its exit code is ours.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn exec_runs_the_child_and_exits_with_its_code() {
     let mut s = windows().session();
     s.with_aws();
@@ -351,10 +340,7 @@ fn exec_runs_the_child_and_exits_with_its_code() {
 /// ImmuKV on Windows: set, get, log and verify against the emulator; the official
 /// Python client reads the same store.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn immukv_set_get_log_verify() {
     let mut s = windows().session();
     s.with_aws();
@@ -383,10 +369,7 @@ fn immukv_set_get_log_verify() {
 
 /// api-key on Windows: the key from SSM, then from %USERPROFILE%\.cdk\cache.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn api_key_get() {
     let mut s = windows().session();
     s.with_aws();
@@ -408,10 +391,7 @@ fn api_key_get() {
 /// minted again), and is set aside before the new one is written owner-only. Wine
 /// keeps DACLs as Unix modes: "others may read" is its Everyone read entry.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn a_cache_file_everyone_may_read_is_not_used() {
     let mut s = windows().session();
     s.with_aws();
@@ -498,10 +478,7 @@ fn the_windows_archive_holds_the_exe_and_its_files() {
 
 /// A usage error is one line and exit 2, naming the tool as it was called.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "empties this user's profile: run with --ignored on a throw-away machine"
-)]
+#[cfg_attr(windows, ignore = "empties the profile")]
 fn bad_input_is_one_line_and_exit_2() {
     let s = windows().session();
     let out = s.run("get-registry-token", &["token", "-r", "x`id`"]);
