@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::support::immukv::Kv;
-use crate::support::{Run, http_get, proxy_log, s3_proxy, stderr};
+use crate::support::{Run, fixture, http_get, immukv_py, proxy_log, s3_proxy, stderr, unique};
 
 /// Concurrent writers, each `set`ting keys of its own, through a proxy that answers a
 /// share of conditional PUTs 409 (and some requests 503, and loses some answers):
@@ -214,3 +214,18 @@ fn orphans_below_the_head_are_found_named_and_repaired() {
         stderr(&again)
     );
 }
+
+/// The emulator the suite runs is S3 where the chain depends on it: of many PUTs at
+/// once naming the same ETag, exactly one wins. (moto's check-then-write let two
+/// win, and two writers then appended the same sequence number; moto_server.py
+/// serializes a key's writes.)
+#[test]
+fn of_many_conditional_writes_at_once_exactly_one_wins() {
+    let bucket = unique("race").to_lowercase();
+    immukv_py(&["bucket", &bucket]);
+    let raced: serde_json::Value =
+        serde_json::from_str(&fixture(&["conditional-race", &bucket, "200", "24"])).unwrap();
+    assert_eq!(raced["rounds"], 200);
+    assert_eq!(raced["many_won"], 0, "rounds with more than one winner");
+}
+

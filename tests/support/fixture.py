@@ -6,6 +6,8 @@ fixture.py scan TABLE                          -> every item, as JSON
 fixture.py registry-create-grant TABLE NS ROLE '{"download": true}'
 fixture.py registry-get-grant TABLE NS ROLE     -> the item the registry reads and what it allows
 fixture.py s3-keys BUCKET                       -> the bucket's keys, as JSON
+fixture.py conditional-race BUCKET ROUNDS WRITERS -> {"rounds": N, "many_won": N}: WRITERS PUTs at
+                                                once, each If-Match the same ETag, ROUNDS times
 fixture.py iam-user-with-policy NAME POLICY_JSON -> {"id": ..., "secret": ...}: a user holding exactly that policy
 fixture.py enforce-iam now                      (the emulator checks every later request's IAM permissions)
 fixture.py registry-put-module TABLE BUCKET NS NAME SYSTEM VERSION LABEL
@@ -75,6 +77,34 @@ elif cmd == "enforce-iam":
         os.environ["AWS_ENDPOINT_URL"] + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"}
     )
     urllib.request.urlopen(request).read()
+elif cmd == "conditional-race":
+    import threading
+
+    from botocore.config import Config
+
+    rounds, writers = int(rest[0]), int(rest[1])
+    s3 = boto3.client("s3", config=Config(max_pool_connections=writers, s3={"addressing_style": "path"}))
+    etag = s3.put_object(Bucket=table, Key="race", Body=b"start")["ETag"]
+    many_won = 0
+    for r in range(rounds):
+        won = []
+        together = threading.Barrier(writers)
+
+        def write(w):
+            together.wait()
+            try:
+                won.append(s3.put_object(Bucket=table, Key="race", Body=f"{r}/{w}".encode(), IfMatch=etag))
+            except s3.exceptions.ClientError:
+                pass
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        many_won += len(won) > 1
+        etag = s3.head_object(Bucket=table, Key="race")["ETag"]
+    print(json.dumps({"rounds": rounds, "many_won": many_won}))
 elif cmd == "s3-keys":
     listed = boto3.client("s3").list_objects_v2(Bucket=table).get("Contents", [])
     print(json.dumps(sorted(o["Key"] for o in listed)))
