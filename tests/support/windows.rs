@@ -71,11 +71,19 @@ fn check(what: &str, out: std::io::Result<Output>) -> Output {
 }
 
 /// The environment every Wine process of `prefix` runs with: nothing from the
-/// developer's shell, Wine's errors on (not its fixmes), no Mono or Gecko installs.
+/// developer's shell, Wine's errors on (not its fixmes), no Mono or Gecko installs,
+/// and the address layout not randomized.
+///
+/// Debian's Wine has no preloader, which would reserve Windows's fixed addresses
+/// before the C library starts. Its loader is mapped at 0x7d000000 and the kernel
+/// puts the heap anywhere in the gigabyte above it: about one process in 4,000 had its
+/// heap over 0x7ffe0000, where Wine maps the shared user data page, and exited 1 before
+/// our code ran ("failed to map the shared user data: c0000018", an `err:` line the
+/// suite used to silence). `setarch -R` keeps the heap right after the loader.
 #[cfg(unix)]
 fn wine_command(prefix: &Path, program: impl AsRef<std::ffi::OsStr>) -> Command {
-    let mut cmd = Command::new(WINE);
-    cmd.arg(program);
+    let mut cmd = Command::new("setarch");
+    cmd.args(["-R", WINE]).arg(program);
     cmd.env_clear();
     cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
     cmd.env("HOME", prefix.parent().expect("prefix parent"));
