@@ -5,7 +5,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::immukv::Kv;
-use crate::support::{Server, bin_path, immukv_py, proxy_log, s3_proxy, wait_until};
+use crate::support::registry::{CALLER_ROLE, Registry};
+use crate::support::{
+    Server, TestEnv, bin_path, immukv_py, proxy_log, s3_proxy, unique, wait_until,
+};
 
 /// A tmux server of its own running one command in a 160x10 window.
 struct Terminal {
@@ -68,31 +71,36 @@ impl Terminal {
 /// `immukv ARGS` against `kv` through `proxy`, in a terminal of its own; `None` where
 /// there is no tmux (the test is then skipped).
 fn in_terminal(kv: &Kv, proxy: &Server, args: &str) -> Option<Terminal> {
+    in_terminal_as(&kv.env, proxy, "immukv", &format!("--path-style {args}"))
+}
+
+/// `TOOL ARGS` in `env`, AWS calls through `proxy`, in a terminal of its own.
+fn in_terminal_as(env: &TestEnv, proxy: &Server, tool: &str, args: &str) -> Option<Terminal> {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: no tmux on this machine");
         return None;
     }
-    Some(Terminal::start(&script(kv, proxy, args)).expect("tmux"))
+    Some(Terminal::start(&script(env, proxy, tool, args)).expect("tmux"))
 }
 
 /// What the terminal shows once the command ended.
 const FINISHED: &str = "-- finished --";
 
-/// A script running `immukv ARGS` against `kv` through `proxy`, with its environment.
-fn script(kv: &Kv, proxy: &Server, args: &str) -> std::path::PathBuf {
+/// A script running `TOOL ARGS` in `env` through `proxy`, with its environment.
+fn script(env: &TestEnv, proxy: &Server, tool: &str, args: &str) -> std::path::PathBuf {
     let mut lines = String::from("#!/bin/sh\n");
-    for (name, value) in kv.env.std_cmd("true").get_envs() {
+    for (name, value) in env.std_cmd("true").get_envs() {
         if let Some(value) = value {
             let (name, value) = (name.to_string_lossy(), value.to_string_lossy());
             lines.push_str(&format!("export {name}='{value}'\n"));
         }
     }
     lines.push_str(&format!(
-        "export AWS_ENDPOINT_URL='{}'\n'{}' --path-style {args} >/dev/null\necho '{FINISHED}'\nsleep 600\n",
+        "export AWS_ENDPOINT_URL='{}'\n'{}' {args} >/dev/null\necho '{FINISHED}'\nsleep 600\n",
         proxy.url(),
-        bin_path("immukv").display()
+        bin_path(tool).display()
     ));
-    kv.env.write("run.sh", lines)
+    env.write("run.sh", lines)
 }
 
 /// `12/200 entries and key objects verified (51/s, 3s left)`: position/total, a
@@ -165,3 +173,58 @@ fn log_shows_a_bar_and_reads_the_head_once() {
     let versions = log.iter().filter(|r| r.query.contains("versionId")).count();
     assert_eq!((heads, versions), (1, 99), "{log:#?}");
 }
+
+/// A publish whose archive is large shows a bar of the bytes sent (over a slow
+/// uplink: 2 MB a second), toward the archive's size.
+#[test]
+fn a_large_publish_shows_a_bar_of_bytes_sent() {
+    let registry = Registry::start();
+    registry.grant("platform", CALLER_ROLE, r#"{"download": true, "upload": true}"#);
+    let bucket = unique("ttymodules").to_lowercase();
+    immukv_py(&["bucket", &bucket]);
+    let env = TestEnv::with_aws();
+    let module = env.write("module/main.tf", "output \"x\" {\n  value = 1\n}\n");
+    let dir = module.parent().unwrap();
+    // 6 MiB gzip cannot shrink.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: Vec<u8> = (0..6 * 1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    env.write("module/blob.bin", noise);
+    let archive = env.path().join("module.tar.gz");
+    env.cmd("manage-registry-modules")
+        .arg("pack")
+        .arg(dir)
+        .arg("-o")
+        .arg(&archive)
+        .assert()
+        .success();
+    let size = std::fs::metadata(&archive).unwrap().len().to_string();
+    std::fs::remove_file(&archive).unwrap();
+
+    let proxy = s3_proxy(&["--body-rate", "2000000"]);
+    let args = format!(
+        "publish '{}' -r registry.example.com --registry-url {} -n platform --name vpc \
+         --system aws --version 1.0.0 --bucket {bucket} --table {} --path-style",
+        dir.display(),
+        registry.url(),
+        registry.table
+    );
+    let Some(terminal) = in_terminal_as(&env, &proxy, "manage-registry-modules", &args) else {
+        return;
+    };
+    terminal.wait_for_bar(&size, "bytes");
+    wait_until(Duration::from_secs(60), "publish to finish", || {
+        terminal.screen().contains(FINISHED)
+    });
+    assert!(
+        registry.stats_json()["module_requests"].as_u64().unwrap() > 0,
+        "the version was checked with the registry"
+    );
+}
+

@@ -35,6 +35,8 @@ s3_proxy.py UPSTREAM_URL [options]
                         its ARN as AWS does for a parameter that account shares with the
                         caller (AWS RAM): read from the emulator as ACCOUNT, which the
                         emulator, having no sharing, never does (repeatable)
+  --body-rate BYTES     read request bodies at BYTES a second, as a slow uplink sends
+                        them (an upload long enough to watch)
   --seed N              the random faults' seed (default 1)
   --age-versions DAYS   answer as if every object had been written DAYS earlier: the
                         LastModified of version listings and of GETs move back (the
@@ -86,6 +88,7 @@ parser.add_argument("--json-error")
 parser.add_argument("--json-error-on", action="append", default=[])
 parser.add_argument("--drop-json", action="append", default=[])
 parser.add_argument("--ssm-shared", action="append", default=[])
+parser.add_argument("--body-rate", type=int, default=0)
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--age-versions", type=float, default=0)
 parser.add_argument("--lifecycle", action="store_true")
@@ -201,6 +204,14 @@ class Handler(BaseHTTPRequestHandler):
                 chunk = self.rfile.read(size + 2)
                 raw += chunk
         length = int(self.headers.get("Content-Length") or 0)
+        if args.body_rate and length:
+            body, started = b"", time.monotonic()
+            while len(body) < length:
+                body += self.rfile.read(min(64 * 1024, length - len(body)))
+                ahead = len(body) / args.body_rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+            return body
         return self.rfile.read(length) if length else b""
 
     def answer(self, status, headers, body):
